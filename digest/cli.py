@@ -1,0 +1,118 @@
+"""The command line: parse, load config, call one function, map errors to exit codes.
+
+Exit codes: 0 success; 1 content problems (broken pages or sources); 2 usage or config errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+from digest import __version__
+from digest.config import Config, load_config
+from digest.errors import DigestError, Report
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+class Console:
+    """Where messages go: diagnostics and summaries to stderr, progress only on a terminal."""
+
+    def __init__(self, verbosity: int = 0, stream=None):
+        self.verbosity = verbosity
+        self.stream = stream or sys.stderr
+        self.interactive = self.stream.isatty() and verbosity >= 0
+
+    def say(self, text: str) -> None:
+        if self.verbosity >= 0:
+            print(text, file=self.stream)
+
+    def report(self, report: Report) -> None:
+        for d in report.diagnostics:
+            print(d, file=self.stream)
+
+    def progress(self, stage: str, done: int, total: int) -> None:
+        if self.interactive and total >= 20:
+            end = "\n" if done == total else ""
+            print(f"\r{stage}: {done}/{total}", end=end, file=self.stream, flush=True)
+
+
+def _config(args: argparse.Namespace, **overrides: object) -> Config:
+    path = Path(args.config) if getattr(args, "config", None) else None
+    return load_config(path, overrides=overrides)
+
+
+def cmd_build(args: argparse.Namespace, console: Console) -> int:
+    from digest.build import BuildOptions, build_site
+
+    config = _config(args, base_url=args.base_url)
+    options = BuildOptions(output=Path(args.out) if args.out else None, drafts=args.drafts,
+                           progress=console.progress)
+    result = build_site(config, options)
+    console.report(result.report)
+    console.say(f"built {result.articles} articles, {result.files} files, "
+                f"{len(result.report.warnings)} warnings in {result.seconds:.2f}s")
+    return EXIT_OK
+
+
+def cmd_init(args: argparse.Namespace, console: Console) -> int:
+    from digest.scaffold import init_digest
+
+    created = init_digest(Path(args.dir))
+    console.say(f"created a digest in {args.dir} ({len(created)} files); next: cd {args.dir} && digest build")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="digest",
+        description="Build annotated news digests: strip raw articles, annotate and cross-link them, publish a static site.",
+        epilog="exit codes: 0 success, 1 content problems, 2 usage or config errors",
+    )
+    parser.add_argument("--version", action="version", version=f"digest {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-q", "--quiet", action="count", default=0, help="print only errors")
+    common.add_argument("-v", "--verbose", action="count", default=0, help="print more; tracebacks on failure")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    build = sub.add_parser("build", parents=[common], help="build the site into site/",
+                           description="Strip new sources into content/articles/, then build the whole site.")
+    build.add_argument("--config", metavar="FILE", help="config file (default: ./config.yaml)")
+    build.add_argument("--base-url", metavar="URL", help="override base_url, e.g. https://user.github.io/news/")
+    build.add_argument("--out", metavar="DIR", help="output folder (default: paths.output, site/)")
+    build.add_argument("--drafts", action="store_true", help="include pages marked draft: true")
+    build.set_defaults(func=cmd_build)
+
+    init = sub.add_parser("init", parents=[common], help="create a new digest folder",
+                          description="Create a digest: config.yaml with every option, content/ with a sample source, themes/.")
+    init.add_argument("dir", metavar="DIR", help="folder to create (must be empty or missing)")
+    init.set_defaults(func=cmd_init)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    if not args.command:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    console = Console(args.verbose - args.quiet)
+    func: Callable[[argparse.Namespace, Console], int] = args.func
+    try:
+        return func(args, console)
+    except DigestError as exc:
+        for d in exc.diagnostics:
+            print(d, file=sys.stderr)
+        if args.verbose:
+            raise
+        errors = sum(1 for d in exc.diagnostics if d.severity.value == "error")
+        print(f"digest {args.command}: failed with {errors} error(s); nothing was written to the output", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

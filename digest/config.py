@@ -1,0 +1,162 @@
+"""config.yaml: one typed schema, documented where each option is declared, validated on load.
+
+Every problem of a file is reported at once, each with file, line, key, what was expected and
+what was found. Command-line flags override the file (`digest build --base-url ...`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from digest.errors import ConfigError, Diagnostic
+from digest.schema import INVALID, NodeReader, compose
+
+CONFIG_NAME = "config.yaml"
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Where a digest keeps its files, relative to the folder of config.yaml."""
+
+    sources: str = "content/sources"  # raw articles: .txt, .html/.htm, .md
+    articles: str = "content/articles"  # generated and hand-written Markdown pages
+    output: str = "site"  # the built site; replaced atomically by each build
+    themes: str = "themes"  # the digest's own themes, overriding the packaged ones
+
+
+@dataclass(frozen=True)
+class Cleaning:
+    """How raw sources are stripped of boilerplate."""
+
+    boilerplate: tuple[str, ...] = ()  # extra site-specific phrases: a line containing one is removed
+    unicode_slugs: bool = False  # keep non-ASCII letters in slugs instead of transliterating
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """Automatic annotations."""
+
+    enabled: bool = True
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # canonical name: [variants]
+    glossary: dict[str, str] = field(default_factory=dict)  # acronym: expansion
+
+
+@dataclass(frozen=True)
+class Linking:
+    """Related pieces and stories."""
+
+    related: int = 5  # how many related pieces each article lists at most
+    threshold: float = 0.1  # similarity below this is never shown
+    story_threshold: float = 0.2  # similarity that puts two articles in one story
+    story_titles: dict[str, str] = field(default_factory=dict)  # story id: title to show
+
+
+@dataclass(frozen=True)
+class Config:
+    """A digest's settings (config.yaml). `root` is the folder config.yaml sits in."""
+
+    title: str = "A news digest"
+    description: str = ""
+    base_url: str = "/"  # where the site is served, e.g. https://user.github.io/news/
+    language: str = "en"  # BCP 47 tag, for <html lang> and feeds
+    theme: str = "default"
+    per_page: int = 20  # articles per page of the home and list pages
+    cname: str | None = None  # custom domain for GitHub Pages (written as CNAME)
+    paths: Paths = Paths()
+    cleaning: Cleaning = Cleaning()
+    annotation: Annotation = Annotation()
+    linking: Linking = Linking()
+    root: Path = field(default=Path("."), metadata={"internal": True})
+
+    @property
+    def base_path(self) -> str:
+        """The URL path the site lives under, always with a trailing slash: '/' or '/news/'."""
+        path = urlsplit(self.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"
+
+    @property
+    def absolute_base(self) -> str | None:
+        """base_url when it is absolute (scheme and host), else None: feeds and sitemaps need one."""
+        parts = urlsplit(self.base_url)
+        if parts.scheme and parts.netloc:
+            return f"{parts.scheme}://{parts.netloc}{self.base_path}"
+        return None
+
+    def resolve(self, relative: str) -> Path:
+        return (self.root / relative).resolve()
+
+
+# Keys of Config that are not read from the file.
+_INTERNAL = {f.name for f in dataclasses.fields(Config) if f.metadata.get("internal")}
+
+
+def _file_schema() -> type:
+    """Config without its internal fields: the shape config.yaml may have."""
+    hints = typing.get_type_hints(Config)
+    fields = [(f.name, hints[f.name], f) for f in dataclasses.fields(Config) if f.name not in _INTERNAL]
+    return dataclasses.make_dataclass("config", fields, frozen=True)
+
+
+def load_config(path: Path | None = None, overrides: dict[str, object] | None = None,
+                root: Path | None = None) -> Config:
+    """The Config of a digest: config.yaml (if it exists) with overrides applied. Raises ConfigError."""
+    if path is None:
+        root = (root or Path.cwd()).resolve()
+        path = root / CONFIG_NAME
+        if not path.exists():
+            raise ConfigError(Diagnostic(str(path), "no config.yaml here",
+                                         hint="run digest in a digest folder, pass --config FILE, or create one with 'digest init DIR'"))
+    path = path.resolve()
+    display = _display(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(Diagnostic(display, "config file not found", hint="check the --config path")) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(Diagnostic(display, f"cannot read config: {exc}", hint="save it as UTF-8 text")) from exc
+    values = parse_config(text, display)
+    config = dataclasses.replace(values, root=path.parent)
+    if overrides:
+        config = dataclasses.replace(config, **{k: v for k, v in overrides.items() if v is not None})
+    problems = check_config(config, display)
+    if problems:
+        raise ConfigError(problems)
+    return config
+
+
+def parse_config(text: str, display: str) -> Config:
+    node, problems = compose(text, display)
+    if problems:
+        raise ConfigError(problems)
+    if node is None:  # an empty file: all defaults
+        return Config()
+    reader = NodeReader(display)
+    values = reader.read_dataclass(node, _file_schema(), "")
+    if values is INVALID or reader.diagnostics:
+        raise ConfigError(reader.diagnostics)
+    return Config(**{f.name: getattr(values, f.name) for f in dataclasses.fields(values)})
+
+
+def check_config(config: Config, display: str) -> list[Diagnostic]:
+    """Problems that types alone cannot catch."""
+    problems = []
+    parts = urlsplit(config.base_url)
+    if parts.scheme not in ("", "http", "https") or (parts.scheme and not parts.netloc):
+        problems.append(Diagnostic(display, f"base_url: expected an http(s) URL or a path, found {config.base_url!r}",
+                                   hint="write it like https://user.github.io/news/ or /news/"))
+    if config.per_page < 1:
+        problems.append(Diagnostic(display, f"per_page: expected a number of at least 1, found {config.per_page}"))
+    if config.linking.related < 0:
+        problems.append(Diagnostic(display, f"linking.related: expected 0 or more, found {config.linking.related}"))
+    return problems
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,39 @@
+"""Markdown to HTML with markdown-it-py: CommonMark, tables, footnotes, Pygments highlighting.
+
+Raw HTML is off for pages generated from sources (scraped text is untrusted); markdown-it's
+link validation already refuses javascript:, vbscript:, file: and non-image data: URLs.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from mdit_py_plugins.footnote import footnote_plugin
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+
+def _highlight(code: str, lang: str, _attrs: str) -> str:
+    if not lang:
+        return ""
+    try:
+        lexer = get_lexer_by_name(lang)
+    except ClassNotFound:
+        return ""
+    return highlight(code, lexer, HtmlFormatter(nowrap=False, cssclass="highlight"))
+
+
+@lru_cache(maxsize=2)
+def _parser(allow_html: bool) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": allow_html, "typographer": False, "highlight": _highlight})
+    md.enable(["table", "strikethrough"])
+    md.use(footnote_plugin)
+    return md
+
+
+def render_markdown(text: str, allow_html: bool = False) -> str:
+    """The HTML of a Markdown text."""
+    return _parser(allow_html).render(text)

@@ -1,0 +1,153 @@
+"""The data model: one frozen type per stage boundary.
+
+    Source --strip--> StrippedArticle --convert--> page file (Markdown + front matter)
+    page file --read--> Document --annotate--> Annotations
+    [Document] --link--> Links
+    Site (documents + annotations + links + config) --render--> {output path: bytes}
+
+Per-article stages (strip, convert, annotate, Markdown rendering) see one article at a time
+and can run in any order or in parallel; link sees the whole corpus and runs once after.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from digest.errors import Diagnostic
+
+SourceKind = Literal["text", "html", "markdown"]
+
+
+# --- ingest -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Source:
+    """A raw article as read from content/sources/, decoded to text."""
+
+    path: str  # posix path relative to the digest root, e.g. content/sources/x.txt
+    kind: SourceKind
+    text: str
+    sha256: str  # of the raw bytes: the cache key of everything derived from this source
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+# --- strip ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RemovedLine:
+    """A line strip took out, and the rule that took it (shown by `digest strip --explain`)."""
+
+    text: str
+    rule: str
+
+
+@dataclass(frozen=True)
+class StrippedArticle:
+    """An article with its boilerplate removed and its metadata read from the text."""
+
+    source_path: str
+    title: str
+    body: str  # Markdown
+    date: str | None = None  # ISO 8601: YYYY-MM-DD or a full timestamp
+    date_inferred: bool = False
+    summary: str | None = None
+    dateline: str | None = None
+    author: str | None = None
+    source: str | None = None  # the outlet
+    url: str | None = None
+    tags: tuple[str, ...] = ()
+    see_also: tuple[str, ...] = ()
+    removed: tuple[RemovedLine, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+# --- pages ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Note:
+    """An editor's note anchored to a quotation (W3C Web Annotation TextQuoteSelector)."""
+
+    quote: str
+    note: str
+    prefix: str = ""
+    suffix: str = ""
+
+
+@dataclass(frozen=True)
+class Document:
+    """A Markdown page of content/articles/, front matter read and checked."""
+
+    path: str  # posix, relative to the digest root
+    slug: str
+    title: str
+    date: str  # ISO 8601 date or timestamp
+    body: str  # Markdown
+    body_line: int = 1  # line of the file where the body starts, for diagnostics
+    date_inferred: bool = False
+    summary: str | None = None
+    dateline: str | None = None
+    author: str | None = None
+    source: str | None = None
+    url: str | None = None
+    tags: tuple[str, ...] = ()
+    see_also: tuple[str, ...] = ()
+    notes: tuple[Note, ...] = ()
+    draft: bool = False
+    source_file: str | None = None  # the raw source it was generated from; None when hand-written
+    extra: tuple[tuple[str, object], ...] = ()  # front matter keys digest does not know, kept for themes
+
+    @property
+    def from_source(self) -> bool:
+        """Generated from a scraped source: its text is untrusted."""
+        return self.source_file is not None
+
+
+# --- annotate ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Annotations:
+    """What the annotate stage found in one article (filled in by digest.stages.annotate)."""
+
+
+# --- link -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Related:
+    slug: str
+    score: float
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Story:
+    id: str
+    title: str
+    articles: tuple[str, ...]  # slugs, date order
+
+
+@dataclass(frozen=True)
+class Links:
+    """Whole-corpus connections between articles (filled in by digest.stages.link)."""
+
+    related: dict[str, tuple[Related, ...]] = field(default_factory=dict)
+    stories: tuple[Story, ...] = ()
+
+
+# --- render -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Article:
+    """A document ready to render: its body as HTML and its annotations."""
+
+    doc: Document
+    html: str
+    annotations: Annotations = Annotations()
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything the render stage needs; articles newest first."""
+
+    articles: tuple[Article, ...]
+    links: Links = Links()
