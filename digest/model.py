@@ -106,8 +106,30 @@ class Document:
 # --- annotate ---------------------------------------------------------------
 
 @dataclass(frozen=True)
+class EntityRef:
+    """A named thing an article mentions, by its canonical name (aliases already merged)."""
+
+    key: str  # a slug of the canonical name: the entity's page is entities/<key>/
+    name: str  # canonical name, e.g. "Vladimir Putin", "S-400"
+    kind: str  # person | organisation | place | system | other
+    count: int = 1  # mentions in this article
+
+
+@dataclass(frozen=True)
+class DatedEvent:
+    """A statement tied to a date: the raw material of story timelines."""
+
+    date: str  # ISO 8601, as precise as the text: 2019, 2021-12 or 2021-12-06
+    text: str  # the sentence that states it
+    slug: str = ""  # the article it comes from
+
+
+@dataclass(frozen=True)
 class Annotations:
     """What the annotate stage found in one article (filled in by digest.stages.annotate)."""
+
+    entities: tuple[EntityRef, ...] = ()
+    events: tuple[DatedEvent, ...] = ()
 
 
 # --- link -------------------------------------------------------------------
@@ -121,9 +143,10 @@ class Related:
 
 @dataclass(frozen=True)
 class Story:
-    id: str
+    id: str  # stable: adding an article never renames another story
     title: str
     articles: tuple[str, ...]  # slugs, date order
+    timeline: tuple[DatedEvent, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -3,29 +3,15 @@ beyond reading the theme's templates through the Jinja2 environment it is given.
 
 from __future__ import annotations
 
-import posixpath
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
 from digest.config import Config
-from digest.model import Article, Site
-
-
-def url_for(config: Config, path: str = "") -> str:
-    """The site-relative URL of path, under the base path: url_for(c, 'articles/x/') -> '/news/articles/x/'."""
-    return posixpath.join(config.base_path, path.lstrip("/")) if path else config.base_path
-
-
-def absolute_url(config: Config, path: str = "") -> str:
-    """The absolute URL of path when base_url is absolute; the site-relative one otherwise."""
-    base = config.absolute_base
-    return (base + path.lstrip("/")) if base else url_for(config, path)
-
-
-def article_path(article: Article) -> str:
-    return f"articles/{article.doc.slug}/"
+from digest.model import Site
+from digest.stages.export import digest_json
+from digest.urls import absolute_url, article_path, url_for
 
 
 def render_site(site: Site, config: Config, env: jinja2.Environment, static: dict[str, bytes]) -> dict[str, bytes]:
@@ -43,6 +29,7 @@ def render_site(site: Site, config: Config, env: jinja2.Environment, static: dic
              canonical=absolute_url(config, path))
     page("404.html", "404.html", canonical=None)
     files[".nojekyll"] = b""
+    files["digest.json"] = digest_json(site, config)
     return files
 
 
