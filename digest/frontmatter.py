@@ -162,8 +162,15 @@ class _Dumper(yaml.SafeDumper):
     """Quotes every string that YAML 1.1 would read back as something else (no, 2021-04-06, 1e3)."""
 
 
+_YAML_BREAKS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+
+
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    style = "|" if "\n" in value else None
+    # YAML reads NEL and the Unicode separators as line breaks: only double quotes keep them
+    if _YAML_BREAKS.search(value):
+        style: str | None = '"'
+    else:
+        style = "|" if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 

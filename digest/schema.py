@@ -81,6 +81,8 @@ def type_name(tp: Any) -> str:
 
 
 def found_name(node: yaml.Node) -> str:
+    if node.tag == "tag:yaml.org,2002:null":
+        return "nothing"
     if isinstance(node, yaml.ScalarNode):
         return f"{_TYPE_NAMES.get(node.tag, 'a value')} {node.value!r}"
     return _TYPE_NAMES.get(node.tag, "a value")

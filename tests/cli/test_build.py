@@ -3,6 +3,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import run_digest
 
 
@@ -33,3 +35,87 @@ def test_init_then_build(tmp_path: Path) -> None:
     result = run_digest("build", cwd=tmp_path / "fresh")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "fresh" / "site" / "index.html").is_file()
+
+
+def test_a_broken_page_fails_the_build_and_keeps_the_old_site(example_digest: Path) -> None:
+    run_digest("build", cwd=example_digest, check=True)
+    before = tree_digest(example_digest / "site")
+    articles = example_digest / "content" / "articles"
+    (articles / "bad-date.md").write_text("---\ntitle: Hand-written\ndate: tomorrow\n---\n\nText.\n")
+    (articles / "bad-yaml.md").write_text("---\ntitle: [unclosed\n---\n\nText.\n")
+    result = run_digest("build", cwd=example_digest)
+    assert result.returncode == 1
+    assert "content/articles/bad-date.md:3:7: error: front matter: date 'tomorrow' is not a date" in result.stderr
+    assert "content/articles/bad-yaml.md:3:1: error: YAML:" in result.stderr  # every problem, not just the first
+    assert tree_digest(example_digest / "site") == before
+
+
+def test_config_errors_exit_2_and_name_the_line(example_digest: Path) -> None:
+    (example_digest / "config.yaml").write_text("title: x\nper_page: lots\n")
+    result = run_digest("build", cwd=example_digest)
+    assert result.returncode == 2
+    assert "config.yaml:2:11: error: per_page: expected a whole number, found text 'lots'" in result.stderr
+
+
+def test_flags_override_config(example_digest: Path) -> None:
+    run_digest("build", "--base-url", "https://example.org/news/", "--out", "public", cwd=example_digest, check=True)
+    home = (example_digest / "public" / "index.html").read_text()
+    assert 'href="/news/articles/' in home
+    assert not (example_digest / "site").exists()
+
+
+def test_drafts_are_left_out_unless_asked_for(example_digest: Path) -> None:
+    (example_digest / "content" / "articles" / "wip.md").write_text("---\ntitle: Work in progress\ndate: 2021-05-01\n"
+                                                                   "draft: true\n---\n\nNot yet.\n")
+    run_digest("build", cwd=example_digest, check=True)
+    assert not (example_digest / "site" / "articles" / "wip").exists()
+    run_digest("build", "--drafts", cwd=example_digest, check=True)
+    assert (example_digest / "site" / "articles" / "wip" / "index.html").exists()
+
+
+@pytest.mark.parametrize("out", [".", "content", "content/sources", "..", "themes"])
+def test_output_folder_that_holds_the_digest_is_refused(example_digest: Path, out: str) -> None:
+    (example_digest / "themes").mkdir()
+    result = run_digest("build", "--out", out, cwd=example_digest)
+    assert result.returncode == 2
+    assert "refusing to build into" in result.stderr
+    assert (example_digest / "content" / "sources").is_dir()
+    assert (example_digest / "config.yaml").is_file()
+
+
+def test_an_editors_page_is_never_overwritten(example_digest: Path) -> None:
+    run_digest("build", cwd=example_digest, check=True)
+    page = sorted((example_digest / "content" / "articles").glob("*.md"))[0]
+    edited = page.read_text().replace("\n---\n\n", "\n---\n\nAn editor's paragraph.\n\n", 1)
+    page.write_text(edited)
+    result = run_digest("build", cwd=example_digest)
+    assert result.returncode == 0, result.stderr
+    assert page.read_text() == edited
+    assert "<p>An editor's paragraph.</p>" in (example_digest / "site" / "articles" / page.stem / "index.html").read_text()
+
+
+@pytest.mark.parametrize("command", [[], ["build"], ["init"]])
+def test_every_command_has_help(tmp_path: Path, command: list[str]) -> None:
+    result = run_digest(*command, "--help", cwd=tmp_path)
+    assert result.returncode == 0
+    assert "usage: digest" in result.stdout
+
+
+def test_version_and_usage_errors(tmp_path: Path) -> None:
+    assert run_digest("--version", cwd=tmp_path).stdout.startswith("digest ")
+    assert run_digest("frobnicate", cwd=tmp_path).returncode == 2
+    assert run_digest(cwd=tmp_path).returncode == 2
+
+
+def test_build_outside_a_digest_says_what_to_do(tmp_path: Path) -> None:
+    result = run_digest("build", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "no config.yaml here" in result.stderr and "digest init" in result.stderr
+
+
+def test_init_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
+    (tmp_path / "busy").mkdir()
+    (tmp_path / "busy" / "notes.txt").write_text("mine")
+    result = run_digest("init", "busy", cwd=tmp_path)
+    assert result.returncode == 2
+    assert (tmp_path / "busy" / "notes.txt").read_text() == "mine"
