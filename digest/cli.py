@@ -30,8 +30,10 @@ class Console:
             print(text, file=self.stream)
 
     def report(self, report: Report) -> None:
+        """Print the run's diagnostics; with -q only its errors."""
         for d in report.diagnostics:
-            print(d, file=self.stream)
+            if self.verbosity >= 0 or d.severity.value == "error":
+                print(d, file=self.stream)
 
     def progress(self, stage: str, done: int, total: int) -> None:
         if self.interactive and total >= 20:
