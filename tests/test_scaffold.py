@@ -34,3 +34,9 @@ def test_init_config_parses_to_the_defaults(tmp_path: Path) -> None:
     config = parse_config((tmp_path / "d" / "config.yaml").read_text(), "config.yaml")
     assert dataclasses.replace(config, title=Config().title) == Config()
     assert config.title == "My news"
+
+
+def test_readme_shows_the_config_digest_init_writes(tmp_path: Path) -> None:
+    init_digest(tmp_path / "d", title="My digest")
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    assert (tmp_path / "d" / "config.yaml").read_text() in readme
