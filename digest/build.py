@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from digest.config import Config
-from digest.errors import ContentError, Report
+from digest.errors import ContentError, Diagnostic, Report
 from digest.markdown import render_markdown
 from digest.model import Article, Document, Links, Site
 from digest.pages import document_from, read_page_files, sync_pages
@@ -66,7 +66,7 @@ def build_site(config: Config, options: BuildOptions = BuildOptions()) -> BuildR
     source_paths = list_sources(config.resolve(config.paths.sources))
     stripped = []
     for i, path in enumerate(source_paths):
-        source, problems = read_source(path, root)
+        source, problems = read_source(path, root, config.limits.max_source_bytes)
         report.add(*problems)
         if source is not None:
             report.add(*source.diagnostics)
@@ -79,6 +79,9 @@ def build_site(config: Config, options: BuildOptions = BuildOptions()) -> BuildR
     report.add(*problems)
     report.add(*sync_pages(stripped, articles_dir, root, existing, config.cleaning.unicode_slugs))
     page_files, problems = read_page_files(articles_dir, root)
+    if len(page_files) > config.limits.max_articles:
+        raise ContentError(Diagnostic(config.paths.articles, f"{len(page_files):,} pages: more than limits.max_articles "
+                                      f"({config.limits.max_articles:,})", hint="raise limits.max_articles in config.yaml"))
 
     # Per-article: documents -> rendered articles.
     documents = [document_from(pf) for pf in page_files]

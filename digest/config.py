@@ -56,6 +56,14 @@ class Linking:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """Bounds on what one build takes in, so a runaway file cannot exhaust the machine."""
+
+    max_source_bytes: int = 10_000_000  # a larger source is refused with a message
+    max_articles: int = 1_000_000  # more pages than this stop the build
+
+
+@dataclass(frozen=True)
 class Config:
     """A digest's settings (config.yaml). `root` is the folder config.yaml sits in."""
 
@@ -70,6 +78,7 @@ class Config:
     cleaning: Cleaning = Cleaning()
     annotation: Annotation = Annotation()
     linking: Linking = Linking()
+    limits: Limits = Limits()
     root: Path = field(default=Path("."), metadata={"internal": True})
 
     @property
@@ -150,6 +159,9 @@ def check_config(config: Config, display: str) -> list[Diagnostic]:
                                    hint="write it like https://user.github.io/news/ or /news/"))
     if config.per_page < 1:
         problems.append(Diagnostic(display, f"per_page: expected a number of at least 1, found {config.per_page}"))
+    for name in ("max_source_bytes", "max_articles"):
+        if getattr(config.limits, name) < 1:
+            problems.append(Diagnostic(display, f"limits.{name}: expected a number of at least 1, found {getattr(config.limits, name)}"))
     if config.linking.related < 0:
         problems.append(Diagnostic(display, f"linking.related: expected 0 or more, found {config.linking.related}"))
     return problems

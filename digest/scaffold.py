@@ -37,6 +37,10 @@ linking:
   threshold: 0.1           # similarity below which nothing is shown
   story_threshold: 0.2     # similarity that puts two articles into one story
   story_titles: {{}}         # story id: title, to override a generated story title
+
+limits:
+  max_source_bytes: 10000000   # a larger source file is refused with a message
+  max_articles: 1000000        # more pages than this stop the build
 """
 
 SAMPLE_SOURCE = """\

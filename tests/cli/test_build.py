@@ -119,3 +119,14 @@ def test_init_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
     result = run_digest("init", "busy", cwd=tmp_path)
     assert result.returncode == 2
     assert (tmp_path / "busy" / "notes.txt").read_text() == "mine"
+
+
+def test_a_source_over_the_size_limit_is_refused_and_the_others_still_build(example_digest: Path) -> None:
+    with (example_digest / "config.yaml").open("a") as config:
+        config.write("limits:\n  max_source_bytes: 3000\n")
+    result = run_digest("build", cwd=example_digest)
+    assert result.returncode == 1
+    assert "content/sources/004_9c74b1dcc24b33d3.txt: error: too large (" in result.stderr
+    assert "raise limits.max_source_bytes" in result.stderr
+    pages = sorted(p.name for p in (example_digest / "content" / "articles").glob("*.md"))
+    assert len(pages) == 4, "the other sources were still stripped into pages"
