@@ -113,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.verbose:
             raise
         errors = sum(1 for d in exc.diagnostics if d.severity.value == "error")
-        print(f"digest {args.command}: failed with {errors} error(s); nothing was written to the output", file=sys.stderr)
+        print(f"digest {args.command}: failed with {errors} error(s); the site was not updated", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

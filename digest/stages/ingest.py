@@ -47,7 +47,7 @@ def read_source(path: Path, root: Path, max_bytes: int | None = None) -> tuple[S
     try:
         if max_bytes is not None and path.stat().st_size > max_bytes:
             return None, [Diagnostic(display, f"too large ({path.stat().st_size:,} bytes; the limit is {max_bytes:,})",
-                                     hint="split the file, or raise cleaning.max_source_bytes in config.yaml")]
+                                     hint="split the file, or raise limits.max_source_bytes in config.yaml")]
         data = path.read_bytes()
     except OSError as exc:
         return None, [Diagnostic(display, f"cannot read: {exc.strerror or exc}", hint="check the file's permissions")]
