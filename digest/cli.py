@@ -84,7 +84,8 @@ def cmd_deploy(args: argparse.Namespace, console: Console) -> int:
     console.report(result.report)
     after = f"first commit of {result.branch}" if result.parent is None else f"after {result.parent[:12]}"
     if result.pushed_to:
-        console.say(f"deployed {result.commit[:12]} to {result.branch} ({after}) and pushed it to {result.pushed_to}")
+        console.say(f"deployed {result.commit[:12]} to {result.branch} ({after}) and pushed it to {result.pushed_to}"
+                    + (f"; GitHub Pages serves it at {result.site_url}" if result.site_url else ""))
     else:
         console.say(f"committed {result.commit[:12]} to {result.branch} ({after}); not pushed — "
                     f"publish it with: git push {args.remote} {result.branch}")

@@ -56,6 +56,7 @@ class DeployResult:
     parent: str | None
     branch: str
     pushed_to: str | None  # the remote name, or None when not pushed
+    site_url: str | None = None  # where GitHub Pages serves the branch, when the remote is on GitHub
     report: Report = field(default_factory=Report)
 
 
@@ -350,6 +351,7 @@ def deploy_site(config: Config, options: DeployOptions, build: Callable[[], Repo
         raise DeployError(Diagnostic(str(repo.top), f"{branch!r} is not a valid branch name", hint="pass --branch gh-pages"))
 
     url = repo.remote_url(remote)
+    github = parse_remote_url(url) if url else None
     if url is None:
         if options.push:
             raise DeployError(Diagnostic(str(repo.top), f"there is no git remote named {remote!r}; nothing was changed",
@@ -404,7 +406,8 @@ def deploy_site(config: Config, options: DeployOptions, build: Callable[[], Repo
         where = f"{remote} has the new commit {commit[:12]}, but " if options.push else ""
         raise DeployError(Diagnostic(str(repo.top), f"{where}the local branch {branch} moved while deploying and was left as it is",
                                      hint=f"look at it (git log {branch}); git branch -f {branch} {commit[:12]} takes the deploy"))
-    return DeployResult(commit, parent, branch, remote if options.push else None, report)
+    site_url = pages_site(github, config.cname).url if github else None
+    return DeployResult(commit, parent, branch, remote if options.push else None, site_url, report)
 
 
 def pages_workflow(requirement: str) -> str:
@@ -412,5 +415,5 @@ def pages_workflow(requirement: str) -> str:
 
     requirement is what pip installs: a pinned `digest==X.Y.Z` for a new digest, `.` for digest's own repository.
     """
-    template = resources.files("digest").joinpath("workflows", "pages.yml").read_text(encoding="utf-8")
+    template = (resources.files("digest") / "workflows" / "pages.yml").read_text(encoding="utf-8")
     return template.replace("__DIGEST_REQUIREMENT__", requirement)

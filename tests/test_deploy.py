@@ -237,6 +237,9 @@ def test_deploy_twice_commits_the_site_to_gh_pages_and_leaves_the_checkout_alone
     config.write_text(config.read_text().replace("base_url: /", "base_url: https://news.example.org/")
                       + "cname: news.example.org\n")
     git(digest_repo, "commit", "-q", "-am", "Custom domain")
+    # The remote is named as on GitHub, and git's own URL rewriting sends it to the bare repository.
+    git(digest_repo, "remote", "set-url", "origin", "https://github.com/user/news.git")
+    git(digest_repo, "config", f"url.{remote}.insteadOf", "https://github.com/user/news.git")
     # Work in progress of every kind: a staged change, an unstaged one, an untracked file.
     (digest_repo / "notes.txt").write_text("staged\n")
     git(digest_repo, "add", "notes.txt")
@@ -261,7 +264,9 @@ def test_deploy_twice_commits_the_site_to_gh_pages_and_leaves_the_checkout_alone
     assert sorted(branch_tree(digest_repo, "gh-pages")) == sorted({*site, ".nojekyll", "CNAME"})
     assert git(digest_repo, "show", "gh-pages:CNAME") == "news.example.org\n"
     assert git(digest_repo, "show", "gh-pages:index.html") == (digest_repo / "site" / "index.html").read_text()
-    assert f"deployed {local[:12]} to gh-pages (after " in second.stderr
+    assert second.stderr.splitlines()[1:] == [
+        f"deployed {local[:12]} to gh-pages (after {git(digest_repo, 'rev-parse', 'gh-pages^').strip()[:12]}) and pushed it "
+        "to origin; GitHub Pages serves it at https://news.example.org/"]  # base_url fits: no warning about it
 
 
 def test_no_push_commits_locally_without_cname(digest_repo: Path, remote: Path) -> None:
@@ -323,6 +328,20 @@ def test_no_such_remote(digest_repo: Path) -> None:
         "git remote add github https://github.com/USER/REPO.git (git remote -v lists the remotes), "
         "pass --remote NAME, or commit locally with --no-push")
     assert git(digest_repo, "branch", "--list", "gh-pages") == ""
+
+
+def test_deploy_from_a_digest_in_a_subfolder_of_a_repository_without_commits(built_example: Path, tmp_path: Path) -> None:
+    top = tmp_path / "top"
+    shutil.copytree(built_example, top / "news")
+    git(top, "init", "-q", "-b", "main")
+    result = run_digest("deploy", "--no-build", "--no-push", cwd=top / "news")
+    assert result.returncode == 0, result.stderr
+    assert "warning: no git remote named 'origin': base_url was not checked against a GitHub repository" in result.stderr
+    assert "uncommitted change(s) in the digest (news/config.yaml, news/content/articles/" in result.stderr
+    assert git(top, "log", "--format=%s", "gh-pages").splitlines() == [
+        f"Deploy with digest {__version__} (the source has no commit yet)"]
+    assert "index.html" in branch_tree(top, "gh-pages")
+    assert git(top, "status", "--porcelain", "--untracked-files=no") == ""  # nothing was staged
 
 
 def test_refuses_a_pages_branch_that_is_checked_out(digest_repo: Path) -> None:
