@@ -258,7 +258,8 @@ class Repository:
 
     def uncommitted(self, inside: Path, leave_out: Path) -> list[str]:
         """Changed and untracked files under inside (but not under leave_out), as paths relative to the repository."""
-        out = self.git("status", "--porcelain=v1", "-z", "--untracked-files=all", "--", str(inside))
+        # --no-optional-locks: a plain status may rewrite the index to refresh file times; deploy never writes it.
+        out = self.git("--no-optional-locks", "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", str(inside))
         skip = _relative_or_none(leave_out, self.top)
         names, entries = [], iter(out.split("\0"))
         for entry in entries:

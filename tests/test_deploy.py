@@ -224,8 +224,9 @@ def snapshot(folder: Path) -> dict[str, object]:
              for p in sorted(folder.rglob("*")) if p.is_file() and ".git" not in p.relative_to(folder).parts
              and p.relative_to(folder).parts[0] != "site"}
     return {"head": git(folder, "rev-parse", "HEAD"), "branch": git(folder, "symbolic-ref", "HEAD"),
-            "status": git(folder, "status", "--porcelain=v1", "--untracked-files=all"),
-            "index": git(folder, "ls-files", "--stage"), "files": files}
+            "status": git(folder, "--no-optional-locks", "status", "--porcelain=v1", "--untracked-files=all"),
+            "staged": git(folder, "ls-files", "--stage"), "index": (folder / ".git" / "index").read_bytes(),
+            "files": files}
 
 
 def branch_tree(repo: Path, ref: str) -> list[str]:
@@ -245,6 +246,7 @@ def test_deploy_twice_commits_the_site_to_gh_pages_and_leaves_the_checkout_alone
     git(digest_repo, "add", "notes.txt")
     (digest_repo / "notes.txt").write_text("staged, then edited\n")
     (digest_repo / "draft.txt").write_text("untracked\n")
+    os.utime(digest_repo / "config.yaml", (1_000_000_000, 1_000_000_000))  # a plain git status would refresh the index
     before = snapshot(digest_repo)
 
     first = run_digest("deploy", cwd=digest_repo)
