@@ -339,8 +339,8 @@ def _relative_or_none(path: Path, top: Path) -> str | None:
 def deploy_site(config: Config, options: DeployOptions, build: Callable[[], Report] | None = None) -> DeployResult:
     """Commit the built site to options.branch (building it first with build, unless None) and push it.
 
-    The working tree, the index and the current branch are never touched. Problems are found
-    before the build where possible; a rejected push changes nothing, local or remote.
+    The working tree, the index and the current branch are never touched. Every check that can
+    fail runs before the build; a rejected push changes nothing, local or remote.
     """
     report = Report()
     problems = check_cname(config.cname)
@@ -350,35 +350,17 @@ def deploy_site(config: Config, options: DeployOptions, build: Callable[[], Repo
     branch, remote = options.branch, options.remote
     if not repo.is_branch_name(branch):
         raise DeployError(Diagnostic(str(repo.top), f"{branch!r} is not a valid branch name", hint="pass --branch gh-pages"))
-
     url = repo.remote_url(remote)
-    github = parse_remote_url(url) if url else None
-    if url is None:
-        if options.push:
-            raise DeployError(Diagnostic(str(repo.top), f"there is no git remote named {remote!r}; nothing was changed",
-                                         hint=f"add it: git remote add {remote} https://github.com/USER/REPO.git "
-                                              f"(git remote -v lists the remotes), pass --remote NAME, or commit locally with --no-push"))
-        report.add(warning(str(repo.top), f"no git remote named {remote!r}: base_url was not checked against a GitHub repository"))
-    else:
+    if url is not None:
         report.add(*check_base_url(config.base_url, config.base_path, config.cname, remote, url))
-
-    checkout = repo.checked_out_at(branch)
-    if checkout is not None:
-        raise DeployError(Diagnostic(str(checkout), f"the pages branch {branch} is checked out here; deploying would leave this "
-                                                    "checkout out of date, so nothing was changed",
-                                     hint=f"switch it to your source branch (git switch main), or deploy to another branch with --branch"))
+    elif options.push:
+        raise DeployError(Diagnostic(str(repo.top), f"there is no git remote named {remote!r}; nothing was changed",
+                                     hint=f"add it: git remote add {remote} https://github.com/USER/REPO.git "
+                                          f"(git remote -v lists the remotes), pass --remote NAME, or commit locally with --no-push"))
+    else:
+        report.add(warning(str(repo.top), f"no git remote named {remote!r}: base_url was not checked against a GitHub repository"))
     head = repo.commit_of("HEAD")
-    local = repo.commit_of(f"refs/heads/{branch}")
-    remote_tip = repo.remote_tip(remote, branch) if options.push else (repo.commit_of(f"refs/remotes/{remote}/{branch}") if url else None)
-    for tip in (local, remote_tip):
-        if tip is not None and head is not None and repo.contains(tip, head):
-            raise DeployError(Diagnostic(str(repo.top), f"the branch {branch} is part of your source history, not a pages branch: "
-                                                        "deploying would replace your sources with the site; nothing was changed",
-                                         hint="deploy to a branch of its own: --branch gh-pages"))
-    parent = choose_parent(local, remote_tip,
-                           remote_in_local=bool(local and remote_tip and repo.contains(remote_tip, local)),
-                           local_in_remote=bool(local and remote_tip and repo.contains(local, remote_tip)),
-                           branch=branch, remote_name=remote)
+    local, parent = find_parent(repo, options, head, has_remote=url is not None)
 
     output = config.resolve(config.paths.output)
     if build is not None:
@@ -387,28 +369,62 @@ def deploy_site(config: Config, options: DeployOptions, build: Callable[[], Repo
         raise DeployError(Diagnostic(str(output), "no built site here (index.html is missing); nothing was changed",
                                      hint="run digest build first, or deploy without --no-build"))
     changes = repo.uncommitted(config.root, output)
-    if changes:
-        shown = ", ".join(changes[:3]) + (f" and {len(changes) - 3} more" if len(changes) > 3 else "")
-        report.add(warning(str(config.root), f"{len(changes)} uncommitted change(s) in the digest ({shown}): the deployed site "
-                                             "includes them, but no commit does; they were left as they are",
-                           hint="commit them, so the deployed site can be rebuilt from your history"))
+    report.add(*uncommitted_warning(str(config.root), changes))
 
     tree = repo.write_tree(branch_files(list_site_files(output), config.cname))
-    message = options.message or commit_message(head, dirty=bool(changes))
-    commit = repo.commit_tree(tree, parent, message)
-
+    commit = repo.commit_tree(tree, parent, options.message or commit_message(head, dirty=bool(changes)))
     if options.push:
         pushed = repo.push(remote, commit, branch)
         if pushed.returncode != 0:
             raise DeployError(Diagnostic(str(repo.top), f"{remote} rejected the push of {branch}; nothing was changed: {remote} "
                                                         f"and your local {branch} are as they were{_reason(pushed.stderr)}",
-                                         hint=f"fix what the remote reports (access rights, branch protection, a hook), then deploy again"))
+                                         hint="fix what the remote reports (access rights, branch protection, a hook), then deploy again"))
     if not repo.move_branch(branch, commit, local):
         where = f"{remote} has the new commit {commit[:12]}, but " if options.push else ""
         raise DeployError(Diagnostic(str(repo.top), f"{where}the local branch {branch} moved while deploying and was left as it is",
                                      hint=f"look at it (git log {branch}); git branch -f {branch} {commit[:12]} takes the deploy"))
+    github = parse_remote_url(url) if url else None
     site_url = pages_site(github, config.cname).url if github else None
     return DeployResult(commit, parent, branch, remote if options.push else None, site_url, report)
+
+
+def find_parent(repo: Repository, options: DeployOptions, head: str | None, has_remote: bool) -> tuple[str | None, str | None]:
+    """The local pages branch tip and the commit the deploy follows, after refusing a branch deploy must not move.
+
+    With a push, the remote's tip is asked for (and fetched); without, the last one seen (refs/remotes/...).
+    """
+    branch, remote = options.branch, options.remote
+    checkout = repo.checked_out_at(branch)
+    if checkout is not None:
+        raise DeployError(Diagnostic(str(checkout), f"the pages branch {branch} is checked out here; deploying would leave this "
+                                                    "checkout out of date, so nothing was changed",
+                                     hint="switch it to your source branch (git switch main), or deploy to another branch with --branch"))
+    local = repo.commit_of(f"refs/heads/{branch}")
+    if options.push:
+        remote_tip = repo.remote_tip(remote, branch)
+    else:
+        remote_tip = repo.commit_of(f"refs/remotes/{remote}/{branch}") if has_remote else None
+    for tip in (local, remote_tip):
+        if tip is not None and head is not None and repo.contains(tip, head):
+            raise DeployError(Diagnostic(str(repo.top), f"the branch {branch} is part of your source history, not a pages branch: "
+                                                        "deploying would replace your sources with the site; nothing was changed",
+                                         hint="deploy to a branch of its own: --branch gh-pages"))
+    both = local is not None and remote_tip is not None
+    parent = choose_parent(local, remote_tip,
+                           remote_in_local=both and repo.contains(str(remote_tip), str(local)),
+                           local_in_remote=both and repo.contains(str(local), str(remote_tip)),
+                           branch=branch, remote_name=remote)
+    return local, parent
+
+
+def uncommitted_warning(root: str, changes: list[str]) -> list[Diagnostic]:
+    """A warning naming the uncommitted changes a deploy publishes: reported, never touched."""
+    if not changes:
+        return []
+    shown = ", ".join(changes[:3]) + (f" and {len(changes) - 3} more" if len(changes) > 3 else "")
+    return [warning(root, f"{len(changes)} uncommitted change(s) in the digest ({shown}): the deployed site "
+                          "includes them, but no commit does; they were left as they are",
+                    hint="commit them, so the deployed site can be rebuilt from your history")]
 
 
 def pages_workflow(requirement: str) -> str:

@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 
 from digest import __version__
 from digest.deploy import (DeployError, GitHubRepo, PagesSite, branch_files, check_base_url, check_cname,
-                           choose_parent, commit_message, pages_site, pages_workflow, parse_remote_url)
+                           choose_parent, commit_message, pages_site, pages_workflow, parse_remote_url,
+                           uncommitted_warning)
 from tests.conftest import REPO, run_digest
 
 # --- remote URLs ------------------------------------------------------------------
@@ -154,6 +155,14 @@ def test_branch_files_add_nojekyll_and_cname_only_when_set() -> None:
     assert branch_files(site, None) == {"index.html": Path("site/index.html"), ".nojekyll": b""}
     assert branch_files(site, "news.example.org") == {"index.html": Path("site/index.html"), ".nojekyll": b"",
                                                       "CNAME": b"news.example.org\n"}
+
+
+def test_uncommitted_warning_names_three_changes_and_counts_the_rest() -> None:
+    assert uncommitted_warning("news", []) == []
+    (problem,) = uncommitted_warning("news", ["a.md", "b.md", "c.md", "d.md", "e.md"])
+    assert str(problem) == ("news: warning: 5 uncommitted change(s) in the digest (a.md, b.md, c.md and 2 more): the deployed "
+                            "site includes them, but no commit does; they were left as they are — commit them, so the "
+                            "deployed site can be rebuilt from your history")
 
 
 def test_commit_message_names_the_source_commit() -> None:
@@ -352,6 +361,35 @@ def test_refuses_a_pages_branch_that_is_checked_out(digest_repo: Path) -> None:
     assert result.returncode == 1
     assert "error: the pages branch gh-pages is checked out here" in result.stderr
     assert git(digest_repo, "log", "--format=%s", "gh-pages").splitlines() == ["The digest"]
+
+
+def test_refuses_a_pages_branch_checked_out_in_another_worktree(digest_repo: Path, tmp_path: Path) -> None:
+    run_digest("deploy", "--no-build", "--no-push", cwd=digest_repo, check=True)
+    git(digest_repo, "worktree", "add", "-q", str(tmp_path / "pages-checkout"), "gh-pages")
+    result = run_digest("deploy", "--no-build", "--no-push", cwd=digest_repo)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"{tmp_path / 'pages-checkout'}: error: the pages branch gh-pages is checked out here")
+
+
+def test_unreachable_remote(digest_repo: Path, tmp_path: Path) -> None:
+    git(digest_repo, "remote", "set-url", "origin", str(tmp_path / "gone.git"))
+    result = run_digest("deploy", "--no-build", cwd=digest_repo)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"{digest_repo}: error: cannot reach the remote origin; nothing was changed\n  Reason: ")
+    assert "— check the URL (git remote get-url origin) and your access to it, or deploy with --no-push" in result.stderr
+    assert git(digest_repo, "branch", "--list", "gh-pages") == ""
+
+
+def test_unknown_git_identity(digest_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "EMAIL"):
+        monkeypatch.delenv(key, raising=False)
+    git(digest_repo, "config", "user.useConfigOnly", "true")  # no guessing from the host name
+    result = run_digest("deploy", "--no-build", "--no-push", cwd=digest_repo)
+    assert result.returncode == 1
+    assert f"{digest_repo}: error: git could not make the deploy commit; nothing was changed" in result.stderr
+    assert ('— tell git who you are: git config user.name "Your Name" && git config user.email you@example.org'
+            in result.stderr)
+    assert git(digest_repo, "branch", "--list", "gh-pages") == ""
 
 
 def test_refuses_a_branch_of_the_source_history(digest_repo: Path) -> None:
