@@ -129,7 +129,7 @@ def check_base_url(base_url: str, base_path: str, cname: str | None, remote: str
     if repo is None:
         return []
     site = pages_site(repo, cname)
-    served_by = f"GitHub Pages serves {repo.owner}/{repo.name} (remote {remote})" + (f" at its custom domain {cname}" if cname else "")
+    served_by = f"GitHub Pages serves {repo.owner}/{repo.name} (remote {remote})" + (" on its custom domain" if cname else "")
     hint = f"set base_url: {site.url} in config.yaml"
     if base_path.lower() != site.path.lower():
         return [warning("config.yaml", f"base_url {base_url!r} puts the site under {base_path}, but {served_by} "

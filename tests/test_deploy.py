@@ -109,7 +109,7 @@ def test_base_url_that_fits_the_remote_gives_no_warning(base_url: str, base_path
      "set base_url: https://user.github.io/news/ in config.yaml"),
     ("https://user.github.io/news/", "/news/", "news.example.org", "https://github.com/user/news.git",
      "base_url 'https://user.github.io/news/' puts the site under /news/, but GitHub Pages serves user/news (remote origin) "
-     "at its custom domain news.example.org at https://news.example.org/: links would break — "
+     "on its custom domain at https://news.example.org/: links would break — "
      "set base_url: https://news.example.org/ in config.yaml"),
 ], ids=["root-for-project", "subpath-for-user", "wrong-repo-name", "wrong-host", "custom-domain"])
 def test_base_url_that_disagrees_with_the_remote_warns(base_url: str, base_path: str, cname: str | None,
