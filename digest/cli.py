@@ -67,6 +67,33 @@ def cmd_init(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+def cmd_deploy(args: argparse.Namespace, console: Console) -> int:
+    from digest.build import BuildOptions, build_site
+    from digest.deploy import DeployError, DeployOptions, deploy_site
+
+    config = _config(args)
+    options = DeployOptions(remote=args.remote, branch=args.branch, message=args.message, push=not args.no_push)
+    build = None if args.no_build else (lambda: build_site(config, BuildOptions(progress=console.progress)).report)
+    try:
+        result = deploy_site(config, options, build)
+    except DeployError as exc:  # says itself what was left as it was, unlike a build failure
+        if args.verbose:
+            raise
+        for d in exc.diagnostics:
+            print(d, file=sys.stderr)
+        print("digest deploy: failed", file=sys.stderr)
+        return exc.exit_code
+    console.report(result.report)
+    after = f"first commit of {result.branch}" if result.parent is None else f"after {result.parent[:12]}"
+    if result.pushed_to:
+        console.say(f"deployed {result.commit[:12]} to {result.branch} ({after}) and pushed it to {result.pushed_to}"
+                    + (f"; GitHub Pages serves it at {result.site_url}" if result.site_url else ""))
+    else:
+        console.say(f"committed {result.commit[:12]} to {result.branch} ({after}); not pushed — "
+                    f"publish it with: git push {args.remote} {result.branch}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="digest",
@@ -91,6 +118,18 @@ def build_parser() -> argparse.ArgumentParser:
                           description="Create a digest: config.yaml with every option, content/ with a sample source, themes/.")
     init.add_argument("dir", metavar="DIR", help="folder to create (must be empty or missing)")
     init.set_defaults(func=cmd_init)
+
+    deploy = sub.add_parser("deploy", parents=[common], help="publish the site on GitHub Pages through a git branch",
+                            description="Build the site, commit it to the pages branch of the digest's git repository "
+                                        "(with .nojekyll, and CNAME when cname is set), then push that branch. "
+                                        "Your working tree, index and current branch are left untouched.")
+    deploy.add_argument("--config", metavar="FILE", help="config file (default: ./config.yaml)")
+    deploy.add_argument("--remote", default="origin", metavar="NAME", help="git remote to push to (default: origin)")
+    deploy.add_argument("--branch", default="gh-pages", metavar="NAME", help="branch that holds the site (default: gh-pages)")
+    deploy.add_argument("--message", "-m", metavar="TEXT", help="commit message (default: names the source commit)")
+    deploy.add_argument("--no-push", action="store_true", help="commit to the local branch only")
+    deploy.add_argument("--no-build", action="store_true", help="deploy the output folder as it is, without building")
+    deploy.set_defaults(func=cmd_deploy)
     return parser
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from digest import __version__
+from digest.deploy import pages_workflow
 from digest.errors import ConfigError, Diagnostic
 
 CONFIG_TEMPLATE = """\
@@ -72,6 +74,7 @@ def init_digest(folder: Path, title: str | None = None) -> list[Path]:
         "content/articles/.keep": "",
         "themes/README.md": THEMES_NOTE,
         ".gitignore": "/site/\n/.digest-cache/\n",
+        ".github/workflows/pages.yml": pages_workflow(f"digest=={__version__}"),  # publish with GitHub Actions
     }
     created = []
     for name, text in files.items():
