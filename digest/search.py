@@ -1,0 +1,52 @@
+"""Full-text search: a Pagefind index of the article pages, as more output files.
+
+Pagefind's binary (the PyPI package ships it) indexes the article pages in a temporary folder
+laid out under the base path, so result URLs carry it; the bundle comes back as bytes for pagefind/.
+(Its Python service API waits 0.1 s per message, too slow for one message per page.)
+Its output is byte-stable for the same pages added in the same order (tests/stages/test_search.py
+holds it to that). Only the files the search page needs are kept: not Pagefind's own UI.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from pathlib import Path
+
+from digest.config import Config
+from digest.errors import Diagnostic, DigestError, warning
+
+BUNDLE = "pagefind/"
+# Pagefind's prebuilt UIs: our search page has its own small script (static/js/search.js).
+_UI_FILES = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.", "pagefind-highlight.")
+
+
+def search_bundle(files: dict[str, bytes], config: Config) -> tuple[dict[str, bytes], list[Diagnostic]]:
+    """The pagefind/ files indexing every article page of files; none (and a warning) without Pagefind."""
+    try:
+        from pagefind.service import get_executable
+    except ImportError:
+        get_executable = None
+    binary = get_executable() if get_executable else None
+    if binary is None:
+        return {}, [warning("digest", "search: Pagefind is not installed, so the site has no search index",
+                            hint="pip install 'pagefind[extended]'")]
+    with tempfile.TemporaryDirectory(prefix="digest-search-") as tmp:
+        # Laid out under the base path, so Pagefind's result URLs carry it (/news/articles/x/).
+        site = Path(tmp) / "site"
+        under = site.joinpath(*config.base_path.strip("/").split("/")) if config.base_path != "/" else site
+        for path, data in sorted(files.items()):
+            if path.startswith("articles/") and path.endswith("/index.html"):
+                target = under / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+        out = Path(tmp) / "bundle"
+        command = [str(binary), "--site", str(site), "--output-path", str(out),
+                   "--force-language", config.language.split("-")[0]]
+        run = subprocess.run(command, capture_output=True, text=True, timeout=300)
+        if run.returncode != 0:
+            raise DigestError(Diagnostic("digest", f"search: Pagefind failed: {run.stdout.strip()} {run.stderr.strip()}",
+                                         hint="build with search turned off, or report this with the output above"))
+        bundle = {BUNDLE + p.relative_to(out).as_posix(): p.read_bytes()
+                  for p in sorted(out.rglob("*")) if p.is_file() and not p.name.startswith(_UI_FILES)}
+    return bundle, []
