@@ -1,7 +1,9 @@
 """Full-text search: a Pagefind index of the article pages, as more output files.
 
-Pagefind's binary (the PyPI package ships it) indexes the article pages in a temporary folder
-laid out under the base path, so result URLs carry it; the bundle comes back as bytes for pagefind/.
+Pagefind's binary (the PyPI package ships it) indexes the article pages in a temporary folder;
+the bundle comes back as bytes for pagefind/. Result URLs are stored relative to the site root
+('/articles/x/'): pagefind.js puts its own location's base path (/news/) in front when it runs,
+so one bundle works under any sub-path.
 (Its Python service API waits 0.1 s per message, too slow for one message per page.)
 Its output is byte-stable for the same pages added in the same order (tests/stages/test_search.py
 holds it to that). Only the files the search page needs are kept: not Pagefind's own UI.
@@ -32,12 +34,10 @@ def search_bundle(files: dict[str, bytes], config: Config) -> tuple[dict[str, by
         return {}, [warning("digest", "search: Pagefind is not installed, so the site has no search index",
                             hint="pip install 'pagefind[extended]'")]
     with tempfile.TemporaryDirectory(prefix="digest-search-") as tmp:
-        # Laid out under the base path, so Pagefind's result URLs carry it (/news/articles/x/).
         site = Path(tmp) / "site"
-        under = site.joinpath(*config.base_path.strip("/").split("/")) if config.base_path != "/" else site
         for path, data in sorted(files.items()):
             if path.startswith("articles/") and path.endswith("/index.html"):
-                target = under / path
+                target = site / path
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(data)
         out = Path(tmp) / "bundle"
