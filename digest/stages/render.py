@@ -145,7 +145,10 @@ def article_description(article: Article) -> str:
     """The article's summary, else the start of its text: every page needs a description for search engines."""
     if article.doc.summary:
         return article.doc.summary
-    text = plain_text(article.html) or article.doc.title
+    text = plain_text(article.html)
+    if text.startswith(article.doc.title):  # scraped bodies often open with their own headline
+        text = text[len(article.doc.title):].lstrip(" .:–—-")
+    text = text or article.doc.title
     if len(text) <= DESCRIPTION_LENGTH:
         return text
     return text[:DESCRIPTION_LENGTH].rsplit(" ", 1)[0] + "…"

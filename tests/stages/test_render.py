@@ -16,9 +16,9 @@ from digest.dates import display_date, timestamp
 from digest.frontmatter import parse_page
 from digest.listing import paginate
 from digest.markdown import render_markdown
-from digest.model import Article, Links, Site, Story
+from digest.model import Article, Document, Links, Site, Story
 from digest.pages import PageFile, document_from
-from digest.stages.render import demote_headings, render_site, template_filters, template_globals
+from digest.stages.render import article_description, demote_headings, render_site, template_filters, template_globals
 from digest.stages.write import write_site
 from digest.theme import find_theme, make_environment
 
@@ -294,3 +294,14 @@ def test_pygments_css_covers_both_colour_schemes(small_site: list[Article], tmp_
     css = render(small_site, tmp_path)["static/css/pygments.css"].decode()
     light, dark = css.split("@media screen and (prefers-color-scheme: dark) {")
     assert ".highlight { background: #f8f8f8; }" in light and ".highlight { background: #0d1117; color: #E6EDF3 }" in dark
+
+
+@pytest.mark.parametrize("body, summary, expected", [
+    ("Headline\n\nThe first words.", None, "The first words."),
+    ("Words & more.", None, "Words & more."),
+    ("Anything.", "Given summary", "Given summary"),
+    ("word " * 60, None, ("word " * 32).strip() + "…"),
+], ids=["drops-repeated-headline", "unescaped-text", "summary-wins", "cut-at-a-word"])
+def test_article_description(body: str, summary: str | None, expected: str) -> None:
+    doc = Document(path="a.md", slug="a", title="Headline", date="", body=body, summary=summary)
+    assert article_description(Article(doc, render_markdown(body))) == expected
