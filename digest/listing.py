@@ -103,13 +103,13 @@ def home_entries(site: Site) -> list[HomeEntry]:
     entries: list[HomeEntry] = []
     shown: set[str] = set()
     for article in site.articles:  # already newest first
-        story = story_of.get(article.doc.slug)
-        if story is None or len(story.articles) < 2:
+        found = story_of.get(article.doc.slug)
+        if found is None or len(found.articles) < 2:
             entries.append(HomeEntry(None, (article,)))
-        elif story.id not in shown:
-            shown.add(story.id)
-            members = [by_slug[s] for s in story.articles if s in by_slug and story_of[s] is story]
-            entries.append(HomeEntry(story, tuple(_newest_first(members))))
+        elif found.id not in shown:
+            shown.add(found.id)
+            members = [by_slug[s] for s in found.articles if s in by_slug and story_of[s] is found]
+            entries.append(HomeEntry(found, tuple(_newest_first(members))))
     return entries
 
 

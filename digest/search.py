@@ -23,13 +23,17 @@ BUNDLE = "pagefind/"
 _UI_FILES = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.", "pagefind-highlight.")
 
 
-def search_bundle(files: dict[str, bytes], config: Config) -> tuple[dict[str, bytes], list[Diagnostic]]:
-    """The pagefind/ files indexing every article page of files; none (and a warning) without Pagefind."""
+def _pagefind_binary() -> Path | None:
     try:
         from pagefind.service import get_executable
     except ImportError:
-        get_executable = None
-    binary = get_executable() if get_executable else None
+        return None
+    return get_executable()
+
+
+def search_bundle(files: dict[str, bytes], config: Config) -> tuple[dict[str, bytes], list[Diagnostic]]:
+    """The pagefind/ files indexing every article page of files; none (and a warning) without Pagefind."""
+    binary = _pagefind_binary()
     if binary is None:
         return {}, [warning("digest", "search: Pagefind is not installed, so the site has no search index",
                             hint="pip install 'pagefind[extended]'")]
