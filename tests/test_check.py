@@ -77,3 +77,11 @@ def test_check_warns_when_base_url_is_not_absolute(digest_folder: Path) -> None:
     result = run_digest("check", "--base-url", "/news/", cwd=digest_folder)
     assert result.returncode == 0
     assert "config.yaml: warning: base_url '/news/' has no scheme and host" in result.stderr
+
+
+def test_check_reports_a_broken_config_with_exit_2(digest_folder: Path) -> None:
+    (digest_folder / "config.yaml").write_text("title: Check me\nper_page: 0\nbase_url: ftp://x/\n", encoding="utf-8")
+    result = run_digest("check", cwd=digest_folder)
+    assert result.returncode == 2
+    assert "config.yaml: error: base_url: expected an http(s) URL or a path, found 'ftp://x/'" in result.stderr
+    assert "config.yaml: error: per_page: expected a number of at least 1, found 0" in result.stderr

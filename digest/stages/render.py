@@ -70,7 +70,7 @@ def render_site(site: Site, config: Config, env: jinja2.Environment, static: dic
         newer = site.articles[i - 1] if i > 0 else None
         older = site.articles[i + 1] if i + 1 < len(site.articles) else None
         page("article.html", article_path(article), article_description(article), date=article.doc.date or None,
-             article=article, body=Markup(demote_headings(article.html)), newer=newer, older=older,
+             article=article, body=Markup(title_footnotes(demote_headings(article.html))), newer=newer, older=older,
              json_ld=news_article_json_ld(article, config), original_url=external_url(article.doc.url),
              highlighted='class="highlight"' in article.html)
 
@@ -131,6 +131,11 @@ def demote_headings(body: str) -> str:
         return body
     shift = 2 - min(levels)
     return _HEADING.sub(lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + shift)}", body)
+
+
+def title_footnotes(body: str) -> str:
+    """body with a heading on its footnotes section: an untitled <section> is announced as nothing."""
+    return body.replace('<section class="footnotes">', '<section class="footnotes">\n<h2 class="footnotes-title">Notes</h2>', 1)
 
 
 _TAG = re.compile(r"<[^>]*>")
