@@ -33,24 +33,27 @@ def _pagefind_binary() -> Path | None:
 
 def search_bundle(files: dict[str, bytes], config: Config) -> tuple[dict[str, bytes], list[Diagnostic]]:
     """The pagefind/ files indexing every article page of files; none (and a warning) without Pagefind."""
+    pages = {path: data for path, data in sorted(files.items())
+             if path.startswith("articles/") and path.endswith("/index.html")}
+    if not pages:  # Pagefind refuses to build an empty index; the search page says there is none
+        return {}, []
     binary = _pagefind_binary()
     if binary is None:
         return {}, [warning("digest", "search: Pagefind is not installed, so the site has no search index",
                             hint="pip install 'pagefind[extended]'")]
     with tempfile.TemporaryDirectory(prefix="digest-search-") as tmp:
         site = Path(tmp) / "site"
-        for path, data in sorted(files.items()):
-            if path.startswith("articles/") and path.endswith("/index.html"):
-                target = site / path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(data)
+        for path, data in pages.items():
+            target = site / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
         out = Path(tmp) / "bundle"
         command = [str(binary), "--site", str(site), "--output-path", str(out),
                    "--force-language", config.language.split("-")[0]]
         run = subprocess.run(command, capture_output=True, text=True, timeout=300)
         if run.returncode != 0:
             raise DigestError(Diagnostic("digest", f"search: Pagefind failed: {run.stdout.strip()} {run.stderr.strip()}",
-                                         hint="build with search turned off, or report this with the output above"))
+                                         hint="check that Pagefind runs: python3 -m pagefind --version"))
         bundle = {BUNDLE + p.relative_to(out).as_posix(): p.read_bytes()
                   for p in sorted(out.rglob("*")) if p.is_file() and not p.name.startswith(_UI_FILES)}
     return bundle, []

@@ -85,3 +85,13 @@ def test_check_reports_a_broken_config_with_exit_2(digest_folder: Path) -> None:
     assert result.returncode == 2
     assert "config.yaml: error: base_url: expected an http(s) URL or a path, found 'ftp://x/'" in result.stderr
     assert "config.yaml: error: per_page: expected a number of at least 1, found 0" in result.stderr
+
+
+def test_a_digest_without_articles_builds_every_page_and_passes_check(tmp_path: Path) -> None:
+    (tmp_path / "config.yaml").write_text("title: Empty\nbase_url: https://example.org/news/\n", encoding="utf-8")
+    result = run_digest("build", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    for name in ["index.html", "tags/index.html", "archive/index.html", "search/index.html", "feed.xml", "sitemap.xml"]:
+        assert (tmp_path / "site" / name).is_file(), name
+    assert not (tmp_path / "site" / "pagefind").exists()  # Pagefind builds no empty index
+    assert run_digest("check", "--site", "site", cwd=tmp_path).returncode == 0

@@ -24,7 +24,12 @@ async function search(query) {
   list.replaceChildren();
   if (!query) { status.textContent = ""; return; }
   status.textContent = "Searching…";
-  pagefind ??= await import(form.dataset.pagefind);
+  try {
+    pagefind ??= await import(form.dataset.pagefind);
+  } catch {
+    status.textContent = "There is no search index yet: this digest has no articles.";
+    return;
+  }
   const found = await pagefind.search(query);
   const results = await Promise.all(found.results.slice(0, 20).map((r) => r.data()));
   status.textContent = `${found.results.length} article${found.results.length === 1 ? "" : "s"} found for “${query}”.`;
