@@ -235,6 +235,7 @@ def test_hostile_front_matter_and_body_are_escaped(tmp_path: Path) -> None:
     assert [kind for kind, _ in collected.scripts] == ["application/ld+json"]
     assert json.loads(collected.scripts[0][1])["headline"] == title
     assert collected.metas["og:description"] == "<img src=x onerror=alert('s')>"
+    assert collected.metas["og:title"] == title
     assert "Read the original" not in page  # a javascript: url is no link
     item = json.loads(files["feed.json"])["items"][0]
     assert item["title"] == title  # JSON Feed titles are plain text, for the reader to escape
