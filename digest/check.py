@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from xml.etree import ElementTree
 
+from digest.build import BuildOptions, build_site
 from digest.config import Config
 from digest.errors import Diagnostic, DigestError, Report, warning
 from digest.model import Document
@@ -74,8 +75,6 @@ def check_digest(config: Config, documents: list[Document], site: Path | None = 
     if site is not None:
         report.add(*check_links(site, config, display=_display(site)))
         return report
-    from digest.build import BuildOptions, build_site
-
     with tempfile.TemporaryDirectory(prefix="digest-check-") as tmp:
         output = Path(tmp) / "site"
         try:
