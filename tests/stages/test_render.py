@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from digest.check import check_links, scan_html
 from digest.config import Config
@@ -306,3 +309,30 @@ def test_pygments_css_covers_both_colour_schemes(small_site: list[Article], tmp_
 def test_article_description(body: str, summary: str | None, expected: str) -> None:
     doc = Document(path="a.md", slug="a", title="Headline", date="", body=body, summary=summary)
     assert article_description(Article(doc, render_markdown(body))) == expected
+
+
+def test_templates_make_no_url_by_hand() -> None:
+    """Every link of the packaged theme goes through url() (or another helper), so none can miss the base path."""
+    templates = Path(__file__).resolve().parents[2] / "digest" / "themes" / "default" / "templates"
+    for template in templates.rglob("*.html"):
+        for match in re.finditer(r'\b(?:href|src|action|data-pagefind)="([^"]*)"', template.read_text(encoding="utf-8")):
+            assert match.group(1).startswith(("{{", "#")), f"{template.name}: {match.group(0)}"
+
+
+names = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=12).filter(str.strip)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(entries=st.lists(st.tuples(names, st.one_of(st.none(), names), st.lists(names, max_size=3),
+                                  st.one_of(st.none(), st.dates().map(lambda d: d.isoformat()))),
+                        min_size=1, max_size=4),
+       per_page=st.integers(1, 3))
+def test_any_titles_tags_and_outlets_give_a_site_without_broken_links(tmp_path: Path, entries: list[tuple[str, str | None, list[str], str | None]],
+                                                                     per_page: int) -> None:
+    articles = [Article(Document(path=f"{n}.md", slug=f"a{n}", title=title, date=date or "", body=title, source=source,
+                                 tags=tuple(tags)), render_markdown(title))
+                for n, (title, source, tags, date) in enumerate(entries)]
+    articles.sort(key=lambda a: (a.doc.date, a.doc.slug), reverse=True)
+    out = tmp_path / f"out-{len(list(tmp_path.iterdir()))}"
+    write_site(render(articles, tmp_path, per_page=per_page), out)
+    assert check_links(out, Config(base_url="https://example.org/news/")) == []
