@@ -22,7 +22,8 @@ from digest.markdown import render_markdown
 from digest.model import Article, Document, Links, Site
 from digest.pages import document_from, read_page_files, sync_pages
 from digest.stages.ingest import list_sources, read_source
-from digest.stages.render import render_site, template_globals
+from digest.search import search_bundle
+from digest.stages.render import render_site, template_filters, template_globals
 from digest.stages.strip import strip_source
 from digest.stages.write import check_output_folder, write_site
 from digest.theme import find_theme, make_environment
@@ -94,9 +95,12 @@ def build_site(config: Config, options: BuildOptions = BuildOptions()) -> BuildR
 
     # Whole corpus: links, then the site.
     site = Site(tuple(articles), Links())
-    env = make_environment(theme, template_globals(config), {})
+    env = make_environment(theme, template_globals(config), template_filters())
     static = {name: path.read_bytes() for name, path in theme.static_files().items()}
     files = render_site(site, config, env, static)
+    search_files, problems = search_bundle(files, config)
+    report.add(*problems)
+    files.update(search_files)
 
     if report.errors:
         raise ContentError(report.diagnostics)

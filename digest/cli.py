@@ -92,6 +92,18 @@ def cmd_deploy(args: argparse.Namespace, console: Console) -> int:
         console.say(f"committed {result.commit[:12]} to {result.branch} ({after}); not pushed — "
                     f"publish it with: git push {args.remote} {result.branch}")
     return EXIT_OK
+def cmd_check(args: argparse.Namespace, console: Console) -> int:
+    from digest.build import load_documents
+    from digest.check import check_digest
+
+    config = _config(args, base_url=args.base_url)
+    documents, report = load_documents(config)
+    if not report.errors:
+        report.add(*check_digest(config, documents, Path(args.site) if args.site else None).diagnostics)
+    console.report(report)
+    failed = report.errors or (args.strict and report.warnings)
+    console.say(f"checked {len(documents)} articles: {len(report.errors)} errors, {len(report.warnings)} warnings")
+    return EXIT_CONTENT if failed else EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -113,6 +125,15 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--out", metavar="DIR", help="output folder (default: paths.output, site/)")
     build.add_argument("--drafts", action="store_true", help="include pages marked draft: true")
     build.set_defaults(func=cmd_build)
+
+    check = sub.add_parser("check", parents=[common], help="check config, front matter and every link of the site",
+                           description="Validate a digest without publishing it: config, front matter, editor's notes, "
+                                       "and every internal link and anchor of the built site under its base path.")
+    check.add_argument("--config", metavar="FILE", help="config file (default: ./config.yaml)")
+    check.add_argument("--base-url", metavar="URL", help="override base_url, e.g. https://user.github.io/news/")
+    check.add_argument("--site", metavar="DIR", help="check this built site instead of building into a temporary folder")
+    check.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
+    check.set_defaults(func=cmd_check)
 
     init = sub.add_parser("init", parents=[common], help="create a new digest folder",
                           description="Create a digest: config.yaml with every option, content/ with a sample source, themes/.")

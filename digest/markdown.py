@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
+from markupsafe import escape
 from mdit_py_plugins.footnote import footnote_plugin
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
@@ -23,7 +24,9 @@ def _highlight(code: str, lang: str, _attrs: str) -> str:
         lexer = get_lexer_by_name(lang)
     except ClassNotFound:
         return ""
-    return highlight(code, lexer, HtmlFormatter(nowrap=False, cssclass="highlight"))
+    # A whole <pre>, so markdown-it does not wrap it in another (a <div> inside <pre> is invalid HTML).
+    inner = highlight(code, lexer, HtmlFormatter(nowrap=True))
+    return f'<pre class="highlight"><code class="language-{escape(lang)}">{inner}</code></pre>\n'
 
 
 @lru_cache(maxsize=2)

@@ -1,11 +1,17 @@
-"""Every URL of the site, made in one place so a base sub-path (/news/) cannot be forgotten."""
+"""Every URL of the site, made in one place so a base sub-path (/news/) cannot be forgotten.
+
+Paths here are output folders relative to the site root ('tags/india/'); url_for puts the base
+path in front of them and absolute_url the whole base URL. Templates only ever call url().
+"""
 
 from __future__ import annotations
 
 import posixpath
+from urllib.parse import urlsplit
 
 from digest.config import Config
 from digest.model import Article
+from digest.slugs import slugify
 
 
 def url_for(config: Config, path: str = "") -> str:
@@ -22,3 +28,32 @@ def absolute_url(config: Config, path: str = "") -> str:
 def article_path(article: Article) -> str:
     """The output folder of an article's page, relative to the site root."""
     return f"articles/{article.doc.slug}/"
+
+
+def tag_path(tag: str) -> str:
+    """The folder of a tag's page: tags that slug alike ('India', 'india') share one page."""
+    return f"tags/{slugify(tag)}/"
+
+
+def source_path(source: str) -> str:
+    """The folder of an outlet's page."""
+    return f"sources/{slugify(source)}/"
+
+
+def month_path(month: str) -> str:
+    """The folder of a month of the archive: '2021-04' -> 'archive/2021/04/'."""
+    year, number = month.split("-")
+    return f"archive/{year}/{number}/"
+
+
+def page_path(folder: str, number: int) -> str:
+    """The folder of page `number` of a paginated list whose first page is `folder`."""
+    return folder if number == 1 else f"{folder}page/{number}/"
+
+
+def external_url(url: str | None) -> str | None:
+    """url when it is an http(s) link, else None: front matter is untrusted, javascript: never reaches an href."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    return url.strip() if parts.scheme in ("http", "https") and parts.netloc else None

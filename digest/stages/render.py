@@ -1,36 +1,202 @@
-"""Render the site: every page and file of the output, as {relative path: bytes}. No I/O here
-beyond reading the theme's templates through the Jinja2 environment it is given."""
+"""Render the site: every page and file of the output, as {relative path: bytes}.
+
+No I/O here beyond reading the theme's templates through the Jinja2 environment it is given.
+The pages (see docs/theme.md for the template each one uses):
+
+    index.html, page/N/          home: stories and articles, newest first
+    articles/<slug>/             one article
+    tags/, tags/<tag>/           tag index and one page per tag (paginated, with feeds)
+    sources/, sources/<outlet>/  outlet index and one page per outlet
+    archive/, archive/YYYY/MM/   months with articles, one page per month
+    search/                      Pagefind search (its index is added by digest.search)
+    404.html, feed.xml, feed.json, sitemap.xml, robots.txt, .nojekyll, digest.json
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import html
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Sequence
 
 import jinja2
 from markupsafe import Markup
+from pygments.formatters import HtmlFormatter
 
 from digest.config import Config
-from digest.model import Site
+from digest.dates import display_date, month_name
+from digest.feeds import Feed, atom_feed, json_feed, robots_txt, sitemap
+from digest.listing import Group, home_entries, month_groups, paginate, source_groups, tag_groups, undated
+from digest.model import Article, Site
+from digest.slugs import slugify
 from digest.stages.export import digest_json
-from digest.urls import absolute_url, article_path, url_for
+from digest.urls import absolute_url, article_path, external_url, source_path, tag_path, url_for
+
+# Pygments styles with WCAG AA contrast on their own backgrounds, one per colour scheme.
+LIGHT_CODE_STYLE, DARK_CODE_STYLE = "default", "github-dark"
+DESCRIPTION_LENGTH = 160
+
+
+@dataclass(frozen=True)
+class Alternate:
+    """A feed a page points to with <link rel="alternate">."""
+
+    title: str
+    type: str
+    href: str
 
 
 def render_site(site: Site, config: Config, env: jinja2.Environment, static: dict[str, bytes]) -> dict[str, bytes]:
     """Every output file of the site."""
     files: dict[str, bytes] = {f"static/{name}": data for name, data in static.items()}
+    files.setdefault("static/css/pygments.css", pygments_css())
+    site_feeds = feed_links(config, config.title, "")
+    pages: list[tuple[str, str | None]] = []  # (folder, date) of every page, for the sitemap
 
-    def page(template: str, out: str, **context: Any) -> None:
-        html = env.get_template(template).render(site=site, config=config, **context)
-        files[out] = html.encode("utf-8")
+    def page(template: str, folder: str, description: str, feeds: Sequence[Alternate] = site_feeds,
+             date: str | None = None, **context: Any) -> None:
+        html_text = env.get_template(template).render(
+            site=site, config=config, page_path=folder, canonical=absolute_url(config, folder),
+            description=description, feeds=feeds, **context)
+        files[folder + "index.html"] = html_text.encode("utf-8")
+        pages.append((folder, date))
 
-    page("index.html", "index.html", articles=site.articles, canonical=absolute_url(config))
-    for article in site.articles:
-        path = article_path(article)
-        page("article.html", path + "index.html", article=article, body=Markup(article.html),
-             canonical=absolute_url(config, path))
-    page("404.html", "404.html", canonical=None)
+    home_description = config.description or f"The articles of {config.title}, newest first."
+    for pager in paginate(home_entries(site), config.per_page, ""):
+        page("index.html", pager.path, home_description, pager=pager)
+
+    for i, article in enumerate(site.articles):
+        newer = site.articles[i - 1] if i > 0 else None
+        older = site.articles[i + 1] if i + 1 < len(site.articles) else None
+        page("article.html", article_path(article), article_description(article), date=article.doc.date or None,
+             article=article, body=Markup(title_footnotes(demote_headings(article.html))), newer=newer, older=older,
+             json_ld=news_article_json_ld(article, config), original_url=external_url(article.doc.url),
+             highlighted='class="highlight"' in article.html)
+
+    tags = tag_groups(site.articles)
+    for group in tags:
+        feeds = [*feed_links(config, f"{config.title}: {group.name}", group.path), *site_feeds]
+        list_pages(page, group, config, "tag", f"Articles tagged {group.name} in {config.title}.", feeds)
+        files[group.path + "feed.xml"] = atom_feed(Feed(f"{config.title}: {group.name}", group.path, group.articles), config)
+        files[group.path + "feed.json"] = json_feed(Feed(f"{config.title}: {group.name}", group.path, group.articles), config)
+    page("tags.html", "tags/", f"Every tag of {config.title}.", groups=tags)
+
+    outlets = source_groups(site.articles)
+    for group in outlets:
+        list_pages(page, group, config, "source", f"Articles from {group.name} in {config.title}.")
+    page("sources.html", "sources/", f"Every outlet {config.title} draws on.", groups=outlets)
+
+    months = month_groups(site.articles)
+    for group in months:
+        list_pages(page, group, config, "month", f"Articles of {group.name} in {config.title}.")
+    page("archive.html", "archive/", f"The archive of {config.title}, month by month.", groups=months,
+         undated=undated(site.articles))
+
+    page("search.html", "search/", f"Search the articles of {config.title}.")
+    files["404.html"] = env.get_template("404.html").render(
+        site=site, config=config, page_path=None, canonical=None, feeds=site_feeds,
+        description=f"There is no page at this address in {config.title}.").encode("utf-8")
+
+    files["feed.xml"] = atom_feed(Feed(config.title, "", site.articles), config)
+    files["feed.json"] = json_feed(Feed(config.title, "", site.articles), config)
+    files["sitemap.xml"] = sitemap(sorted(pages), config)
+    files["robots.txt"] = robots_txt(config)
     files[".nojekyll"] = b""
     files["digest.json"] = digest_json(site, config)
     return files
+
+
+def list_pages(page: Any, group: Group, config: Config, kind: str, description: str,
+               feeds: Sequence[Alternate] | None = None) -> None:
+    """The pages of one tag, outlet or month."""
+    extra = {"feeds": feeds} if feeds is not None else {}
+    for pager in paginate(group.articles, config.per_page, group.path):
+        page("list.html", pager.path, description, group=group, kind=kind, pager=pager, **extra)
+
+
+def feed_links(config: Config, title: str, folder: str) -> list[Alternate]:
+    return [Alternate(f"{title} (Atom)", "application/atom+xml", url_for(config, folder + "feed.xml")),
+            Alternate(f"{title} (JSON Feed)", "application/feed+json", url_for(config, folder + "feed.json"))]
+
+
+_HEADING = re.compile(r"<(/?)h([1-6])\b")
+
+
+def demote_headings(body: str) -> str:
+    """body with its headings shifted so the highest is <h2>: the page's <h1> is the article's title,
+    and scraped bodies start at any level (a skipped level confuses screen-reader navigation)."""
+    levels = [int(m.group(2)) for m in _HEADING.finditer(body)]
+    if not levels:
+        return body
+    shift = 2 - min(levels)
+    return _HEADING.sub(lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + shift)}", body)
+
+
+def title_footnotes(body: str) -> str:
+    """body with a heading on its footnotes section: an untitled <section> is announced as nothing."""
+    return body.replace('<section class="footnotes">', '<section class="footnotes">\n<h2 class="footnotes-title">Notes</h2>', 1)
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def plain_text(fragment: str) -> str:
+    """The text of an HTML fragment made by our Markdown renderer, whitespace collapsed."""
+    return " ".join(html.unescape(_TAG.sub(" ", fragment)).split())
+
+
+def article_description(article: Article) -> str:
+    """The article's summary, else the start of its text: every page needs a description for search engines."""
+    if article.doc.summary:
+        return article.doc.summary
+    text = plain_text(article.html)
+    if text.startswith(article.doc.title):  # scraped bodies often open with their own headline
+        text = text[len(article.doc.title):].lstrip(" .:–—-")
+    text = text or article.doc.title
+    if len(text) <= DESCRIPTION_LENGTH:
+        return text
+    return text[:DESCRIPTION_LENGTH].rsplit(" ", 1)[0] + "…"
+
+
+def news_article_json_ld(article: Article, config: Config) -> Markup:
+    """schema.org NewsArticle JSON-LD, safe inside <script>: '<', '>' and '&' are written as \\u escapes,
+    so a title holding '</script>' cannot end the element."""
+    doc = article.doc
+    link = absolute_url(config, article_path(article))
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": doc.title,
+        "url": link,
+        "mainEntityOfPage": link,
+        "inLanguage": config.language,
+        "description": article_description(article),
+    }
+    if doc.date:
+        data["datePublished"] = doc.date
+    if doc.author:
+        data["author"] = {"@type": "Person", "name": doc.author}
+    if doc.source:
+        data["publisher"] = {"@type": "Organization", "name": doc.source}
+    if external_url(doc.url):
+        data["isBasedOn"] = external_url(doc.url)
+    if doc.dateline:
+        data["dateline"] = doc.dateline
+    if doc.tags:
+        data["keywords"] = list(doc.tags)
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    for char, escaped in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e")):
+        text = text.replace(char, escaped)
+    return Markup(text)
+
+
+def pygments_css() -> bytes:
+    """Highlighting CSS for both colour schemes: the light style, the dark one under prefers-color-scheme."""
+    light = HtmlFormatter(style=LIGHT_CODE_STYLE).get_style_defs(".highlight")
+    dark = HtmlFormatter(style=DARK_CODE_STYLE).get_style_defs(".highlight")
+    dark = "\n".join("  " + line for line in dark.splitlines())
+    return f"{light}\n@media screen and (prefers-color-scheme: dark) {{\n{dark}\n}}\n".encode("utf-8")
 
 
 def template_globals(config: Config) -> dict[str, Any]:
@@ -38,4 +204,11 @@ def template_globals(config: Config) -> dict[str, Any]:
         "url": lambda path="": url_for(config, path),
         "absolute_url": lambda path="": absolute_url(config, path),
         "article_url": lambda article: url_for(config, article_path(article)),
+        "tag_url": lambda tag: url_for(config, tag_path(tag)),
+        "source_url": lambda source: url_for(config, source_path(source)),
+        "summary_of": article_description,
     }
+
+
+def template_filters() -> dict[str, Any]:
+    return {"display_date": display_date, "month_name": month_name, "slugify": slugify}

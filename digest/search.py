@@ -1,0 +1,59 @@
+"""Full-text search: a Pagefind index of the article pages, as more output files.
+
+Pagefind's binary (the PyPI package ships it) indexes the article pages in a temporary folder;
+the bundle comes back as bytes for pagefind/. Result URLs are stored relative to the site root
+('/articles/x/'): pagefind.js puts its own location's base path (/news/) in front when it runs,
+so one bundle works under any sub-path.
+(Its Python service API waits 0.1 s per message, too slow for one message per page.)
+Its output is byte-stable for the same pages added in the same order (tests/stages/test_search.py
+holds it to that). Only the files the search page needs are kept: not Pagefind's own UI.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from pathlib import Path
+
+from digest.config import Config
+from digest.errors import Diagnostic, DigestError, warning
+
+BUNDLE = "pagefind/"
+# Pagefind's prebuilt UIs: our search page has its own small script (static/js/search.js).
+_UI_FILES = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.", "pagefind-highlight.")
+
+
+def _pagefind_binary() -> Path | None:
+    try:
+        from pagefind.service import get_executable
+    except ImportError:
+        return None
+    return get_executable()
+
+
+def search_bundle(files: dict[str, bytes], config: Config) -> tuple[dict[str, bytes], list[Diagnostic]]:
+    """The pagefind/ files indexing every article page of files; none (and a warning) without Pagefind."""
+    pages = {path: data for path, data in sorted(files.items())
+             if path.startswith("articles/") and path.endswith("/index.html")}
+    if not pages:  # Pagefind refuses to build an empty index; the search page says there is none
+        return {}, []
+    binary = _pagefind_binary()
+    if binary is None:
+        return {}, [warning("digest", "search: Pagefind is not installed, so the site has no search index",
+                            hint="pip install 'pagefind[extended]'")]
+    with tempfile.TemporaryDirectory(prefix="digest-search-") as tmp:
+        site = Path(tmp) / "site"
+        for path, data in pages.items():
+            target = site / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        out = Path(tmp) / "bundle"
+        command = [str(binary), "--site", str(site), "--output-path", str(out),
+                   "--force-language", config.language.split("-")[0]]
+        run = subprocess.run(command, capture_output=True, text=True, timeout=300)
+        if run.returncode != 0:
+            raise DigestError(Diagnostic("digest", f"search: Pagefind failed: {run.stdout.strip()} {run.stderr.strip()}",
+                                         hint="check that Pagefind runs: python3 -m pagefind --version"))
+        bundle = {BUNDLE + p.relative_to(out).as_posix(): p.read_bytes()
+                  for p in sorted(out.rglob("*")) if p.is_file() and not p.name.startswith(_UI_FILES)}
+    return bundle, []

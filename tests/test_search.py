@@ -1,0 +1,96 @@
+"""Search: Pagefind's bundle of the article pages is byte-stable and works under a base sub-path."""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import json
+import os
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from digest.config import Config
+from digest.search import search_bundle
+from digest.stages.write import write_site
+from tests.stages.test_render import GOLDEN, read_articles, render
+
+
+def fragments(bundle: dict[str, bytes]) -> list[dict[str, object]]:
+    """Pagefind's per-page records: gzip, a 12-byte signature, then JSON."""
+    return [json.loads(gzip.decompress(data)[len(b"pagefind_dcd"):])
+            for name, data in sorted(bundle.items()) if name.startswith("pagefind/fragment/")]
+
+
+def test_search_index_is_byte_stable_with_site_relative_urls(tmp_path: Path) -> None:
+    files = render(read_articles(GOLDEN / "small-site" / "articles"), tmp_path)
+    config = Config(base_url="https://example.org/news/")
+    first, problems = search_bundle(files, config)
+    second, _ = search_bundle(files, config)
+    assert problems == [] and first == second
+    assert {"pagefind/pagefind.js", "pagefind/pagefind-entry.json", "pagefind/pagefind-worker.js"} <= set(first)
+    assert not any("-ui." in name for name in first)  # Pagefind's own UI is left out
+    records = fragments(first)
+    assert sorted(str(r["url"]) for r in records) == [
+        "/articles/2021-11-14-training/", "/articles/2021-12-06-deliveries-begin/", "/articles/undated-note/"]
+    training = next(r for r in records if "training" in str(r["url"]))
+    assert training["meta"] == {"title": "Indian crews finish S-400 training"}
+    assert "Tags:" not in str(training["content"])  # the article footer is data-pagefind-ignore
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture
+def served_site(tmp_path: Path) -> Iterator[str]:
+    """The small site with its search index, served from /news/ on 127.0.0.1 by a real HTTP server."""
+    files = render(read_articles(GOLDEN / "small-site" / "articles"), tmp_path)
+    bundle, _ = search_bundle(files, Config(base_url="https://example.org/news/"))
+    write_site({**files, **bundle}, tmp_path / "root" / "news")
+    handler = functools.partial(QuietHandler, directory=str(tmp_path / "root"))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/news/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.mark.browser
+def test_search_page_finds_an_article_in_chromium_without_console_errors(served_site: str) -> None:
+    if not CHROMIUM.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("Debian's chromium is missing: apt-get install chromium")
+        pytest.skip("needs Debian's chromium")
+    from playwright.sync_api import sync_playwright
+
+    problems: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.goto(served_site + "search/?q=training")
+        link = page.locator("#search-results li a").first
+        link.wait_for(timeout=15000)
+        assert link.get_attribute("href") == "/news/articles/2021-11-14-training/"
+        assert "1 article found" in page.locator("#search-status").inner_text()
+        page.fill("#q", "regiments")
+        page.click("form.search button")
+        page.locator("#search-results li a", has_text="Russia begins deliveries").wait_for(timeout=15000)
+        page.goto(served_site + "articles/2021-12-06-deliveries-begin/")
+        browser.close()
+    assert problems == []
