@@ -22,3 +22,8 @@ def absolute_url(config: Config, path: str = "") -> str:
 def article_path(article: Article) -> str:
     """The output folder of an article's page, relative to the site root."""
     return f"articles/{article.doc.slug}/"
+
+
+def entity_path(key: str) -> str:
+    """The output folder of a named thing's page, relative to the site root."""
+    return f"entities/{key}/"

@@ -1,0 +1,292 @@
+"""Named things: people, organisations, places, systems. Found by general means: runs of
+capitalised words, titles and honorifics before names, the words around a name, acronym
+definitions, and the gazetteer and aliases of config.yaml; spellings of one thing merged."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+from digest.model import EntityRef
+from digest.slugs import slugify
+from digest.stages.annotate.acronyms import Definition
+from digest.stages.annotate.options import AnnotateOptions
+from digest.stages.annotate.words import (CALENDAR, COMMON, DEMONYMS, NOISE, ORGANISATION_NOUNS, ORGANISATION_WORDS,
+                                          OTHER_WORDS, SHIP_PREFIXES, SPEECH_VERBS, SYSTEM_NOUNS, TITLES)
+
+# One capitalised word: "India", "S-400", "Su-30", "MiG-29", "BrahMos", "Almaz-Antey", "Lavrov's",
+# or an initial ("S." before a name).
+_TOKEN = r"(?:[A-Z]\.(?=\s[A-Z])|[A-Z][\w’']*(?:[-–][\w’']+)*)"
+_CONNECTOR = r"(?:of|for|de|da|del|van|von|bin|al)"
+_PHRASE = re.compile(rf"(?<![\w’'.-]){_TOKEN}(?:(?:\s+{_CONNECTOR}(?:\s+the)?)?\s+{_TOKEN})*")
+_LOWER_WORD = re.compile(r"\b[a-z][a-z’'-]+")
+_SYSTEM_CODE = re.compile(r"^[A-Z][A-Za-z]{0,3}-?\d{1,4}[A-Za-z]{0,3}$")
+_POSSESSIVE = re.compile(r"[’']s?$")
+_SENTENCE_OPENERS = ".!?:;“\"‘'(—–-•|"
+_NOT_ALNUM = re.compile(r"[\W_]+")
+_SPEAKER_AFTER = re.compile(rf"^,?\s+(?:{SPEECH_VERBS})\b")
+
+
+@dataclass
+class _Mention:
+    name: str  # the spelling, tidied
+    kind: str | None
+    initial: bool  # at the start of a sentence
+    titled: bool  # came after a title ("President Putin")
+
+
+def norm_key(name: str) -> str:
+    """What two spellings of one name share: 'S-400' and 'S400' -> 's400'."""
+    return _NOT_ALNUM.sub("", name.lower())
+
+
+@lru_cache(maxsize=65536)
+def entity_key(name: str) -> str:
+    """The entity's page name: entities/<key>/."""
+    return slugify(name)
+
+
+def _headline_case(paragraph: str) -> bool:
+    """A line in Title Case without a full stop: a headline, label or menu, whose capitals say nothing."""
+    words = paragraph.split()
+    if len(words) < 2 or paragraph.rstrip()[-1:] in ".!?\"”":
+        return False
+    capitalised = sum(1 for w in words if w[:1].isupper())
+    return capitalised / len(words) >= 0.6
+
+
+def _is_initial(paragraph: str, start: int) -> bool:
+    before = paragraph[max(0, start - 4):start].rstrip()
+    return not before or before[-1] in _SENTENCE_OPENERS
+
+
+def _special(token: str) -> bool:
+    """A token that is a name whatever its place: an acronym, a code with digits, camel case."""
+    return (len(token) > 1 and token.isupper()) or any(c.isdigit() for c in token) or any(c.isupper() for c in token[1:])
+
+
+def _context_kind(paragraph: str, start: int, end: int) -> str | None:
+    after = paragraph[end:end + 40].lower().split()
+    before = paragraph[max(0, start - 30):start].lower().split()
+    for word in after[:3]:
+        word = word.strip(",.;:”\"")
+        if word in SYSTEM_NOUNS:
+            return "system"
+        if word in ORGANISATION_NOUNS:
+            return "organisation"
+        if not word.isalpha() or word in ("and", "or", "the", "in", "on", "to", "of", "for"):
+            break
+    if before and before[-1] in SYSTEM_NOUNS:
+        return "system"
+    if before and before[-1] in ORGANISATION_NOUNS:
+        return "organisation"
+    if _SPEAKER_AFTER.match(paragraph[end:end + 20]):
+        return "person"
+    return None
+
+
+def _classify(tokens: list[str], titled: bool, options: AnnotateOptions, name: str) -> str | None:
+    known = options.kind_of(name)
+    if known:
+        return known
+    first, last = tokens[0].lower(), tokens[-1].lower()
+    if first in SHIP_PREFIXES and len(tokens) > 1:
+        return "system"
+    if _SYSTEM_CODE.match(tokens[0]):
+        return "system"
+    if last in ORGANISATION_WORDS or first in ORGANISATION_WORDS:
+        return "organisation"
+    if last in OTHER_WORDS or first == "operation":
+        return "other"
+    if titled:
+        return "person"
+    if any(options.kind_of(t) for t in tokens):
+        return None  # "India-Russia Summit" is not a person
+    if len(tokens) == 1 and tokens[0].isupper() and tokens[0].isalpha() and len(tokens[0]) > 1:
+        return "organisation"
+    if 2 <= len(tokens) <= 4 and all(t[:1].isupper() and t[1:].replace("-", "").isalpha() and t[1:].islower() or len(t) <= 2
+                                     for t in tokens):
+        return "person"
+    return None
+
+
+def _tidy(token: str) -> str:
+    if len(token) == 2 and token.endswith("."):
+        return token[0]  # an initial
+    if token.endswith("s") and token[-2:-1].isdigit():
+        return token[:-1]  # "S400s" are S400
+    return token
+
+
+def _split_possessives(tokens: list[str]) -> list[list[str]]:
+    """'Russia's Rosoboronexport' is two names."""
+    parts: list[list[str]] = [[]]
+    for token in tokens:
+        bare = _POSSESSIVE.sub("", token) if ("’" in token or "'" in token) else token
+        parts[-1].append(bare)
+        if bare != token:
+            parts.append([])
+    return [p for p in parts if p]
+
+
+def _strip_leading(tokens: list[str], initial: bool, mid_caps: set[str], lower_words: set[str],
+                   options: AnnotateOptions) -> tuple[list[str], bool]:
+    """tokens without the words before the name: sentence openers, titles, demonyms. (tokens, titled)."""
+    titled = False
+    while tokens:
+        token = tokens[0]
+        lowered = token.lower()
+        ends_as_organisation = tokens[-1].lower() in ORGANISATION_WORDS
+        if lowered in ("of", "for", "the", "de", "da", "del", "van", "von", "bin", "al"):
+            tokens = tokens[1:]
+            continue
+        if options.kind_of(token) or lowered in options.aliases:
+            break
+        if lowered in COMMON or lowered in CALENDAR:
+            tokens, initial = tokens[1:], False
+            continue
+        if lowered in DEMONYMS and len(tokens) > 1 and not ends_as_organisation:
+            tokens, initial = tokens[1:], False
+            continue
+        if lowered in TITLES and not ends_as_organisation and (len(tokens) > 1 or titled):
+            tokens, titled, initial = tokens[1:], True, False
+            continue
+        if initial and len(tokens) > 1 and not _special(token) and token not in mid_caps and (
+                lowered in lower_words or lowered.endswith(("ing", "ed", "ly")) or options.kind_of(tokens[1])
+                or (len(tokens) > 2 and tokens[1] in ("of", "for"))):
+            tokens, initial = tokens[1:], False
+            continue
+        break
+    return tokens, titled
+
+
+def find_entities(paragraphs: tuple[str, ...], definitions: list[list[Definition]],
+                  options: AnnotateOptions) -> tuple[EntityRef, ...]:
+    """The named things of an article, aliases merged, most mentioned first."""
+    lower_words: set[str] = set()
+    for paragraph in paragraphs:
+        lower_words.update(_LOWER_WORD.findall(paragraph))
+    raw: list[tuple[int, re.Match[str], bool]] = []
+    mid_caps: set[str] = set()
+    for i, paragraph in enumerate(paragraphs):
+        if _headline_case(paragraph):
+            continue
+        for m in _PHRASE.finditer(paragraph):
+            initial = _is_initial(paragraph, m.start())
+            raw.append((i, m, initial))
+            words = m.group(0).split()
+            # a word counts as a name where it begins a name mid-sentence, or ends one (a surname)
+            if not initial:
+                mid_caps.add(words[0])
+            if len(words) == 1 and initial:
+                continue
+            last = words[-1]
+            mid_caps.add(_POSSESSIVE.sub("", last) if "’" in last or "'" in last else last)
+
+    expansions = {norm_key(d.expansion): (d.short, _classify(d.expansion.split(), False, options, d.expansion))
+                  for defs in definitions for d in defs}
+    memo = options.memo
+    if len(memo) > 200_000:
+        memo.clear()
+    mentions: list[_Mention] = []
+    for i, m, initial in raw:
+        paragraph = paragraphs[i]
+        spans = definitions[i]
+        phrase = m.group(0)
+        if spans and any(d.start <= m.start() < d.end and d.short not in phrase.split() for d in spans):
+            continue  # inside an acronym's definition: the acronym stands for it
+        first = phrase.split(None, 1)[0]
+        key = (phrase, initial, initial and first in mid_caps, initial and first.lower() in lower_words)
+        names = memo.get(key)
+        if names is None:
+            names = memo[key] = _read_phrase(phrase, initial, mid_caps, lower_words, options)
+        for n, (name, kind, titled) in enumerate(names):
+            if expansions and norm_key(name) in expansions:
+                short, kind = expansions[norm_key(name)]
+                mentions.append(_Mention(short, kind, False, False))
+                continue
+            if kind is None and n == len(names) - 1:
+                kind = _context_kind(paragraph, m.start(), m.end())
+            mentions.append(_Mention(name, kind, initial and n == 0, titled))
+    return _merge(mentions, options)
+
+
+def _read_phrase(phrase: str, initial: bool, mid_caps: set[str], lower_words: set[str],
+                 options: AnnotateOptions) -> tuple[tuple[str, str | None, bool], ...]:
+    """The names a run of capitalised words holds, as (name, kind if the words tell, after a title)."""
+    found = []
+    parts = _split_possessives(phrase.split())
+    for n, tokens in enumerate(parts):
+        tokens, titled = _strip_leading(tokens, initial and n == 0, mid_caps, lower_words, options)
+        if not tokens:
+            continue
+        tokens = [_tidy(t) for t in tokens]
+        name = " ".join(tokens)
+        lowered = name.lower()
+        if lowered in NOISE or lowered in options.ignore or lowered in COMMON or lowered in CALENDAR:
+            continue
+        if len(tokens) == 1:
+            token = tokens[0]
+            if len(token) < 2 or lowered in TITLES or lowered in DEMONYMS:
+                continue
+            if "-" in token and all(options.kind_of(part) for part in token.split("-")):
+                continue  # "India-Russia talks" names two places already counted
+            if (initial and n == 0 and not titled and not _special(token) and token not in mid_caps
+                    and not options.kind_of(token) and lowered not in options.aliases):
+                continue
+        if (_SYSTEM_CODE.match(tokens[0]) and len(tokens) > 1 and all(t[:1].isupper() for t in tokens[1:])
+                and tokens[-1].lower() not in OTHER_WORDS and tokens[-1].lower() not in ORGANISATION_WORDS):
+            tokens = tokens[:1]  # "S-400 Triumf" is the S-400
+            name = tokens[0]
+        found.append((name, _classify(tokens, titled, options, options.canonical(name)), titled))
+    return tuple(found)
+
+
+def _merge(mentions: list[_Mention], options: AnnotateOptions) -> tuple[EntityRef, ...]:
+    """One EntityRef per thing: config aliases, spellings that differ only in punctuation, and a
+    surname alone ("Putin") merged with the full name ("Vladimir Putin") the article gives."""
+    groups: dict[str, list[_Mention]] = {}
+    canonical_of: dict[str, str] = {}
+    for mention in mentions:
+        canonical = options.canonical(mention.name)
+        key = norm_key(canonical)
+        groups.setdefault(key, []).append(mention)
+        if canonical != mention.name:
+            canonical_of[key] = canonical
+    kinds = {key: _vote([m.kind for m in group]) for key, group in groups.items()}
+    # surnames: the last word of a person's full name, used alone
+    full_names: dict[str, list[str]] = {}
+    for key, group in groups.items():
+        words = group[0].name.split()
+        if len(words) > 1 and kinds[key] in ("person", None) and key not in canonical_of:
+            full_names.setdefault(norm_key(words[-1]), []).append(key)
+    for key in list(groups):
+        targets = full_names.get(key)
+        if (key in groups and targets and len(targets) == 1 and len(groups[key][0].name.split()) == 1
+                and kinds[key] in ("person", None)):
+            target = targets[0]
+            groups[target].extend(groups.pop(key))
+            kinds[target] = "person"
+    result = []
+    for key, group in groups.items():
+        forms = Counter(m.name for m in group)
+        name = canonical_of.get(key) or _display_name(forms)
+        kind = kinds.get(key) or ("person" if any(m.titled for m in group) else "other")
+        spellings = tuple(sorted(forms, key=lambda f: (-len(f), f)))
+        result.append(EntityRef(entity_key(name), name, kind, len(group), spellings))
+    result.sort(key=lambda e: (-e.count, e.name))
+    return tuple(result)
+
+
+def _display_name(forms: Counter[str]) -> str:
+    """The spelling to show: the longest full name used, then the commonest, hyphenated codes preferred."""
+    return max(forms, key=lambda f: (len(f.split()), "-" in f, forms[f], f))
+
+
+def _vote(kinds: list[str | None]) -> str | None:
+    counted = Counter(k for k in kinds if k)
+    if not counted:
+        return None
+    return max(counted, key=lambda k: (counted[k], k))

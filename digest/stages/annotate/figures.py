@@ -1,0 +1,72 @@
+"""Figures: money ("$5.4 billion", "USD 5 billion"), quantities with their unit ("400 kilometers",
+"70,000 AK rifles") and percentages ("29%"), each with the sentence it comes from."""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from digest.model import Figure
+
+_CURRENCY_SIGNS = {"$": "USD", "us$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "rs": "INR", "rs.": "INR",
+                   "usd": "USD", "eur": "EUR", "gbp": "GBP", "inr": "INR", "jpy": "JPY", "cny": "CNY", "rub": "RUB",
+                   "dollars": "USD", "dollar": "USD", "euros": "EUR", "euro": "EUR", "pounds": "GBP",
+                   "rupees": "INR", "rubles": "RUB", "roubles": "RUB", "yuan": "CNY", "yen": "JPY"}
+_SCALE = {"thousand": 1e3, "k": 1e3, "lakh": 1e5, "million": 1e6, "mn": 1e6, "m": 1e6, "crore": 1e7,
+          "billion": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12}
+# The first digit is matched before the lookbehind, so the engine only tries it where a number starts.
+_AMOUNT = r"\d(?:\d{0,2}(?:,\d{3})+|\d*)(?:\.\d+)?"
+_NUMBER = r"\d(?<![\w$€£¥₹.,-]\d)(?:\d{0,2}(?:,\d{3})+|\d*)(?:\.\d+)?"
+_SCALES = r"thousand|lakh|million|mn|crore|billion|bn|trillion|tn"
+_MONEY = re.compile(
+    rf"(?:(?P<sign>US\$|[$€£¥₹])\s?|(?P<code>USD|EUR|GBP|INR|JPY|CNY|RUB|Rs\.?)(?<!\w\w\w\w)\s?)"
+    rf"(?P<n>{_AMOUNT})(?:\s?(?P<scale>{_SCALES}|[kmb]n?)\b)?"
+    rf"|(?P<n2>{_NUMBER})(?:\s(?P<scale2>{_SCALES}))?\s(?P<word>dollars|euros|pounds|rupees|rubles|roubles|yuan|yen)\b"
+)
+_PERCENT = re.compile(rf"(?P<n>{_NUMBER})\s?(?:%|per\s?cent\b|percent\b)")
+_UNITS = ("kilometers|kilometres|km|miles|mile|metres|meters|m|feet|ft|tonnes|tons|tonne|kg|kilograms|grams|litres|"
+          "liters|barrels|megawatts|mw|gigawatts|gw|hectares|acres|knots|degrees|mph|km/h|years|months|weeks|days|hours")
+# A count: a number, an optional scale, then up to three words ending in a plural noun or a unit.
+_QUANTITY = re.compile(
+    rf"(?P<n>{_NUMBER})(?:\s(?P<scale>{_SCALES}))?"
+    rf"(?P<rest>(?:\s(?:{_UNITS})\b)|(?:\s(?!(?:of|for|to|in|on|at|by|the|and|or|from|with|as|than|per|a|an|is|was|were|are|has|have|had|will|would)\b)[A-Za-z][\w-]*(?:\sand(?=\s[a-z]))?){{0,2}}\s[a-z][a-z-]*s\b)"
+)
+_DIGIT = re.compile(r"\d")
+_BARE_YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def find_figures(paragraphs: tuple[str, ...], sentence_at: Callable[[int, int], str]) -> tuple[Figure, ...]:
+    """Every figure of the paragraphs, in reading order."""
+    found: list[tuple[int, int, Figure]] = []
+    for i, paragraph in enumerate(paragraphs):
+        if not _DIGIT.search(paragraph):
+            continue
+        taken: list[tuple[int, int]] = []
+        for m in _MONEY.finditer(paragraph):
+            if m.group("n") is not None:
+                sign = (m.group("sign") or m.group("code") or "").lower()
+                n, scale = m.group("n"), m.group("scale")
+            else:
+                sign, n, scale = m.group("word"), m.group("n2"), m.group("scale2")
+            value = _number(n) * _SCALE.get((scale or "").lower(), 1.0)
+            taken.append((m.start(), m.end()))
+            found.append((i, m.start(), Figure(m.group(0).strip(), "money", value, _CURRENCY_SIGNS[sign],
+                                               sentence_at(i, m.start()))))
+        for m in _PERCENT.finditer(paragraph):
+            taken.append((m.start(), m.end()))
+            found.append((i, m.start(), Figure(m.group(0), "percent", _number(m.group("n")), "%", sentence_at(i, m.start()))))
+        for m in _QUANTITY.finditer(paragraph):
+            if any(s <= m.start() < e for s, e in taken):
+                continue
+            n = m.group("n")
+            if _BARE_YEAR.match(n) and not m.group("scale"):
+                continue
+            unit = m.group("rest").split()[-1].lower()
+            value = _number(n) * _SCALE.get((m.group("scale") or "").lower(), 1.0)
+            found.append((i, m.start(), Figure(m.group(0), "quantity", value, unit, sentence_at(i, m.start()))))
+    found.sort(key=lambda f: (f[0], f[1]))
+    return tuple(f for _, _, f in found)

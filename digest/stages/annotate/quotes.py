@@ -1,0 +1,77 @@
+"""Quotes with their speaker: '"...," Lavrov said', '"...," said Foreign Secretary Harsh Vardhan Shringla',
+'Shringla said: "..."'. A pronoun or a role ("he", "the deputy CEO") stands for the person last named."""
+
+from __future__ import annotations
+
+import re
+
+from digest.model import EntityRef, Quote
+from digest.stages.annotate.words import SPEECH_VERBS
+
+_QUOTED = re.compile(r"“(?P<a>[^”“]{12,}?)”|\"(?P<b>[^\"]{12,}?)\"")
+_NAME = r"(?:[A-Z][\w’'.-]*(?:\s+(?:de|van|von|bin|al)?\s*[A-Z][\w’'.-]*){0,6})"
+_WHO = rf"(?:(?:the|a|an|his|her|their)\s+)?(?:[\w’'-]+\s+){{0,4}}?{_NAME}|he|she|they|it|[Tt]he\s+[a-z][\w -]{{2,40}}?|[Aa]n?\s+[a-z][\w -]{{2,40}}?"
+# after the quotation: ', Lavrov said' / ', said Foreign Secretary Harsh Vardhan Shringla' / ', he stated'
+_AFTER_VERB_FIRST = re.compile(rf"^[\s,]*(?:{SPEECH_VERBS})\s+(?P<who>{_NAME}|he|she|they)")
+_AFTER_NAME_FIRST = re.compile(rf"^[\s,]*(?P<who>{_WHO})(?:,[^,“\"]{{2,80}},)?\s+(?:also\s+)?(?:{SPEECH_VERBS})\b")
+# before the quotation: 'Lavrov said: ' / 'The deputy CEO also shared that '
+_BEFORE = re.compile(rf"(?P<who>{_WHO})(?:,[^,“\"]{{2,80}},)?\s+(?:also\s+)?(?:{SPEECH_VERBS})(?:\s+(?:that|reporters|journalists))?[:,]?\s*$")
+_SENTENCE_BREAK = re.compile(r"[.!?][”\"]?\s+")
+_PRONOUN = re.compile(r"^(?:he|she|they|it|the\s+.+|an?\s+.+|his\s+.+|her\s+.+|their\s+.+)$", re.IGNORECASE)
+
+
+def find_quotes(paragraphs: tuple[str, ...], entities: tuple[EntityRef, ...]) -> tuple[Quote, ...]:
+    """The direct speech of the paragraphs with the speaker each is attributed to, in reading order."""
+    by_form = {form: e for e in entities for form in e.forms}
+    people = [(form, e) for form, e in by_form.items() if e.kind == "person"]
+    result = []
+    last_person: EntityRef | None = None
+    for paragraph in paragraphs:
+        if "“" not in paragraph and '"' not in paragraph:
+            last_person = _last_person(paragraph, len(paragraph), people) or last_person
+            continue
+        for m in _QUOTED.finditer(paragraph):
+            text = (m.group("a") or m.group("b") or "").strip().rstrip(",")
+            if len(text.split()) < 3:
+                continue
+            after = paragraph[m.end():m.end() + 120]
+            before = _SENTENCE_BREAK.split(paragraph[max(0, m.start() - 120):m.start()])[-1]
+            who = None
+            for pattern, chunk in ((_AFTER_VERB_FIRST, after), (_AFTER_NAME_FIRST, after), (_BEFORE, before)):
+                found = pattern.search(chunk)
+                if found:
+                    who = found.group("who").strip()
+                    break
+            if who is None:
+                last_person = _last_person(paragraph, m.end(), people) or last_person
+                continue
+            nearest = _last_person(paragraph, m.start(), people) or last_person
+            speaker, entity = _resolve(who, by_form, nearest)
+            result.append(Quote(text, speaker, entity.key if entity else ""))
+            last_person = entity if entity and entity.kind == "person" else nearest
+        last_person = _last_person(paragraph, len(paragraph), people) or last_person
+    return tuple(result)
+
+
+def _resolve(who: str, by_form: dict[str, EntityRef], nearest: EntityRef | None) -> tuple[str, EntityRef | None]:
+    """(the speaker's name, its entity): a name the article uses, a pronoun or role for the person last named."""
+    words = who.split()
+    for size in range(len(words), 0, -1):  # "Foreign Secretary Harsh Vardhan Shringla" -> Harsh Vardhan Shringla
+        for start in range(0, len(words) - size + 1):
+            form = " ".join(words[start:start + size]).rstrip("’'s").rstrip(",")
+            if form in by_form:
+                entity = by_form[form]
+                return entity.name, entity
+    if _PRONOUN.match(who) and nearest is not None:
+        return nearest.name, nearest
+    return who, None
+
+
+def _last_person(paragraph: str, end: int, people: list[tuple[str, EntityRef]]) -> EntityRef | None:
+    best, best_at = None, -1
+    head = paragraph[:end]
+    for form, entity in people:
+        at = head.rfind(form)
+        if at > best_at:
+            best, best_at = entity, at
+    return best
