@@ -13,8 +13,9 @@ from digest.model import EntityRef
 from digest.slugs import slugify
 from digest.stages.annotate.acronyms import Definition
 from digest.stages.annotate.options import AnnotateOptions
-from digest.stages.annotate.words import (CALENDAR, COMMON, DEMONYMS, NOISE, ORGANISATION_NOUNS, ORGANISATION_WORDS,
-                                          OTHER_WORDS, SHIP_PREFIXES, SPEECH_VERBS, SYSTEM_NOUNS, TITLES)
+from digest.stages.annotate.words import (CALENDAR, COMMON, DEMONYMS, NOISE, OFFICES, ORGANISATION_NOUNS,
+                                          ORGANISATION_WORDS, OTHER_WORDS, SHIP_PREFIXES, SPEECH_VERBS, SYSTEM_NOUNS,
+                                          TITLES)
 
 # One capitalised word: "India", "S-400", "Su-30", "MiG-29", "BrahMos", "Almaz-Antey", "Lavrov's",
 # or an initial ("S." before a name).
@@ -27,6 +28,10 @@ _POSSESSIVE = re.compile(r"[’']s?$")
 _SENTENCE_OPENERS = ".!?:;“\"‘'(—–-•|"
 _NOT_ALNUM = re.compile(r"[\W_]+")
 _SPEAKER_AFTER = re.compile(rf"^,?\s+(?:{SPEECH_VERBS})\b")
+# what follows a name that starts a sentence: "Orsted has abandoned", "Sony and Toyota will"
+_SUBJECT_AFTER = re.compile(rf"\s+(?:(?:has|have|had|will|would|is|was|said|says|and|or|can|could|may|plans|wants)\b|(?:{SPEECH_VERBS})\b)")
+_WEAK_PERSON = "person?"  # two or three capitalised words: a person unless the words around say otherwise
+_WEAK_ORGANISATION = "organisation?"  # an acronym: an organisation unless the words around say otherwise ("AK rifles")
 
 
 @dataclass
@@ -105,10 +110,10 @@ def _classify(tokens: list[str], titled: bool, options: AnnotateOptions, name: s
     if any(options.kind_of(t) for t in tokens):
         return None  # "India-Russia Summit" is not a person
     if len(tokens) == 1 and tokens[0].isupper() and tokens[0].isalpha() and len(tokens[0]) > 1:
-        return "organisation"
+        return _WEAK_ORGANISATION
     if 2 <= len(tokens) <= 4 and all(t[:1].isupper() and t[1:].replace("-", "").isalpha() and t[1:].islower() or len(t) <= 2
                                      for t in tokens):
-        return "person"
+        return _WEAK_PERSON
     return None
 
 
@@ -154,7 +159,7 @@ def _strip_leading(tokens: list[str], initial: bool, mid_caps: set[str], lower_w
             tokens, titled, initial = tokens[1:], True, False
             continue
         if initial and len(tokens) > 1 and not _special(token) and token not in mid_caps and (
-                lowered in lower_words or lowered.endswith(("ing", "ed", "ly")) or options.kind_of(tokens[1])
+                lowered in lower_words or lowered.endswith(("ing", "ed", "ly"))
                 or (len(tokens) > 2 and tokens[1] in ("of", "for"))):
             tokens, initial = tokens[1:], False
             continue
@@ -198,26 +203,52 @@ def find_entities(paragraphs: tuple[str, ...], definitions: list[list[Definition
         if spans and any(d.start <= m.start() < d.end and d.short not in phrase.split() for d in spans):
             continue  # inside an acronym's definition: the acronym stands for it
         first = phrase.split(None, 1)[0]
-        key = (phrase, initial, initial and first in mid_caps, initial and first.lower() in lower_words)
+        subject = initial and " " not in phrase and bool(_SUBJECT_AFTER.match(paragraph, m.end()))
+        key = (phrase, initial, subject, initial and first in mid_caps, initial and first.lower() in lower_words)
         names = memo.get(key)
         if names is None:
-            names = memo[key] = _read_phrase(phrase, initial, mid_caps, lower_words, options)
+            names = memo[key] = _read_phrase(phrase, initial, subject, mid_caps, lower_words, options)
         for n, (name, kind, titled) in enumerate(names):
             if expansions and norm_key(name) in expansions:
                 short, kind = expansions[norm_key(name)]
                 mentions.append(_Mention(short, kind, False, False))
                 continue
-            if kind is None and n == len(names) - 1:
-                kind = _context_kind(paragraph, m.start(), m.end())
+            if (kind is None or kind.endswith("?")) and n == len(names) - 1:
+                kind = _context_kind(paragraph, m.start(), m.end()) or kind
+            if kind is not None and kind.endswith("?"):
+                kind = kind[:-1]
             mentions.append(_Mention(name, kind, initial and n == 0, titled))
     return _merge(mentions, options)
 
 
-def _read_phrase(phrase: str, initial: bool, mid_caps: set[str], lower_words: set[str],
+def _split_offices(parts: list[list[str]], options: AnnotateOptions) -> list[list[str]]:
+    """'New Jersey Governor Phil Murphy' -> 'New Jersey', 'Governor Phil Murphy': an office in the
+    middle of a run of capitals ends what comes before it (kept when it is a known name or an acronym)."""
+    result = []
+    for tokens in parts:
+        lowered = [t.lower() for t in tokens]
+        if tokens[-1].lower() in ORGANISATION_WORDS:
+            result.append(tokens)
+            continue
+        cut = max((i for i, t in enumerate(lowered[:-1]) if t in OFFICES), default=-1)
+        if cut <= 0:
+            result.append(tokens)
+            continue
+        start = cut
+        while start > 0 and lowered[start - 1] in TITLES:
+            start -= 1  # "Health Minister", "Foreign Secretary": modifiers of the office
+        before = tokens[:start]
+        if before and (options.kind_of(" ".join(before)) or (len(before) == 1 and before[0].isupper())):
+            result.append(before)
+        result.append(tokens[cut:])
+    return result
+
+
+def _read_phrase(phrase: str, initial: bool, subject: bool, mid_caps: set[str], lower_words: set[str],
                  options: AnnotateOptions) -> tuple[tuple[str, str | None, bool], ...]:
     """The names a run of capitalised words holds, as (name, kind if the words tell, after a title)."""
     found = []
-    parts = _split_possessives(phrase.split())
+    parts = _split_offices(_split_possessives(phrase.split()), options)
     for n, tokens in enumerate(parts):
         tokens, titled = _strip_leading(tokens, initial and n == 0, mid_caps, lower_words, options)
         if not tokens:
@@ -234,7 +265,8 @@ def _read_phrase(phrase: str, initial: bool, mid_caps: set[str], lower_words: se
             if "-" in token and all(options.kind_of(part) for part in token.split("-")):
                 continue  # "India-Russia talks" names two places already counted
             if (initial and n == 0 and not titled and not _special(token) and token not in mid_caps
-                    and not options.kind_of(token) and lowered not in options.aliases):
+                    and not options.kind_of(token) and lowered not in options.aliases
+                    and not (subject and lowered not in lower_words and not token.endswith("s"))):
                 continue
         if (_SYSTEM_CODE.match(tokens[0]) and len(tokens) > 1 and all(t[:1].isupper() for t in tokens[1:])
                 and tokens[-1].lower() not in OTHER_WORDS and tokens[-1].lower() not in ORGANISATION_WORDS):

@@ -11,7 +11,13 @@ from digest.model import Figure
 _CURRENCY_SIGNS = {"$": "USD", "us$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "rs": "INR", "rs.": "INR",
                    "usd": "USD", "eur": "EUR", "gbp": "GBP", "inr": "INR", "jpy": "JPY", "cny": "CNY", "rub": "RUB",
                    "dollars": "USD", "dollar": "USD", "euros": "EUR", "euro": "EUR", "pounds": "GBP",
-                   "rupees": "INR", "rubles": "RUB", "roubles": "RUB", "yuan": "CNY", "yen": "JPY"}
+                   "rupees": "INR", "rubles": "RUB", "roubles": "RUB", "yuan": "CNY", "yen": "JPY",
+                   "crowns": "crowns", "kronor": "SEK", "francs": "CHF", "rand": "ZAR", "naira": "NGN", "won": "KRW",
+                   "lira": "TRY", "pesos": "pesos", "reais": "BRL", "dirhams": "AED", "riyals": "riyals",
+                   "shillings": "shillings"}
+# ISO 4217 codes written before an amount ("KES 2 billion", "CHF 40 million")
+_CODES = ("USD|EUR|GBP|INR|JPY|CNY|RUB|CHF|CAD|AUD|NZD|SEK|NOK|DKK|PLN|CZK|HUF|TRY|BRL|MXN|ARS|ZAR|NGN|KES|EGP|"
+          "PKR|BDT|LKR|KRW|SGD|HKD|TWD|THB|IDR|MYR|PHP|VND|AED|SAR|QAR|ILS|UAH")
 _SCALE = {"thousand": 1e3, "k": 1e3, "lakh": 1e5, "million": 1e6, "mn": 1e6, "m": 1e6, "crore": 1e7,
           "billion": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12}
 # The first digit is matched before the lookbehind, so the engine only tries it where a number starts.
@@ -19,17 +25,19 @@ _AMOUNT = r"\d(?:\d{0,2}(?:,\d{3})+|\d*)(?:\.\d+)?"
 _NUMBER = r"\d(?<![\w$€£¥₹.,-]\d)(?:\d{0,2}(?:,\d{3})+|\d*)(?:\.\d+)?"
 _SCALES = r"thousand|lakh|million|mn|crore|billion|bn|trillion|tn"
 _MONEY = re.compile(
-    rf"(?:(?P<sign>US\$|[$€£¥₹])\s?|(?P<code>USD|EUR|GBP|INR|JPY|CNY|RUB|Rs\.?)(?<!\w\w\w\w)\s?)"
+    rf"(?:(?P<sign>US\$|[$€£¥₹])\s?|(?P<code>{_CODES}|Rs\.?)(?<!\w\w\w\w)\s?)"
     rf"(?P<n>{_AMOUNT})(?:\s?(?P<scale>{_SCALES}|[kmb]n?)\b)?"
-    rf"|(?P<n2>{_NUMBER})(?:\s(?P<scale2>{_SCALES}))?\s(?P<word>dollars|euros|pounds|rupees|rubles|roubles|yuan|yen)\b"
+    rf"|(?P<n2>{_NUMBER})(?:\s(?P<scale2>{_SCALES}))?(?:\s[A-Z][a-z]+)?\s(?P<word>dollars|euros|pounds|rupees|rubles|roubles|yuan|yen|crowns|kronor|francs|rand|naira|won|lira|pesos|reais|dirhams|riyals|shillings)\b"
 )
 _PERCENT = re.compile(rf"(?P<n>{_NUMBER})\s?(?:%|per\s?cent\b|percent\b)")
+# count nouns whose plural does not end in s
+_UNCOUNTED = "people|cattle|women|men|children|police|staff|personnel|sheep|fish|aircraft|livestock|deer|crew"
 _UNITS = ("kilometers|kilometres|km|miles|mile|metres|meters|m|feet|ft|tonnes|tons|tonne|kg|kilograms|grams|litres|"
           "liters|barrels|megawatts|mw|gigawatts|gw|hectares|acres|knots|degrees|mph|km/h|years|months|weeks|days|hours")
 # A count: a number, an optional scale, then up to three words ending in a plural noun or a unit.
 _QUANTITY = re.compile(
     rf"(?P<n>{_NUMBER})(?:\s(?P<scale>{_SCALES}))?"
-    rf"(?P<rest>(?:\s(?:{_UNITS})\b)|(?:\s(?!(?:of|for|to|in|on|at|by|the|and|or|from|with|as|than|per|a|an|is|was|were|are|has|have|had|will|would)\b)[A-Za-z][\w-]*(?:\sand(?=\s[a-z]))?){{0,2}}\s[a-z][a-z-]*s\b)"
+    rf"(?P<rest>(?:\s(?:{_UNITS})\b)|(?:\s(?!(?:of|for|to|in|on|at|by|the|and|or|from|with|as|than|per|a|an|is|was|were|are|has|have|had|will|would)\b)[A-Za-z][\w-]*(?:\sand(?=\s[a-z]))?){{0,2}}?\s(?:[a-z][a-z-]*(?<![sui])s|{_UNCOUNTED})\b)"
 )
 _DIGIT = re.compile(r"\d")
 _BARE_YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
@@ -54,7 +62,8 @@ def find_figures(paragraphs: tuple[str, ...], sentence_at: Callable[[int, int], 
                 sign, n, scale = m.group("word"), m.group("n2"), m.group("scale2")
             value = _number(n) * _SCALE.get((scale or "").lower(), 1.0)
             taken.append((m.start(), m.end()))
-            found.append((i, m.start(), Figure(m.group(0).strip(), "money", value, _CURRENCY_SIGNS[sign],
+            currency = _CURRENCY_SIGNS.get(sign, sign.upper())
+            found.append((i, m.start(), Figure(m.group(0).strip(), "money", value, currency,
                                                sentence_at(i, m.start()))))
         for m in _PERCENT.finditer(paragraph):
             taken.append((m.start(), m.end()))

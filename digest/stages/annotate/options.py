@@ -21,7 +21,7 @@ class AnnotateOptions:
     ignore: frozenset[str] = frozenset()
     # what a capitalised phrase was found to name, by phrase: the same phrases recur in every article
     # of a story, and reading them once makes annotate several times faster. Never changes a result.
-    memo: dict[tuple[str, bool, bool, bool], tuple[tuple[str, str | None, bool], ...]] = field(
+    memo: dict[tuple[str, bool, bool, bool, bool], tuple[tuple[str, str | None, bool], ...]] = field(
         default_factory=dict, compare=False, repr=False)
 
     def kind_of(self, name: str) -> str | None:

@@ -12,11 +12,12 @@ _QUOTED = re.compile(r"“(?P<a>[^”“]{12,}?)”|\"(?P<b>[^\"]{12,}?)\"")
 _NAME = r"(?:[A-Z][\w’'.-]*(?:\s+(?:de|van|von|bin|al)?\s*[A-Z][\w’'.-]*){0,6})"
 _WHO = rf"(?:(?:the|a|an|his|her|their)\s+)?(?:[\w’'-]+\s+){{0,4}}?{_NAME}|he|she|they|it|[Tt]he\s+[a-z][\w -]{{2,40}}?|[Aa]n?\s+[a-z][\w -]{{2,40}}?"
 # after the quotation: ', Lavrov said' / ', said Foreign Secretary Harsh Vardhan Shringla' / ', he stated'
-_AFTER_VERB_FIRST = re.compile(rf"^[\s,]*(?:{SPEECH_VERBS})\s+(?P<who>{_NAME}|he|she|they)")
+_AFTER_VERB_FIRST = re.compile(rf"^[\s,]*(?:{SPEECH_VERBS})\s+(?P<who>he|she|they|[^.,;:“”\"]{{2,80}})")
 _AFTER_NAME_FIRST = re.compile(rf"^[\s,]*(?P<who>{_WHO})(?:,[^,“\"]{{2,80}},)?\s+(?:also\s+)?(?:{SPEECH_VERBS})\b")
 # before the quotation: 'Lavrov said: ' / 'The deputy CEO also shared that '
 _BEFORE = re.compile(rf"(?P<who>{_WHO})(?:,[^,“\"]{{2,80}},)?\s+(?:also\s+)?(?:{SPEECH_VERBS})(?:\s+(?:that|reporters|journalists))?[:,]?\s*$")
 _SENTENCE_BREAK = re.compile(r"[.!?][”\"]?\s+")
+_ROLE = re.compile(r"^the\s+([a-z][\w -]{2,40})$", re.IGNORECASE)
 _PRONOUN = re.compile(r"^(?:he|she|they|it|the\s+.+|an?\s+.+|his\s+.+|her\s+.+|their\s+.+)$", re.IGNORECASE)
 
 
@@ -26,7 +27,10 @@ def find_quotes(paragraphs: tuple[str, ...], entities: tuple[EntityRef, ...]) ->
     people = [(form, e) for form, e in by_form.items() if e.kind == "person"]
     result = []
     last_person: EntityRef | None = None
+    earlier = ""
     for paragraph in paragraphs:
+        earlier_paragraph = earlier
+        earlier += paragraph + "\n"
         if "“" not in paragraph and '"' not in paragraph:
             last_person = _last_person(paragraph, len(paragraph), people) or last_person
             continue
@@ -46,24 +50,37 @@ def find_quotes(paragraphs: tuple[str, ...], entities: tuple[EntityRef, ...]) ->
                 last_person = _last_person(paragraph, m.end(), people) or last_person
                 continue
             nearest = _last_person(paragraph, m.start(), people) or last_person
-            speaker, entity = _resolve(who, by_form, nearest)
+            speaker, entity = _resolve(who, by_form, nearest, earlier_paragraph + paragraph[:m.start()])
             result.append(Quote(text, speaker, entity.key if entity else ""))
             last_person = entity if entity and entity.kind == "person" else nearest
         last_person = _last_person(paragraph, len(paragraph), people) or last_person
     return tuple(result)
 
 
-def _resolve(who: str, by_form: dict[str, EntityRef], nearest: EntityRef | None) -> tuple[str, EntityRef | None]:
-    """(the speaker's name, its entity): a name the article uses, a pronoun or role for the person last named."""
+def _resolve(who: str, by_form: dict[str, EntityRef], nearest: EntityRef | None,
+             earlier: str) -> tuple[str, EntityRef | None]:
+    """(the speaker's name, its entity): a person the words name, a role introduced earlier ("a Lufthansa
+    spokesperson" ... "the spokesperson said"), a pronoun for the person last named, else what the text says."""
     words = who.split()
+    named = None
     for size in range(len(words), 0, -1):  # "Foreign Secretary Harsh Vardhan Shringla" -> Harsh Vardhan Shringla
         for start in range(0, len(words) - size + 1):
-            form = " ".join(words[start:start + size]).rstrip("’'s").rstrip(",")
-            if form in by_form:
-                entity = by_form[form]
-                return entity.name, entity
+            form = " ".join(words[start:start + size])
+            form = form[:-2] if form.endswith(("’s", "'s")) else form
+            entity = by_form.get(form.rstrip(","))
+            if entity is not None and (entity.kind == "person" or named is None):
+                if entity.kind == "person":
+                    return entity.name, entity
+                named = entity
+    role = _ROLE.match(who)
+    if role:
+        introduced = re.findall(rf"\b[Aa]n?\s+((?:[A-Z][\w’'-]*\s+)*{re.escape(role.group(1))})\b", earlier)
+        if introduced:
+            return "A " + introduced[-1], None
     if _PRONOUN.match(who) and nearest is not None:
         return nearest.name, nearest
+    if named is not None:
+        return named.name, named
     return who, None
 
 

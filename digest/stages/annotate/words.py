@@ -46,6 +46,15 @@ portuguese irish scottish welsh bangladeshi nepalese lankan sri vietnamese thai 
 nigerian kenyan ethiopian western eastern northern southern soviet
 """.split())
 
+# Offices: a run of capitalised words up to one of these ("New Jersey Governor", "Transport Minister")
+# says who the person after it is, and is not part of the name.
+OFFICES = frozenset("""
+president minister secretary governor ambassador chairman chairwoman chair director chief ceo spokesperson
+spokesman spokeswoman envoy mayor chancellor commissioner senator king queen prince princess general admiral
+colonel captain leader speaker adviser advisor mp pm judge justice premier counterpart secretary-general
+director-general sheikh pope
+""".split())
+
 # Words of a title or office: they introduce a person and are not part of the name.
 TITLES = frozenset("""
 president prime minister ministers foreign secretary external affairs defence defense ambassador director
@@ -69,7 +78,7 @@ assembly senate congress cabinet secretariat directorate command
 # Words before or after a name that say it is an organisation ("the Interfax news agency").
 ORGANISATION_NOUNS = frozenset("""
 agency company concern group ministry newspaper channel firm bank exporter manufacturer maker broadcaster
-startup corporation conglomerate outlet
+startup corporation conglomerate outlet union club airline carrier insurer lender regulator watchdog
 """.split())
 
 # Words after a name that say it is a weapon, vehicle or other system or product.
@@ -106,14 +115,16 @@ analysts critics supporters residents sources experts economists negotiators cam
 documents figures data shares people local similar background reaction update updated photo video watch
 breaking exclusive opinion analysis editorial comment comments read more share email print reply advertisement
 subscribe newsletter click login sign related top latest home news section category tags tag menu search
-one two three four five six seven eight nine ten hundreds thousands millions dozens mr mrs ms dr
+one two three four five six seven eight nine ten hundreds thousands millions dozens mr mrs ms dr police
+prosecutors investigators authorities voters farmers workers doctors scientists researchers protesters
 """.split())
 
 # Web furniture that is never a named thing, whatever the strip stage let through.
 NOISE = frozenset("""
 read more|read also|also read|leave a comment|post a comment|leave a reply|print friendly|comment box|pdf|email
 |facebook|twitter|whatsapp|linkedin|telegram|instagram|youtube|reddit|pinterest|rss|click here|sign up|log in
-|usd|eur|gbp|inr|rs|privacy policy|terms of use|cookie policy|all rights reserved|copyright|newsletter|advertisement|sponsored
+|usd|eur|gbp|inr|rs|jpy|cny|rub|chf|cad|aud|nzd|sek|nok|dkk|pln|czk|huf|try|brl|mxn|ars|zar|ngn|kes|egp|pkr
+|bdt|lkr|krw|sgd|hkd|twd|thb|idr|myr|php|vnd|aed|sar|qar|ils|uah|privacy policy|terms of use|cookie policy|all rights reserved|copyright|newsletter|advertisement|sponsored
 """.replace("\n", "").split("|"))
 
 # The verbs that introduce reported speech.
