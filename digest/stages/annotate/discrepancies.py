@@ -5,6 +5,7 @@ for the editor: the annotator cannot know whether the two sentences speak of one
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from itertools import combinations
 
 from digest.model import Annotations, Discrepancy, Figure, FigureSource
@@ -19,43 +20,42 @@ _MAX_PER_GROUP = 20
 
 
 def groups_by_shared_entities(annotations_by_slug: dict[str, Annotations], shared: int = 2) -> list[tuple[str, ...]]:
-    """Stories for want of better ones: articles joined when they share at least `shared` named things."""
+    """Stories for want of better ones: each pair of articles that share at least `shared` named things
+    (a thing most of the digest names, like the country it is about, says nothing and is not counted)."""
     slugs = sorted(annotations_by_slug)
-    keys = {slug: {e.key for e in annotations_by_slug[slug].entities} for slug in slugs}
-    parent = {slug: slug for slug in slugs}
-
-    def root(slug: str) -> str:
-        while parent[slug] != slug:
-            parent[slug] = parent[parent[slug]]
-            slug = parent[slug]
-        return slug
-
     by_entity: dict[str, list[str]] = {}
     for slug in slugs:
-        for key in keys[slug]:
+        for key in sorted({e.key for e in annotations_by_slug[slug].entities}):
             by_entity.setdefault(key, []).append(slug)
+    common = max(50, len(slugs) // 100)
     counts: dict[tuple[str, str], int] = {}
     for members in by_entity.values():
-        if len(members) > 50:  # a thing every article names ("India") says nothing about stories
+        if len(members) > common:
             continue
-        for a, b in combinations(members, 2):
-            counts[(a, b)] = counts.get((a, b), 0) + 1
-    for (a, b), n in sorted(counts.items()):
-        if n >= shared:
-            parent[root(b)] = root(a)
-    groups: dict[str, list[str]] = {}
-    for slug in slugs:
-        groups.setdefault(root(slug), []).append(slug)
-    return [tuple(g) for g in groups.values() if len(g) > 1]
+        for pair in combinations(members, 2):
+            counts[pair] = counts.get(pair, 0) + 1
+    return sorted(pair for pair, n in counts.items() if n >= shared)
 
 
-def _telling_words(figure: Figure, forms: set[str]) -> set[str]:
-    words = set(_WORD.findall(figure.sentence.lower()))
-    return {w for w in words if w not in _NOT_TELLING and w not in forms}
+@dataclass(frozen=True)
+class _Stated:
+    """A figure with what its sentence is about, prepared once per article."""
+
+    figure: Figure
+    entities: frozenset[str]
+    words: frozenset[str]
 
 
-def _entities_in(sentence: str, annotations: Annotations) -> set[str]:
-    return {e.key for e in annotations.entities if any(form in sentence for form in e.forms)}
+def _prepare(found: Annotations) -> dict[tuple[str, str], list[_Stated]]:
+    forms = {form.lower() for e in found.entities for form in e.forms}
+    buckets: dict[tuple[str, str], list[_Stated]] = {}
+    for f in found.figures:
+        if not f.value:
+            continue
+        entities = frozenset(e.key for e in found.entities if any(form in f.sentence for form in e.forms))
+        words = frozenset(w for w in _WORD.findall(f.sentence.lower()) if w not in _NOT_TELLING and w not in forms)
+        buckets.setdefault((f.kind, f.unit), []).append(_Stated(f, entities, words))
+    return buckets
 
 
 def _what(figure: Figure) -> str:
@@ -68,37 +68,42 @@ def _what(figure: Figure) -> str:
 
 def find_discrepancies(annotations_by_slug: dict[str, Annotations], groups: list[tuple[str, ...]]) -> tuple[Discrepancy, ...]:
     """Pairs of figures from different articles of one group that differ, with the same unit and a
-    similar size, in sentences that name a common thing and share at least two other telling words."""
+    similar size (within a factor of 2), in sentences that name a common thing and share another
+    telling word ("signed"), three such in all, where neither article also gives the other's figure."""
+    prepared: dict[str, dict[tuple[str, str], list[_Stated]]] = {}
     found: list[Discrepancy] = []
     seen: set[tuple[str, str, str, str]] = set()
     for group in groups:
         in_group = 0
         for slug_a, slug_b in combinations(sorted(set(group)), 2):
-            a, b = annotations_by_slug.get(slug_a), annotations_by_slug.get(slug_b)
-            if a is None or b is None:
+            if slug_a not in annotations_by_slug or slug_b not in annotations_by_slug:
                 continue
-            values_a = {(f.kind, f.unit, f.value) for f in a.figures}
-            values_b = {(f.kind, f.unit, f.value) for f in b.figures}
-            forms = {form.lower() for e in (*a.entities, *b.entities) for form in e.forms}
-            for fa in a.figures:
-                for fb in b.figures:
-                    if fa.kind != fb.kind or fa.unit != fb.unit or not fa.value or not fb.value:
-                        continue
-                    ratio = max(fa.value, fb.value) / min(fa.value, fb.value)
-                    if ratio < 1.02 or ratio > 2:
-                        continue
-                    # each article also gives the other's figure: they speak of two things
-                    if (fb.kind, fb.unit, fb.value) in values_a or (fa.kind, fa.unit, fa.value) in values_b:
-                        continue
-                    if not (_entities_in(fa.sentence, a) & _entities_in(fb.sentence, b)):
-                        continue
-                    if len(_telling_words(fa, forms) & _telling_words(fb, forms)) < 2:
-                        continue
-                    marker = (slug_a, fa.text, slug_b, fb.text)
-                    if marker in seen or in_group >= _MAX_PER_GROUP:
-                        continue
-                    seen.add(marker)
-                    in_group += 1
-                    question = f"Do {fa.text} and {fb.text} give the same {_what(fa)}? The two articles differ."
-                    found.append(Discrepancy(question, FigureSource(slug_a, fa), FigureSource(slug_b, fb)))
+            for slug in (slug_a, slug_b):
+                if slug not in prepared:
+                    prepared[slug] = _prepare(annotations_by_slug[slug])
+            a, b = prepared[slug_a], prepared[slug_b]
+            for bucket in sorted(a.keys() & b.keys()):
+                values_a = {s.figure.value for s in a[bucket]}
+                values_b = {s.figure.value for s in b[bucket]}
+                for sa in a[bucket]:
+                    if sa.figure.value in values_b:
+                        continue  # each article also gives the other's figure: they speak of two things
+                    for sb in b[bucket]:
+                        if sb.figure.value in values_a:
+                            continue
+                        ratio = max(sa.figure.value, sb.figure.value) / min(sa.figure.value, sb.figure.value)
+                        if ratio < 1.02 or ratio > 2:
+                            continue
+                        shared_entities = len(sa.entities & sb.entities)
+                        shared_words = len(sa.words & sb.words)
+                        if not shared_entities or not shared_words or shared_entities + shared_words < 3:
+                            continue
+                        marker = (slug_a, sa.figure.text, slug_b, sb.figure.text)
+                        if marker in seen or in_group >= _MAX_PER_GROUP:
+                            continue
+                        seen.add(marker)
+                        in_group += 1
+                        question = (f"Do {sa.figure.text} and {sb.figure.text} give the same {_what(sa.figure)}? "
+                                    "The two articles differ.")
+                        found.append(Discrepancy(question, FigureSource(slug_a, sa.figure), FigureSource(slug_b, sb.figure)))
     return tuple(found)

@@ -29,7 +29,7 @@ _SENTENCE_OPENERS = ".!?:;“\"‘'(—–-•|"
 _NOT_ALNUM = re.compile(r"[\W_]+")
 _SPEAKER_AFTER = re.compile(rf"^,?\s+(?:{SPEECH_VERBS})\b")
 # what follows a name that starts a sentence: "Orsted has abandoned", "Sony and Toyota will"
-_SUBJECT_AFTER = re.compile(rf"\s+(?:(?:has|have|had|will|would|is|was|said|says|and|or|can|could|may|plans|wants)\b|(?:{SPEECH_VERBS})\b)")
+_SUBJECT_AFTER = re.compile(rf"\s+(?:(?:has|have|had|will|would|and|plans|wants)\b|(?:{SPEECH_VERBS})\b)")
 _WEAK_PERSON = "person?"  # two or three capitalised words: a person unless the words around say otherwise
 _WEAK_ORGANISATION = "organisation?"  # an acronym: an organisation unless the words around say otherwise ("AK rifles")
 
@@ -145,7 +145,7 @@ def _strip_leading(tokens: list[str], initial: bool, mid_caps: set[str], lower_w
         lowered = token.lower()
         ends_as_organisation = tokens[-1].lower() in ORGANISATION_WORDS
         if lowered in ("of", "for", "the", "de", "da", "del", "van", "von", "bin", "al"):
-            tokens = tokens[1:]
+            tokens, initial = tokens[1:], False
             continue
         if options.kind_of(token) or lowered in options.aliases:
             break
@@ -203,7 +203,8 @@ def find_entities(paragraphs: tuple[str, ...], definitions: list[list[Definition
         if spans and any(d.start <= m.start() < d.end and d.short not in phrase.split() for d in spans):
             continue  # inside an acronym's definition: the acronym stands for it
         first = phrase.split(None, 1)[0]
-        subject = initial and " " not in phrase and bool(_SUBJECT_AFTER.match(paragraph, m.end()))
+        subject = (initial and " " not in phrase and (m.start() == 0 or paragraph[m.start() - 1] not in "“\"‘'")
+                   and bool(_SUBJECT_AFTER.match(paragraph, m.end())))
         key = (phrase, initial, subject, initial and first in mid_caps, initial and first.lower() in lower_words)
         names = memo.get(key)
         if names is None:
@@ -214,7 +215,9 @@ def find_entities(paragraphs: tuple[str, ...], definitions: list[list[Definition
                 mentions.append(_Mention(short, kind, False, False))
                 continue
             if (kind is None or kind.endswith("?")) and n == len(names) - 1:
-                kind = _context_kind(paragraph, m.start(), m.end()) or kind
+                context = _context_kind(paragraph, m.start(), m.end())
+                if not (context == "person" and kind == _WEAK_ORGANISATION):  # "NATO said" is still NATO
+                    kind = context or kind
             if kind is not None and kind.endswith("?"):
                 kind = kind[:-1]
             mentions.append(_Mention(name, kind, initial and n == 0, titled))
@@ -244,11 +247,22 @@ def _split_offices(parts: list[list[str]], options: AnnotateOptions) -> list[lis
     return result
 
 
+def _split_noise_tail(tokens: list[str]) -> list[str]:
+    """'Credit Suisse for CHF' -> 'Credit Suisse': a connector never joins a name to a currency code."""
+    for i, token in enumerate(tokens[1:], 1):
+        if token.lower() in NOISE and tokens[i - 1] in ("of", "for", "the"):
+            kept = tokens[:i]
+            while kept and kept[-1] in ("of", "for", "the"):
+                kept.pop()
+            return kept
+    return tokens
+
+
 def _read_phrase(phrase: str, initial: bool, subject: bool, mid_caps: set[str], lower_words: set[str],
                  options: AnnotateOptions) -> tuple[tuple[str, str | None, bool], ...]:
     """The names a run of capitalised words holds, as (name, kind if the words tell, after a title)."""
     found = []
-    parts = _split_offices(_split_possessives(phrase.split()), options)
+    parts = _split_offices(_split_possessives(_split_noise_tail(phrase.split())), options)
     for n, tokens in enumerate(parts):
         tokens, titled = _strip_leading(tokens, initial and n == 0, mid_caps, lower_words, options)
         if not tokens:
