@@ -5,6 +5,7 @@ for the editor: the annotator cannot know whether the two sentences speak of one
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -16,7 +17,8 @@ about after also been before being billion million thousand trillion crore lakh 
 over said says that their there these they this those under were what when which while will with would year
 years percent than since until other another some such only just even still been very
 """.split())
-_MAX_PER_GROUP = 20
+_MAX_PER_ARTICLE = 3  # questions naming one article, at most: the closest figures are the likeliest slips
+_WINDOW = 15  # figures of the same thing compared with each, nearest values first
 
 
 def groups_by_shared_entities(annotations_by_slug: dict[str, Annotations], shared: int = 2) -> list[tuple[str, ...]]:
@@ -46,15 +48,29 @@ class _Stated:
     words: frozenset[str]
 
 
+_TOKEN = re.compile(r"[\w-]+")
+
+
 def _prepare(found: Annotations) -> dict[tuple[str, str], list[_Stated]]:
     forms = {form.lower() for e in found.entities for form in e.forms}
+    single = {form: e.key for e in found.entities for form in e.forms if " " not in form}
+    multi: dict[str, list[tuple[str, str]]] = {}  # first word: (form, key), for names of several words
+    for e in found.entities:
+        for form in e.forms:
+            if " " in form:
+                multi.setdefault(form.split(" ", 1)[0], []).append((form, e.key))
     buckets: dict[tuple[str, str], list[_Stated]] = {}
     for f in found.figures:
         if not f.value:
             continue
-        entities = frozenset(e.key for e in found.entities if any(form in f.sentence for form in e.forms))
+        tokens = _TOKEN.findall(f.sentence)
+        entities = {single[t] for t in tokens if t in single}
+        for t in tokens:
+            for form, key in multi.get(t, ()):
+                if form in f.sentence:
+                    entities.add(key)
         words = frozenset(w for w in _WORD.findall(f.sentence.lower()) if w not in _NOT_TELLING and w not in forms)
-        buckets.setdefault((f.kind, f.unit), []).append(_Stated(f, entities, words))
+        buckets.setdefault((f.kind, f.unit), []).append(_Stated(f, frozenset(entities), words))
     return buckets
 
 
@@ -69,41 +85,62 @@ def _what(figure: Figure) -> str:
 def find_discrepancies(annotations_by_slug: dict[str, Annotations], groups: list[tuple[str, ...]]) -> tuple[Discrepancy, ...]:
     """Pairs of figures from different articles of one group that differ, with the same unit and a
     similar size (within a factor of 2), in sentences that name a common thing and share another
-    telling word ("signed"), three such in all, where neither article also gives the other's figure."""
-    prepared: dict[str, dict[tuple[str, str], list[_Stated]]] = {}
-    found: list[Discrepancy] = []
-    seen: set[tuple[str, str, str, str]] = set()
+    telling word ("signed"), three such in all, where neither article also gives the other's figure.
+    At most _MAX_PER_ARTICLE questions name any one article, the closest figures first."""
+    together: set[tuple[str, str]] = set()  # pairs of articles in one group
     for group in groups:
-        in_group = 0
-        for slug_a, slug_b in combinations(sorted(set(group)), 2):
-            if slug_a not in annotations_by_slug or slug_b not in annotations_by_slug:
-                continue
-            for slug in (slug_a, slug_b):
-                if slug not in prepared:
-                    prepared[slug] = _prepare(annotations_by_slug[slug])
-            a, b = prepared[slug_a], prepared[slug_b]
-            for bucket in sorted(a.keys() & b.keys()):
-                values_a = {s.figure.value for s in a[bucket]}
-                values_b = {s.figure.value for s in b[bucket]}
-                for sa in a[bucket]:
-                    if sa.figure.value in values_b:
-                        continue  # each article also gives the other's figure: they speak of two things
-                    for sb in b[bucket]:
-                        if sb.figure.value in values_a:
-                            continue
-                        ratio = max(sa.figure.value, sb.figure.value) / min(sa.figure.value, sb.figure.value)
-                        if ratio < 1.02 or ratio > 2:
-                            continue
-                        shared_entities = len(sa.entities & sb.entities)
-                        shared_words = len(sa.words & sb.words)
-                        if not shared_entities or not shared_words or shared_entities + shared_words < 3:
-                            continue
-                        marker = (slug_a, sa.figure.text, slug_b, sb.figure.text)
-                        if marker in seen or in_group >= _MAX_PER_GROUP:
-                            continue
-                        seen.add(marker)
-                        in_group += 1
-                        question = (f"Do {sa.figure.text} and {sb.figure.text} give the same {_what(sa.figure)}? "
-                                    "The two articles differ.")
-                        found.append(Discrepancy(question, FigureSource(slug_a, sa.figure), FigureSource(slug_b, sb.figure)))
-    return tuple(found)
+        together.update(combinations(sorted(set(group)), 2))
+    grouped = sorted({slug for pair in together for slug in pair})
+    # figures by (kind, unit, named thing): only figures about one thing are ever compared
+    by_thing: dict[tuple[str, str, str], list[tuple[float, str, _Stated]]] = {}
+    values: dict[tuple[str, str, str], set[float]] = {}  # (slug, kind, unit): the values it gives
+    for slug in grouped:
+        found = annotations_by_slug.get(slug)
+        if found is None:
+            continue
+        for (kind, unit), stated in sorted(_prepare(found).items()):
+            values[(slug, kind, unit)] = {s.figure.value for s in stated}
+            for s in stated:
+                for key in sorted(s.entities):
+                    by_thing.setdefault((kind, unit, key), []).append((s.figure.value, slug, s))
+    # a thing named by much of the digest (the country it is about) does not make two figures one
+    articles_naming: dict[tuple[str, str, str], int] = {key: len({slug for _, slug, _ in items}) for key, items in by_thing.items()}
+    common = max(50, len(grouped) // 100)
+    candidates: list[tuple[float, str, str, str, str, _Stated, _Stated]] = []
+    seen: set[tuple[str, str, str, str]] = set()
+    for (kind, unit, thing), items in sorted(by_thing.items()):
+        if articles_naming[(kind, unit, thing)] > common:
+            continue
+        items.sort(key=lambda item: (item[0], item[1], item[2].figure.text))
+        sorted_values = [item[0] for item in items]
+        for value_a, slug_a, sa in items:
+            # equal values are no discrepancy: start at the first value 2% larger
+            start = bisect_left(sorted_values, value_a * 1.02)
+            for value_b, slug_b, sb in items[start:start + _WINDOW]:
+                if value_b > 2 * value_a:
+                    break
+                if slug_a == slug_b or (min(slug_a, slug_b), max(slug_a, slug_b)) not in together:
+                    continue
+                # each article also gives the other's figure: they speak of two things
+                if value_b in values[(slug_a, kind, unit)] or value_a in values[(slug_b, kind, unit)]:
+                    continue
+                shared = len(sa.entities & sb.entities) + len(sa.words & sb.words)
+                if not (sa.words & sb.words) or shared < 3:
+                    continue
+                first, second = ((slug_a, sa), (slug_b, sb)) if slug_a < slug_b else ((slug_b, sb), (slug_a, sa))
+                marker = (first[0], first[1].figure.text, second[0], second[1].figure.text)
+                if marker not in seen:
+                    seen.add(marker)
+                    candidates.append((value_b / value_a, *marker, first[1], second[1]))
+    candidates.sort(key=lambda c: c[:5])
+    per_article: dict[str, int] = {}
+    result = []
+    for _, slug_a, _, slug_b, _, sa, sb in candidates:
+        if per_article.get(slug_a, 0) >= _MAX_PER_ARTICLE or per_article.get(slug_b, 0) >= _MAX_PER_ARTICLE:
+            continue
+        per_article[slug_a] = per_article.get(slug_a, 0) + 1
+        per_article[slug_b] = per_article.get(slug_b, 0) + 1
+        question = f"Do {sa.figure.text} and {sb.figure.text} give the same {_what(sa.figure)}? The two articles differ."
+        result.append(Discrepancy(question, FigureSource(slug_a, sa.figure), FigureSource(slug_b, sb.figure)))
+    result.sort(key=lambda d: (d.first.slug, d.second.slug, d.first.figure.text, d.second.figure.text))
+    return tuple(result)

@@ -5,9 +5,8 @@ definitions, and the gazetteer and aliases of config.yaml; spellings of one thin
 from __future__ import annotations
 
 import re
-from collections import Counter
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from digest.model import EntityRef
 from digest.slugs import slugify
@@ -34,14 +33,14 @@ _WEAK_PERSON = "person?"  # two or three capitalised words: a person unless the 
 _WEAK_ORGANISATION = "organisation?"  # an acronym: an organisation unless the words around say otherwise ("AK rifles")
 
 
-@dataclass
-class _Mention:
+class _Mention(NamedTuple):
     name: str  # the spelling, tidied
     kind: str | None
     initial: bool  # at the start of a sentence
     titled: bool  # came after a title ("President Putin")
 
 
+@lru_cache(maxsize=65536)
 def norm_key(name: str) -> str:
     """What two spellings of one name share: 'S-400' and 'S400' -> 's400'."""
     return _NOT_ALNUM.sub("", name.lower())
@@ -60,11 +59,6 @@ def _headline_case(paragraph: str) -> bool:
         return False
     capitalised = sum(1 for w in words if w[:1].isupper())
     return capitalised / len(words) >= 0.6
-
-
-def _is_initial(paragraph: str, start: int) -> bool:
-    before = paragraph[max(0, start - 4):start].rstrip()
-    return not before or before[-1] in _SENTENCE_OPENERS
 
 
 def _special(token: str) -> bool:
@@ -173,15 +167,18 @@ def find_entities(paragraphs: tuple[str, ...], definitions: list[list[Definition
     lower_words: set[str] = set()
     for paragraph in paragraphs:
         lower_words.update(_LOWER_WORD.findall(paragraph))
-    raw: list[tuple[int, re.Match[str], bool]] = []
+    raw: list[tuple[int, str, int, int, bool]] = []  # paragraph, phrase, start, end, at a sentence start
     mid_caps: set[str] = set()
     for i, paragraph in enumerate(paragraphs):
         if _headline_case(paragraph):
             continue
         for m in _PHRASE.finditer(paragraph):
-            initial = _is_initial(paragraph, m.start())
-            raw.append((i, m, initial))
-            words = m.group(0).split()
+            start = m.start()
+            before = paragraph[start - 4 if start > 4 else 0:start].rstrip()
+            initial = not before or before[-1] in _SENTENCE_OPENERS
+            phrase = m.group(0)
+            raw.append((i, phrase, start, m.end(), initial))
+            words = phrase.split()
             # a word counts as a name where it begins a name mid-sentence, or ends one (a surname)
             if not initial:
                 mid_caps.add(words[0])
@@ -196,15 +193,15 @@ def find_entities(paragraphs: tuple[str, ...], definitions: list[list[Definition
     if len(memo) > 200_000:
         memo.clear()
     mentions: list[_Mention] = []
-    for i, m, initial in raw:
+    contexts: dict[str, tuple[int, str | None]] = {}
+    for i, phrase, start, end, initial in raw:
         paragraph = paragraphs[i]
         spans = definitions[i]
-        phrase = m.group(0)
-        if spans and any(d.start <= m.start() < d.end and d.short not in phrase.split() for d in spans):
+        if spans and any(d.start <= start < d.end and d.short not in phrase.split() for d in spans):
             continue  # inside an acronym's definition: the acronym stands for it
         first = phrase.split(None, 1)[0]
-        subject = (initial and " " not in phrase and (m.start() == 0 or paragraph[m.start() - 1] not in "“\"‘'")
-                   and bool(_SUBJECT_AFTER.match(paragraph, m.end())))
+        subject = (initial and " " not in phrase and (start == 0 or paragraph[start - 1] not in "“\"‘'")
+                   and bool(_SUBJECT_AFTER.match(paragraph, end)))
         key = (phrase, initial, subject, initial and first in mid_caps, initial and first.lower() in lower_words)
         names = memo.get(key)
         if names is None:
@@ -215,7 +212,10 @@ def find_entities(paragraphs: tuple[str, ...], definitions: list[list[Definition
                 mentions.append(_Mention(short, kind, False, False))
                 continue
             if (kind is None or kind.endswith("?")) and n == len(names) - 1:
-                context = _context_kind(paragraph, m.start(), m.end())
+                looks, context = contexts.get(phrase, (0, None))
+                if looks < 3:  # three looks at the words around a name are enough; later mentions reuse them
+                    context = _context_kind(paragraph, start, end) or context
+                    contexts[phrase] = (looks + 1, context)
                 if not (context == "person" and kind == _WEAK_ORGANISATION):  # "NATO said" is still NATO
                     kind = context or kind
             if kind is not None and kind.endswith("?"):
@@ -298,41 +298,52 @@ def _merge(mentions: list[_Mention], options: AnnotateOptions) -> tuple[EntityRe
     for mention in mentions:
         canonical = options.canonical(mention.name)
         key = norm_key(canonical)
-        groups.setdefault(key, []).append(mention)
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [mention]
+        else:
+            group.append(mention)
         if canonical != mention.name:
             canonical_of[key] = canonical
-    kinds = {key: _vote([m.kind for m in group]) for key, group in groups.items()}
+    kinds = {key: _vote(group) for key, group in groups.items()}
     # surnames: the last word of a person's full name, used alone
     full_names: dict[str, list[str]] = {}
     for key, group in groups.items():
-        words = group[0].name.split()
-        if len(words) > 1 and kinds[key] in ("person", None) and key not in canonical_of:
-            full_names.setdefault(norm_key(words[-1]), []).append(key)
-    for key in list(groups):
-        targets = full_names.get(key)
-        if (key in groups and targets and len(targets) == 1 and len(groups[key][0].name.split()) == 1
-                and kinds[key] in ("person", None)):
-            target = targets[0]
-            groups[target].extend(groups.pop(key))
-            kinds[target] = "person"
+        name = group[0].name
+        if " " in name and kinds[key] in ("person", None) and key not in canonical_of:
+            full_names.setdefault(norm_key(name.rsplit(" ", 1)[1]), []).append(key)
+    for key, targets in full_names.items():
+        if (key in groups and len(targets) == 1 and " " not in groups[key][0].name and kinds[key] in ("person", None)):
+            groups[targets[0]].extend(groups.pop(key))
+            kinds[targets[0]] = "person"
     result = []
     for key, group in groups.items():
-        forms = Counter(m.name for m in group)
+        forms: dict[str, int] = {}
+        titled = False
+        for m in group:
+            forms[m.name] = forms.get(m.name, 0) + 1
+            titled = titled or m.titled
         name = canonical_of.get(key) or _display_name(forms)
-        kind = kinds.get(key) or ("person" if any(m.titled for m in group) else "other")
+        kind = kinds.get(key) or ("person" if titled else "other")
         spellings = tuple(sorted(forms, key=lambda f: (-len(f), f)))
         result.append(EntityRef(entity_key(name), name, kind, len(group), spellings))
     result.sort(key=lambda e: (-e.count, e.name))
     return tuple(result)
 
 
-def _display_name(forms: Counter[str]) -> str:
+def _display_name(forms: dict[str, int]) -> str:
     """The spelling to show: the longest full name used, then the commonest, hyphenated codes preferred."""
     return max(forms, key=lambda f: (len(f.split()), "-" in f, forms[f], f))
 
 
-def _vote(kinds: list[str | None]) -> str | None:
-    counted = Counter(k for k in kinds if k)
+def _vote(group: list[_Mention]) -> str | None:
+    """The kind most mentions give (ties: alphabetical), None when none gives one."""
+    if len(group) == 1:
+        return group[0].kind
+    counted: dict[str, int] = {}
+    for m in group:
+        if m.kind:
+            counted[m.kind] = counted.get(m.kind, 0) + 1
     if not counted:
         return None
     return max(counted, key=lambda k: (counted[k], k))

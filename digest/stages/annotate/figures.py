@@ -24,11 +24,17 @@ _SCALE = {"thousand": 1e3, "k": 1e3, "lakh": 1e5, "million": 1e6, "mn": 1e6, "m"
 _AMOUNT = r"\d(?:\d{0,2}(?:,\d{3})+|\d*)(?:\.\d+)?"
 _NUMBER = r"\d(?<![\w$€£¥₹.,-]\d)(?:\d{0,2}(?:,\d{3})+|\d*)(?:\.\d+)?"
 _SCALES = r"thousand|lakh|million|mn|crore|billion|bn|trillion|tn"
-_MONEY = re.compile(
-    rf"(?:(?P<sign>US\$|[$€£¥₹])\s?|(?P<code>{_CODES}|Rs\.?)(?<!\w\w\w\w)\s?)"
+# Two patterns, each starting with a character class so the engine skips ahead fast: a sign or an
+# acronym-like word (checked against _CODES afterwards) before the amount, or a currency word after it.
+_MONEY_BEFORE = re.compile(
+    rf"(?:(?P<sign>(?:US)?[$€£¥₹])|(?P<code>[A-Z](?<![\w][A-Z])[A-Za-z]{{1,2}}\.?))\s?"
     rf"(?P<n>{_AMOUNT})(?:\s?(?P<scale>{_SCALES}|[kmb]n?)\b)?"
-    rf"|(?P<n2>{_NUMBER})(?:\s(?P<scale2>{_SCALES}))?(?:\s[A-Z][a-z]+)?\s(?P<word>dollars|euros|pounds|rupees|rubles|roubles|yuan|yen|crowns|kronor|francs|rand|naira|won|lira|pesos|reais|dirhams|riyals|shillings)\b"
 )
+_MONEY_AFTER = re.compile(
+    rf"(?P<n>{_NUMBER})(?:\s(?P<scale>{_SCALES}))?(?:\s[A-Z][a-z]+)?\s(?P<word>dollars|euros|pounds|rupees|rubles|"
+    rf"roubles|yuan|yen|crowns|kronor|francs|rand|naira|won|lira|pesos|reais|dirhams|riyals|shillings)\b"
+)
+_CODE_SET = frozenset(_CODES.split("|")) | {"Rs", "Rs."}
 _PERCENT = re.compile(rf"(?P<n>{_NUMBER})\s?(?:%|per\s?cent\b|percent\b)")
 # count nouns whose plural does not end in s
 _UNCOUNTED = "people|cattle|women|men|children|police|staff|personnel|sheep|fish|aircraft|livestock|deer|crew"
@@ -47,6 +53,14 @@ def _number(text: str) -> float:
     return float(text.replace(",", ""))
 
 
+def _add_money(found: list[tuple[int, int, Figure]], taken: list[tuple[int, int]], paragraph: int, m: re.Match[str],
+               sign: str, sentence_at: Callable[[int, int], str]) -> None:
+    value = _number(m.group("n")) * _SCALE.get((m.group("scale") or "").lower(), 1.0)
+    taken.append((m.start(), m.end()))
+    currency = _CURRENCY_SIGNS.get(sign, sign.upper())
+    found.append((paragraph, m.start(), Figure(m.group(0).strip(), "money", value, currency, sentence_at(paragraph, m.start()))))
+
+
 def find_figures(paragraphs: tuple[str, ...], sentence_at: Callable[[int, int], str]) -> tuple[Figure, ...]:
     """Every figure of the paragraphs, in reading order."""
     found: list[tuple[int, int, Figure]] = []
@@ -54,17 +68,15 @@ def find_figures(paragraphs: tuple[str, ...], sentence_at: Callable[[int, int], 
         if not _DIGIT.search(paragraph):
             continue
         taken: list[tuple[int, int]] = []
-        for m in _MONEY.finditer(paragraph):
-            if m.group("n") is not None:
-                sign = (m.group("sign") or m.group("code") or "").lower()
-                n, scale = m.group("n"), m.group("scale")
-            else:
-                sign, n, scale = m.group("word"), m.group("n2"), m.group("scale2")
-            value = _number(n) * _SCALE.get((scale or "").lower(), 1.0)
-            taken.append((m.start(), m.end()))
-            currency = _CURRENCY_SIGNS.get(sign, sign.upper())
-            found.append((i, m.start(), Figure(m.group(0).strip(), "money", value, currency,
-                                               sentence_at(i, m.start()))))
+        for m in _MONEY_BEFORE.finditer(paragraph):
+            code = m.group("code")
+            if code is not None and code not in _CODE_SET:
+                continue
+            sign = (m.group("sign") or code or "").lower()
+            _add_money(found, taken, i, m, sign, sentence_at)
+        for m in _MONEY_AFTER.finditer(paragraph):
+            if not any(s <= m.start() < e for s, e in taken):
+                _add_money(found, taken, i, m, m.group("word"), sentence_at)
         for m in _PERCENT.finditer(paragraph):
             taken.append((m.start(), m.end()))
             found.append((i, m.start(), Figure(m.group(0), "percent", _number(m.group("n")), "%", sentence_at(i, m.start()))))

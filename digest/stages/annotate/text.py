@@ -14,7 +14,6 @@ _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _AUTOLINK = re.compile(r"(?:<(?:https?|mailto):|https?://)[^\s>]*>?")
 _TAG = re.compile(r"<[^>\n]*>")
 _BLOCK_MARK = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+|\d{1,3}[.)][ \t]+)", re.MULTILINE)
-_EMPHASIS = re.compile(r"[*`]+|_+(?!\w)|(?<!\w)_+")
 _SPACES = re.compile(r"[ \t\u00a0]{2,}|[\t\u00a0]")
 
 # Lines of web furniture that survive a careless copy: never a source of named things.
@@ -69,8 +68,10 @@ def plain_text(markdown: str) -> str:
     text = _AUTOLINK.sub("", text)
     text = _TAG.sub("", text)
     text = _BLOCK_MARK.sub("", text)
-    text = _EMPHASIS.sub("", text)
-    return _SPACES.sub(" ", text)
+    text = text.replace("*", "").replace("`", "")  # emphasis and code marks (underscores may be in names)
+    if "  " in text or "\t" in text or "\u00a0" in text:
+        text = _SPACES.sub(" ", text)
+    return text
 
 
 def split_sentences(paragraph: str) -> tuple[tuple[int, str], ...]:
