@@ -23,11 +23,11 @@ def render_site(site: Site, config: Config, env: jinja2.Environment, static: dic
         files[out] = html.encode("utf-8")
 
     page("index.html", "index.html", articles=site.articles, canonical=absolute_url(config))
+    by_slug = {a.doc.slug: a for a in site.articles}
     for article in site.articles:
         path = article_path(article)
         page("article.html", path + "index.html", article=article, body=Markup(article.html),
-             canonical=absolute_url(config, path))
-    by_slug = {a.doc.slug: a for a in site.articles}
+             canonical=absolute_url(config, path), by_slug=by_slug)
     for entity in site.annotations.entities:
         path = entity_path(entity.key)
         page("entity.html", path + "index.html", entity=entity, by_slug=by_slug, canonical=absolute_url(config, path))

@@ -41,6 +41,11 @@ def test_example_digest_gets_entity_pages_glossary_and_a_discrepancy(example_dig
     assert (site / "entities" / "index.html").is_file()
     assert "Countering America’s Adversaries Through Sanctions Act" in (site / "glossary" / "index.html").read_text(encoding="utf-8")
     assert [sorted(f["text"] for f in d["figures"]) for d in data["discrepancies"]] == [["$5.4 billion", "USD 5 billion"]]
+    for figure in data["discrepancies"][0]["figures"]:  # both pages ask, linking to the other article
+        page = (site / "articles" / figure["article"] / "index.html").read_text(encoding="utf-8")
+        question = page[page.index('<div class="discrepancy">'):]
+        assert "Do USD 5 billion and $5.4 billion give the same amount?" in question
+        assert question.count('(<a href="/articles/') == 1 and "(this article)" in question
     assert any(q["speaker"] == "Sergei Lavrov" for q in data["quotes"])
     assert {"2018", "2019"} <= {e["date"] for e in data["events"]}
 
