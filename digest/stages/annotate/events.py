@@ -9,6 +9,7 @@ from digest.model import DatedEvent
 from digest.stages.annotate.words import MONTH_NUMBER
 
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
+_DIGIT = re.compile(r"\d")
 _DATE = re.compile(
     rf"\b(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y1>(?:19|20)\d\d))?\b"
     rf"|\b(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{_MONTH})(?:,?\s+(?P<y2>(?:19|20)\d\d))?\b"
@@ -21,6 +22,8 @@ def find_events(sentences: list[str], article_year: str | None, slug: str) -> tu
     result = []
     seen: set[tuple[str, str]] = set()
     for sentence in sentences:
+        if not _DIGIT.search(sentence):
+            continue  # every date has a digit: the cheap test first
         m = _DATE.search(sentence)
         if m is None:
             continue

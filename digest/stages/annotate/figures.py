@@ -24,16 +24,19 @@ _SCALE = {"thousand": 1e3, "k": 1e3, "lakh": 1e5, "million": 1e6, "mn": 1e6, "m"
 _AMOUNT = r"\d(?:\d{0,2}(?:,\d{3})+|\d*)(?:\.\d+)?"
 _NUMBER = r"\d(?<![\w$€£¥₹.,-]\d)(?:\d{0,2}(?:,\d{3})+|\d*)(?:\.\d+)?"
 _SCALES = r"thousand|lakh|million|mn|crore|billion|bn|trillion|tn"
-# Two patterns, each starting with a character class so the engine skips ahead fast: a sign or an
-# acronym-like word (checked against _CODES afterwards) before the amount, or a currency word after it.
+# Two patterns, each starting where a number starts (digits are rarer than capitals, so the engine
+# skips ahead fast): an amount right after a sign or a currency code (the code is read back and
+# checked against _CODES), or an amount followed by a currency word.
 _MONEY_BEFORE = re.compile(
-    rf"(?:(?P<sign>(?:US)?[$€£¥₹])|(?P<code>[A-Z](?<![\w][A-Z])[A-Za-z]{{1,2}}\.?))\s?"
-    rf"(?P<n>{_AMOUNT})(?:\s?(?P<scale>{_SCALES}|[kmb]n?)\b)?"
+    rf"\d(?:(?<=[$€£¥₹]\d)|(?<=[$€£¥₹] \d)|(?<=[A-Z]{{3}} \d)|(?<=[A-Z]{{3}}\d)|(?<=Rs\. \d)|(?<=Rs \d)|(?<=Rs\.\d))"
+    rf"(?:\d{{0,2}}(?:,\d{{3}})+|\d*)(?:\.\d+)?(?:\s?(?P<scale>{_SCALES}|[kmb]n?)\b)?"
 )
+_PREFIX = re.compile(r"(?:(?P<sign>(?:US)?[$€£¥₹])|(?<![\w])(?P<code>[A-Z]{3}|Rs\.?))\s?$")
 _MONEY_AFTER = re.compile(
     rf"(?P<n>{_NUMBER})(?:\s(?P<scale>{_SCALES}))?(?:\s[A-Z][a-z]+)?\s(?P<word>dollars|euros|pounds|rupees|rubles|"
     rf"roubles|yuan|yen|crowns|kronor|francs|rand|naira|won|lira|pesos|reais|dirhams|riyals|shillings)\b"
 )
+_LEADING_NUMBER = re.compile(r"\d(?:\d{0,2}(?:,\d{3})+|\d*)(?:\.\d+)?")
 _CODE_SET = frozenset(_CODES.split("|")) | {"Rs", "Rs."}
 _PERCENT = re.compile(rf"(?P<n>{_NUMBER})\s?(?:%|per\s?cent\b|percent\b)")
 # count nouns whose plural does not end in s
@@ -53,12 +56,15 @@ def _number(text: str) -> float:
     return float(text.replace(",", ""))
 
 
-def _add_money(found: list[tuple[int, int, Figure]], taken: list[tuple[int, int]], paragraph: int, m: re.Match[str],
-               sign: str, sentence_at: Callable[[int, int], str]) -> None:
-    value = _number(m.group("n")) * _SCALE.get((m.group("scale") or "").lower(), 1.0)
-    taken.append((m.start(), m.end()))
-    currency = _CURRENCY_SIGNS.get(sign, sign.upper())
-    found.append((paragraph, m.start(), Figure(m.group(0).strip(), "money", value, currency, sentence_at(paragraph, m.start()))))
+def _add_money(found: list[tuple[int, int, Figure]], taken: list[tuple[int, int]], index: int, paragraph: str,
+               start: int, end: int, scale: str | None, sign: str, sentence_at: Callable[[int, int], str]) -> None:
+    """Record the money figure paragraph[start:end]."""
+    number = _LEADING_NUMBER.search(paragraph, start, end)
+    value = _number(number.group(0) if number else "0") * _SCALE.get((scale or "").lower(), 1.0)
+    taken.append((start, end))
+    figure = Figure(paragraph[start:end].strip(), "money", value, _CURRENCY_SIGNS.get(sign, sign.upper()),
+                    sentence_at(index, start))
+    found.append((index, start, figure))
 
 
 def find_figures(paragraphs: tuple[str, ...], sentence_at: Callable[[int, int], str]) -> tuple[Figure, ...]:
@@ -69,14 +75,14 @@ def find_figures(paragraphs: tuple[str, ...], sentence_at: Callable[[int, int], 
             continue
         taken: list[tuple[int, int]] = []
         for m in _MONEY_BEFORE.finditer(paragraph):
-            code = m.group("code")
-            if code is not None and code not in _CODE_SET:
+            prefix = _PREFIX.search(paragraph, max(0, m.start() - 5), m.start())
+            if prefix is None or (prefix.group("code") and prefix.group("code") not in _CODE_SET):
                 continue
-            sign = (m.group("sign") or code or "").lower()
-            _add_money(found, taken, i, m, sign, sentence_at)
+            sign = (prefix.group("sign") or prefix.group("code")).lower()
+            _add_money(found, taken, i, paragraph, prefix.start(), m.end(), m.group("scale"), sign, sentence_at)
         for m in _MONEY_AFTER.finditer(paragraph):
             if not any(s <= m.start() < e for s, e in taken):
-                _add_money(found, taken, i, m, m.group("word"), sentence_at)
+                _add_money(found, taken, i, paragraph, m.start(), m.end(), m.group("scale"), m.group("word"), sentence_at)
         for m in _PERCENT.finditer(paragraph):
             taken.append((m.start(), m.end()))
             found.append((i, m.start(), Figure(m.group(0), "percent", _number(m.group("n")), "%", sentence_at(i, m.start()))))
