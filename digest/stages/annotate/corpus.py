@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter, defaultdict
-from typing import Callable, Iterable
+from typing import Iterable
 
 from digest.errors import Diagnostic, warning
 from digest.model import (AnnotationIndex, Annotations, Document, EntityEntry, EntityRef, GlossaryEntry, Quote)
@@ -67,6 +67,7 @@ def unify_entities(annotations: list[Annotations]) -> list[Annotations]:
 
     def root(group: str) -> str:
         while parent[group] != group:
+            parent[group] = parent[parent[group]]
             group = parent[group]
         return group
 
@@ -104,23 +105,30 @@ def unify_entities(annotations: list[Annotations]) -> list[Annotations]:
         group_kind[top] = max(kinded, key=lambda k: (kinded[k], k))
     tops = sorted(members)
     keys = dict(zip(tops, unique_slugs([entity_key(names[t]) for t in tops])))
-    return [_rekey(found, root, names, group_kind, keys) for found in annotations]
+    final = {group: (keys[root(group)], names[root(group)], group_kind[root(group)]) for group in totals}
+    return [_rekey(found, final) for found in annotations]
 
 
-def _rekey(found: Annotations, root: Callable[[str], str], names: dict[str, str], kinds: dict[str, str],
-           keys: dict[str, str]) -> Annotations:
+def _rekey(found: Annotations, final: dict[str, tuple[str, str, str]]) -> Annotations:
+    """found with each entity under its digest-wide key, name and kind (two merged into one summed)."""
     merged: dict[str, EntityRef] = {}
     old_to_new: dict[str, str] = {}
+    changed = False
     for e in found.entities:
-        top = root(norm_key(e.name))
-        key = keys[top]
+        key, name, kind = final[norm_key(e.name)]
         old_to_new[e.key] = key
         if key in merged:
             before = merged[key]
             forms = tuple(sorted(set(before.forms) | set(e.forms), key=lambda f: (-len(f), f)))
             merged[key] = dataclasses.replace(before, count=before.count + e.count, forms=forms)
+            changed = True
+        elif (key, name, kind) != (e.key, e.name, e.kind):
+            merged[key] = EntityRef(key, name, kind, e.count, e.forms)
+            changed = True
         else:
-            merged[key] = EntityRef(key, names[top], kinds[top], e.count, e.forms)
+            merged[key] = e
+    if not changed:
+        return found
     entities = tuple(sorted(merged.values(), key=lambda e: (-e.count, e.name)))
     by_key = {e.key: e for e in entities}
     quotes = tuple(_rekey_quote(q, old_to_new, by_key) for q in found.quotes)
@@ -139,18 +147,18 @@ def index_annotations(articles: Iterable[tuple[str, Annotations]], stories: Iter
     Discrepancies are looked for within stories, or, before stories exist, among articles that share
     at least two named things."""
     articles = list(articles)
-    entities: dict[str, tuple[EntityRef, list[str], set[str]]] = {}
-    glossary: dict[str, tuple[str, list[str]]] = {}
+    # slugs kept in dicts (ordered, and membership in constant time: one entity may be in every article)
+    entities: dict[str, tuple[EntityRef, dict[str, None], set[str]]] = {}
+    glossary: dict[str, tuple[str, dict[str, None]]] = {}
     for slug, found in articles:
         for e in found.entities:
-            entry = entities.setdefault(e.key, (e, [], set()))
-            if slug not in entry[1]:
-                entry[1].append(slug)
+            entry = entities.get(e.key)
+            if entry is None:
+                entry = entities[e.key] = (e, {}, set())
+            entry[1][slug] = None
             entry[2].update(e.forms)
         for acronym in found.acronyms:
-            expansion, used_in = glossary.setdefault(acronym.short, (acronym.expansion, []))
-            if slug not in used_in:
-                used_in.append(slug)
+            glossary.setdefault(acronym.short, (acronym.expansion, {}))[1][slug] = None
     entity_entries = tuple(
         EntityEntry(key, e.name, e.kind, tuple(sorted(forms - {e.name})), tuple(slugs))
         for key, (e, slugs, forms) in sorted(entities.items(), key=lambda item: (item[1][0].name.casefold(), item[0]))

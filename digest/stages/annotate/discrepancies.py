@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections import Counter
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -30,29 +31,35 @@ def groups_by_shared_entities(annotations_by_slug: dict[str, Annotations], share
         for key in sorted({e.key for e in annotations_by_slug[slug].entities}):
             by_entity.setdefault(key, []).append(slug)
     common = max(50, len(slugs) // 100)
-    counts: dict[tuple[str, str], int] = {}
+    counts: Counter[tuple[str, str]] = Counter()
     for members in by_entity.values():
-        if len(members) > common:
-            continue
-        for pair in combinations(members, 2):
-            counts[pair] = counts.get(pair, 0) + 1
+        if len(members) <= common:
+            counts.update(combinations(members, 2))
     return sorted(pair for pair, n in counts.items() if n >= shared)
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Stated:
-    """A figure with what its sentence is about, prepared once per article."""
+    """A figure with what its sentence is about, prepared once per article (its words only when asked)."""
 
     figure: Figure
     entities: frozenset[str]
-    words: frozenset[str]
+    forms: frozenset[str]
+    _words: frozenset[str] | None = None
+
+    @property
+    def words(self) -> frozenset[str]:
+        if self._words is None:
+            self._words = frozenset(w for w in _WORD.findall(self.figure.sentence.lower())
+                                    if w not in _NOT_TELLING and w not in self.forms)
+        return self._words
 
 
 _TOKEN = re.compile(r"[\w-]+")
 
 
 def _prepare(found: Annotations) -> dict[tuple[str, str], list[_Stated]]:
-    forms = {form.lower() for e in found.entities for form in e.forms}
+    forms = frozenset(form.lower() for e in found.entities for form in e.forms)
     single = {form: e.key for e in found.entities for form in e.forms if " " not in form}
     multi: dict[str, list[tuple[str, str]]] = {}  # first word: (form, key), for names of several words
     for e in found.entities:
@@ -69,8 +76,7 @@ def _prepare(found: Annotations) -> dict[tuple[str, str], list[_Stated]]:
             for form, key in multi.get(t, ()):
                 if form in f.sentence:
                     entities.add(key)
-        words = frozenset(w for w in _WORD.findall(f.sentence.lower()) if w not in _NOT_TELLING and w not in forms)
-        buckets.setdefault((f.kind, f.unit), []).append(_Stated(f, frozenset(entities), words))
+        buckets.setdefault((f.kind, f.unit), []).append(_Stated(f, frozenset(entities), forms))
     return buckets
 
 
@@ -124,8 +130,8 @@ def find_discrepancies(annotations_by_slug: dict[str, Annotations], groups: list
                 # each article also gives the other's figure: they speak of two things
                 if value_b in values[(slug_a, kind, unit)] or value_a in values[(slug_b, kind, unit)]:
                     continue
-                shared = len(sa.entities & sb.entities) + len(sa.words & sb.words)
-                if not (sa.words & sb.words) or shared < 3:
+                shared_words = len(sa.words & sb.words)
+                if not shared_words or len(sa.entities & sb.entities) + shared_words < 3:
                     continue
                 first, second = ((slug_a, sa), (slug_b, sb)) if slug_a < slug_b else ((slug_b, sb), (slug_a, sa))
                 marker = (first[0], first[1].figure.text, second[0], second[1].figure.text)
