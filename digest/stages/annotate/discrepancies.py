@@ -66,14 +66,15 @@ def _prepare(found: Annotations) -> dict[tuple[str, str], list[_Stated]]:
         for form in e.forms:
             if " " in form:
                 multi.setdefault(form.split(" ", 1)[0], []).append((form, e.key))
+    single_words, multi_words = frozenset(single), frozenset(multi)
     buckets: dict[tuple[str, str], list[_Stated]] = {}
     for f in found.figures:
         if not f.value:
             continue
-        tokens = _TOKEN.findall(f.sentence)
-        entities = {single[t] for t in tokens if t in single}
-        for t in tokens:
-            for form, key in multi.get(t, ()):
+        tokens = set(_TOKEN.findall(f.sentence))
+        entities = {single[t] for t in tokens & single_words}  # set operations run in C
+        for t in tokens & multi_words:
+            for form, key in multi[t]:
                 if form in f.sentence:
                     entities.add(key)
         buckets.setdefault((f.kind, f.unit), []).append(_Stated(f, frozenset(entities), forms))
@@ -95,7 +96,10 @@ def find_discrepancies(annotations_by_slug: dict[str, Annotations], groups: list
     At most _MAX_PER_ARTICLE questions name any one article, the closest figures first."""
     together: set[tuple[str, str]] = set()  # pairs of articles in one group
     for group in groups:
-        together.update(combinations(sorted(set(group)), 2))
+        if len(group) == 2 and group[0] < group[1]:
+            together.add((group[0], group[1]))
+        else:
+            together.update(combinations(sorted(set(group)), 2))
     grouped = sorted({slug for pair in together for slug in pair})
     # figures by (kind, unit, named thing): only figures about one thing are ever compared
     by_thing: dict[tuple[str, str, str], list[tuple[float, str, _Stated]]] = {}
