@@ -174,3 +174,9 @@ def test_any_text_is_annotated_without_crashing(text: str) -> None:
                 max_size=40))
 def test_news_like_text_is_annotated_without_crashing(words: list[str]) -> None:
     annotate(" ".join(words))
+
+
+def test_ignored_phrases_and_unknown_gazetteer_kinds() -> None:
+    options = options_from(Annotation(ignore=("Daily Brief",), gazetteer={"Zorblat": "spaceship"}))
+    found = annotate("The Daily Brief says Zorblat and Altura Refugee Agency met.", options)
+    assert names(found) == {"Zorblat": "other", "Altura Refugee Agency": "organisation"}

@@ -113,3 +113,18 @@ def test_decorating_never_changes_the_text_a_reader_sees(words: list[str]) -> No
     decorated = decorate_html(rendered, found, href)
     assert html_text(_VISIBLE_ADDITIONS.sub("", decorated)) == html_text(rendered)
     assert html.unescape(decorated).count("<Treaty>") == 0 or "&lt;Treaty&gt;" in decorated
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab .\n"), min_size=1, max_size=60), st.data())
+def test_any_quotation_taken_from_the_text_anchors(text: str, data: st.DataObject) -> None:
+    from digest.stages.annotate.notes import find_anchor
+    start = data.draw(st.integers(0, len(text) - 1))
+    end = data.draw(st.integers(start + 1, len(text)))
+    quote = text[start:end]
+    found = find_anchor(text, Note(quote, "n", prefix=text[max(0, start - 3):start]))
+    if not quote.split():
+        assert found is None  # only whitespace: nothing to anchor to
+    else:
+        assert found is not None
+        assert text[found[0]:found[1]].split() == quote.split()

@@ -31,11 +31,13 @@ def find_anchor(text: str, note: Note) -> tuple[int, int] | None:
     pattern = re.compile(r"\s+".join(re.escape(w) for w in words))
     prefix = _SPACE.sub(" ", note.prefix).strip()
     suffix = _SPACE.sub(" ", note.suffix).strip()
-    for m in pattern.finditer(text):
+    m = pattern.search(text)
+    while m is not None:  # overlapping occurrences too: "aa" in "aaa" is at 0 and at 1
         before = _SPACE.sub(" ", text[max(0, m.start() - len(note.prefix) - 20):m.start()]).strip()
         after = _SPACE.sub(" ", text[m.end():m.end() + len(note.suffix) + 20]).strip()
         if before.endswith(prefix) and after.startswith(suffix):
             return m.start(), m.end()
+        m = pattern.search(text, m.start() + 1)
     return None
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 from digest.model import EntityRef, Quote
 from digest.stages.annotate.words import SPEECH_VERBS
@@ -26,13 +27,8 @@ def find_quotes(paragraphs: tuple[str, ...], entities: tuple[EntityRef, ...]) ->
     by_form = {form: e for e in entities for form in e.forms}
     people = [(form, e) for form, e in by_form.items() if e.kind == "person"]
     result = []
-    last_person: EntityRef | None = None
-    earlier = ""
-    for paragraph in paragraphs:
-        earlier_paragraph = earlier
-        earlier += paragraph + "\n"
+    for i, paragraph in enumerate(paragraphs):
         if "“" not in paragraph and '"' not in paragraph:
-            last_person = _last_person(paragraph, len(paragraph), people) or last_person
             continue
         for m in _QUOTED.finditer(paragraph):
             text = (m.group("a") or m.group("b") or "").strip().rstrip(",")
@@ -47,18 +43,15 @@ def find_quotes(paragraphs: tuple[str, ...], entities: tuple[EntityRef, ...]) ->
                     who = found.group("who").strip()
                     break
             if who is None:
-                last_person = _last_person(paragraph, m.end(), people) or last_person
                 continue
-            nearest = _last_person(paragraph, m.start(), people) or last_person
-            speaker, entity = _resolve(who, by_form, nearest, earlier_paragraph + paragraph[:m.start()])
+            earlier = paragraphs[:i] + (paragraph[:m.start()],)
+            speaker, entity = _resolve(who, by_form, lambda: _last_person(earlier, people), earlier)
             result.append(Quote(text, speaker, entity.key if entity else ""))
-            last_person = entity if entity and entity.kind == "person" else nearest
-        last_person = _last_person(paragraph, len(paragraph), people) or last_person
     return tuple(result)
 
 
-def _resolve(who: str, by_form: dict[str, EntityRef], nearest: EntityRef | None,
-             earlier: str) -> tuple[str, EntityRef | None]:
+def _resolve(who: str, by_form: dict[str, EntityRef], nearest: Callable[[], EntityRef | None],
+             earlier: tuple[str, ...]) -> tuple[str, EntityRef | None]:
     """(the speaker's name, its entity): a person the words name, a role introduced earlier ("a Lufthansa
     spokesperson" ... "the spokesperson said"), a pronoun for the person last named, else what the text says."""
     words = who.split()
@@ -74,21 +67,26 @@ def _resolve(who: str, by_form: dict[str, EntityRef], nearest: EntityRef | None,
                 named = entity
     role = _ROLE.match(who)
     if role:
-        introduced = re.findall(rf"\b[Aa]n?\s+((?:[A-Z][\w’'-]*\s+)*{re.escape(role.group(1))})\b", earlier)
+        introduced = re.findall(rf"\b[Aa]n?\s+((?:[A-Z][\w’'-]*\s+)*{re.escape(role.group(1))})\b", "\n".join(earlier))
         if introduced:
             return "A " + introduced[-1], None
-    if _PRONOUN.match(who) and nearest is not None:
-        return nearest.name, nearest
+    if _PRONOUN.match(who):
+        person = nearest()
+        if person is not None:
+            return person.name, person
     if named is not None:
         return named.name, named
     return who, None
 
 
-def _last_person(paragraph: str, end: int, people: list[tuple[str, EntityRef]]) -> EntityRef | None:
-    best, best_at = None, -1
-    head = paragraph[:end]
-    for form, entity in people:
-        at = head.rfind(form)
-        if at > best_at:
-            best, best_at = entity, at
-    return best
+def _last_person(earlier: tuple[str, ...], people: list[tuple[str, EntityRef]]) -> EntityRef | None:
+    """The person named last in the text before a quotation (the paragraphs before it, the last one cut)."""
+    for paragraph in reversed(earlier):
+        best, best_at = None, -1
+        for form, entity in people:
+            at = paragraph.rfind(form)
+            if at > best_at:
+                best, best_at = entity, at
+        if best is not None:
+            return best
+    return None
