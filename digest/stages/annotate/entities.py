@@ -34,9 +34,10 @@ _WEAK_ORGANISATION = "organisation?"  # an acronym: an organisation unless the w
 
 
 class _Mention(NamedTuple):
+    """Mentions of one spelling of a name, of one kind, counted (most articles name a thing many times)."""
+
     name: str  # the spelling, tidied
     kind: str | None
-    initial: bool  # at the start of a sentence
     titled: bool  # came after a title ("President Putin")
 
 
@@ -192,7 +193,7 @@ def find_entities(paragraphs: tuple[str, ...], definitions: list[list[Definition
     memo = options.memo
     if len(memo) > 200_000:
         memo.clear()
-    mentions: list[_Mention] = []
+    mentions: dict[_Mention, int] = {}
     contexts: dict[str, tuple[int, str | None]] = {}
     for i, phrase, start, end, initial in raw:
         paragraph = paragraphs[i]
@@ -209,7 +210,8 @@ def find_entities(paragraphs: tuple[str, ...], definitions: list[list[Definition
         for n, (name, kind, titled) in enumerate(names):
             if expansions and norm_key(name) in expansions:
                 short, kind = expansions[norm_key(name)]
-                mentions.append(_Mention(short, kind, False, False))
+                mention = _Mention(short, kind, False)
+                mentions[mention] = mentions.get(mention, 0) + 1
                 continue
             if (kind is None or kind.endswith("?")) and n == len(names) - 1:
                 looks, context = contexts.get(phrase, (0, None))
@@ -220,7 +222,8 @@ def find_entities(paragraphs: tuple[str, ...], definitions: list[list[Definition
                     kind = context or kind
             if kind is not None and kind.endswith("?"):
                 kind = kind[:-1]
-            mentions.append(_Mention(name, kind, initial and n == 0, titled))
+            mention = _Mention(name, kind, titled)
+            mentions[mention] = mentions.get(mention, 0) + 1
     return _merge(mentions, options)
 
 
@@ -290,43 +293,39 @@ def _read_phrase(phrase: str, initial: bool, subject: bool, mid_caps: set[str], 
     return tuple(found)
 
 
-def _merge(mentions: list[_Mention], options: AnnotateOptions) -> tuple[EntityRef, ...]:
+def _merge(mentions: dict[_Mention, int], options: AnnotateOptions) -> tuple[EntityRef, ...]:
     """One EntityRef per thing: config aliases, spellings that differ only in punctuation, and a
     surname alone ("Putin") merged with the full name ("Vladimir Putin") the article gives."""
-    groups: dict[str, list[_Mention]] = {}
+    groups: dict[str, dict[_Mention, int]] = {}
     canonical_of: dict[str, str] = {}
-    for mention in mentions:
+    for mention, count in mentions.items():
         canonical = options.canonical(mention.name)
         key = norm_key(canonical)
-        group = groups.get(key)
-        if group is None:
-            groups[key] = [mention]
-        else:
-            group.append(mention)
+        groups.setdefault(key, {})[mention] = count
         if canonical != mention.name:
             canonical_of[key] = canonical
     kinds = {key: _vote(group) for key, group in groups.items()}
     # surnames: the last word of a person's full name, used alone
     full_names: dict[str, list[str]] = {}
     for key, group in groups.items():
-        name = group[0].name
+        name = next(iter(group)).name
         if " " in name and kinds[key] in ("person", None) and key not in canonical_of:
             full_names.setdefault(norm_key(name.rsplit(" ", 1)[1]), []).append(key)
     for key, targets in full_names.items():
-        if (key in groups and len(targets) == 1 and " " not in groups[key][0].name and kinds[key] in ("person", None)):
-            groups[targets[0]].extend(groups.pop(key))
+        if key in groups and len(targets) == 1 and " " not in next(iter(groups[key])).name and kinds[key] in ("person", None):
+            target = groups[targets[0]]
+            for mention, count in groups.pop(key).items():
+                target[mention] = target.get(mention, 0) + count
             kinds[targets[0]] = "person"
     result = []
     for key, group in groups.items():
         forms: dict[str, int] = {}
-        titled = False
-        for m in group:
-            forms[m.name] = forms.get(m.name, 0) + 1
-            titled = titled or m.titled
+        for mention, count in group.items():
+            forms[mention.name] = forms.get(mention.name, 0) + count
         name = canonical_of.get(key) or _display_name(forms)
-        kind = kinds.get(key) or ("person" if titled else "other")
+        kind = kinds.get(key) or ("person" if any(m.titled for m in group) else "other")
         spellings = tuple(sorted(forms, key=lambda f: (-len(f), f)))
-        result.append(EntityRef(entity_key(name), name, kind, len(group), spellings))
+        result.append(EntityRef(entity_key(name), name, kind, sum(group.values()), spellings))
     result.sort(key=lambda e: (-e.count, e.name))
     return tuple(result)
 
@@ -336,14 +335,12 @@ def _display_name(forms: dict[str, int]) -> str:
     return max(forms, key=lambda f: (len(f.split()), "-" in f, forms[f], f))
 
 
-def _vote(group: list[_Mention]) -> str | None:
+def _vote(group: dict[_Mention, int]) -> str | None:
     """The kind most mentions give (ties: alphabetical), None when none gives one."""
-    if len(group) == 1:
-        return group[0].kind
     counted: dict[str, int] = {}
-    for m in group:
-        if m.kind:
-            counted[m.kind] = counted.get(m.kind, 0) + 1
+    for mention, count in group.items():
+        if mention.kind:
+            counted[mention.kind] = counted.get(mention.kind, 0) + count
     if not counted:
         return None
     return max(counted, key=lambda k: (counted[k], k))
