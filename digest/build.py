@@ -21,12 +21,16 @@ from digest.errors import ContentError, Diagnostic, Report
 from digest.markdown import render_markdown
 from digest.model import Article, Document, Links, Site
 from digest.pages import document_from, read_page_files, sync_pages
+from digest.stages.annotate import options_from
+from digest.stages.annotate.corpus import annotate_documents, index_annotations
+from digest.stages.annotate.decorate import decorate_html
 from digest.stages.ingest import list_sources, read_source
 from digest.search import search_bundle
 from digest.stages.render import render_site, template_filters, template_globals
 from digest.stages.strip import strip_source
 from digest.stages.write import check_output_folder, write_site
 from digest.theme import find_theme, make_environment
+from digest.urls import entity_path, url_for
 
 Progress = Callable[[str, int, int], None]
 
@@ -87,14 +91,19 @@ def build_site(config: Config, options: BuildOptions = BuildOptions()) -> BuildR
     # Per-article: documents -> rendered articles.
     documents = [document_from(pf) for pf in page_files]
     documents = [d for d in documents if options.drafts or not d.draft]
+    annotations, problems = annotate_documents(documents, options_from(config.annotation))
+    report.add(*problems)
     articles = []
-    for i, doc in enumerate(documents):
-        articles.append(Article(doc, render_markdown(doc.body, allow_html=False)))
+    for i, (doc, found) in enumerate(zip(documents, annotations)):
+        html = decorate_html(render_markdown(doc.body, allow_html=False), found, lambda key: url_for(config, entity_path(key)))
+        articles.append(Article(doc, html, found))
         progress("render", i + 1, len(documents))
     articles.sort(key=lambda a: (a.doc.date, a.doc.slug), reverse=True)
 
     # Whole corpus: links, then the site.
-    site = Site(tuple(articles), Links())
+    links = Links()
+    site = Site(tuple(articles), links, index_annotations([(a.doc.slug, a.annotations) for a in articles],
+                                                         [story.articles for story in links.stories]))
     env = make_environment(theme, template_globals(config), template_filters())
     static = {name: path.read_bytes() for name, path in theme.static_files().items()}
     files = render_site(site, config, env, static)

@@ -43,6 +43,9 @@ class Annotation:
     enabled: bool = True
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # canonical name: [variants]
     glossary: dict[str, str] = field(default_factory=dict)  # acronym: expansion
+    # name: kind (person, organisation, place, system or other), for names the text alone cannot place
+    gazetteer: dict[str, str] = field(default_factory=dict)
+    ignore: tuple[str, ...] = ()  # capitalised phrases that are never named things (a site's "Daily Brief" label)
 
 
 @dataclass(frozen=True)

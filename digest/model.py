@@ -113,6 +113,7 @@ class EntityRef:
     name: str  # canonical name, e.g. "Vladimir Putin", "S-400"
     kind: str  # person | organisation | place | system | other
     count: int = 1  # mentions in this article
+    forms: tuple[str, ...] = ()  # the spellings this article uses, longest first (to link the first mention)
 
 
 @dataclass(frozen=True)
@@ -125,11 +126,97 @@ class DatedEvent:
 
 
 @dataclass(frozen=True)
+class Figure:
+    """A number the article states: money, a quantity with its unit, or a percentage."""
+
+    text: str  # as written: "$5.4 billion", "70,000 AK rifles", "29%"
+    kind: str  # money | quantity | percent
+    value: float  # normalised: $5.4 billion -> 5.4e9
+    unit: str  # currency code (USD, EUR...), the counted noun ("rifles", "kilometers") or "%"
+    sentence: str
+
+
+@dataclass(frozen=True)
+class Quote:
+    """Direct speech and who said it."""
+
+    text: str  # the words inside the quotation marks
+    speaker: str  # a name ("Sergei Lavrov") or, when no name is given, the phrase used ("a spokesperson")
+    speaker_key: str = ""  # the speaker's entity key when the speaker is a named entity
+
+
+@dataclass(frozen=True)
+class Acronym:
+    """An acronym the article uses, with its expansion."""
+
+    short: str  # "CAATSA"
+    expansion: str  # "Countering America's Adversaries Through Sanctions Act"
+    defined: bool = True  # spelled out by the article itself; False when taken from the config glossary
+
+
+@dataclass(frozen=True)
+class AnchoredNote:
+    """An editor's front-matter note and whether its quotation still matches the article's text."""
+
+    note: Note
+    id: str  # "note-1": the fragment of the highlighted quotation on the article page
+    anchored: bool  # False: the quotation is no longer in the text (an orphaned note)
+
+
+@dataclass(frozen=True)
 class Annotations:
     """What the annotate stage found in one article (filled in by digest.stages.annotate)."""
 
     entities: tuple[EntityRef, ...] = ()
     events: tuple[DatedEvent, ...] = ()
+    figures: tuple[Figure, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+    acronyms: tuple[Acronym, ...] = ()
+    notes: tuple[AnchoredNote, ...] = ()
+
+
+@dataclass(frozen=True)
+class FigureSource:
+    """A figure and the article that states it."""
+
+    slug: str
+    figure: Figure
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    """Two articles of one story giving different figures for what looks like the same thing."""
+
+    question: str  # worded for the editor to judge, never as a verdict
+    first: FigureSource
+    second: FigureSource
+
+
+@dataclass(frozen=True)
+class EntityEntry:
+    """A named thing across the digest: what its page entities/<key>/ shows."""
+
+    key: str
+    name: str
+    kind: str
+    aliases: tuple[str, ...]  # every other spelling seen
+    articles: tuple[str, ...]  # slugs of the articles that mention it, newest first
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    short: str
+    expansion: str
+    articles: tuple[str, ...]  # slugs, newest first
+
+
+@dataclass(frozen=True)
+class AnnotationIndex:
+    """The annotations of the whole digest: entity pages, the glossary and discrepancies."""
+
+    entities: tuple[EntityEntry, ...] = ()
+    glossary: tuple[GlossaryEntry, ...] = ()
+    discrepancies: tuple[Discrepancy, ...] = ()
 
 
 # --- link -------------------------------------------------------------------
@@ -174,3 +261,4 @@ class Site:
 
     articles: tuple[Article, ...]
     links: Links = Links()
+    annotations: AnnotationIndex = AnnotationIndex()  # entity pages, glossary, discrepancies

@@ -33,6 +33,8 @@ annotation:
   enabled: true
   aliases: {{}}              # canonical name: [variants], e.g. {{S-400: [S400, S-400 Triumf]}}
   glossary: {{}}             # acronym: expansion, e.g. {{NSA: National Security Adviser}}
+  gazetteer: {{}}            # name: person, organisation, place, system or other, e.g. {{Almaz-Antey: organisation}}
+  ignore: []               # capitalised phrases that are never named things, e.g. ["Daily Brief"]
 
 linking:
   related: 5               # related pieces listed per article

@@ -57,3 +57,6 @@ def external_url(url: str | None) -> str | None:
         return None
     parts = urlsplit(url.strip())
     return url.strip() if parts.scheme in ("http", "https") and parts.netloc else None
+def entity_path(key: str) -> str:
+    """The output folder of a named thing's page, relative to the site root."""
+    return f"entities/{key}/"

@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from digest.config import Config
-from digest.model import Site
-from digest.urls import article_path, url_for
+from digest.model import Annotations, Figure, Site
+from digest.urls import absolute_url, article_path, entity_path, url_for
 
 
 def digest_data(site: Site, config: Config) -> dict[str, Any]:
@@ -29,9 +29,71 @@ def digest_data(site: Site, config: Config) -> dict[str, Any]:
             }
             for a in site.articles
         ],
+        **annotation_data(site, config),
+    }
+
+
+def _figure(figure: Figure) -> dict[str, Any]:
+    return {"text": figure.text, "kind": figure.kind, "value": figure.value, "unit": figure.unit, "sentence": figure.sentence}
+
+
+def annotation_data(site: Site, config: Config) -> dict[str, Any]:
+    """The annotations part of digest.json: entities, figures, quotes, acronyms, events, discrepancies, notes."""
+    per_article: list[tuple[str, Annotations]] = [(a.doc.slug, a.annotations) for a in site.articles]
+    return {
+        "entities": [
+            {"key": e.key, "name": e.name, "kind": e.kind, "aliases": list(e.aliases), "articles": list(e.articles),
+             "url": url_for(config, entity_path(e.key))}
+            for e in site.annotations.entities
+        ],
+        "figures": [dict(_figure(f), article=slug) for slug, found in per_article for f in found.figures],
+        "quotes": [{"speaker": q.speaker, "speaker_key": q.speaker_key or None, "text": q.text, "article": slug}
+                   for slug, found in per_article for q in found.quotes],
+        "acronyms": [{"short": g.short, "expansion": g.expansion, "articles": list(g.articles)}
+                     for g in site.annotations.glossary],
+        "events": [{"date": e.date, "text": e.text, "article": slug} for slug, found in per_article for e in found.events],
+        "discrepancies": [
+            {"question": d.question,
+             "figures": [dict(_figure(side.figure), article=side.slug) for side in (d.first, d.second)]}
+            for d in site.annotations.discrepancies
+        ],
+        "notes": [{"id": n.id, "quote": n.note.quote, "prefix": n.note.prefix, "suffix": n.note.suffix, "note": n.note.note,
+                   "anchored": n.anchored, "article": slug}
+                  for slug, found in per_article for n in found.notes],
     }
 
 
 def digest_json(site: Site, config: Config) -> bytes:
     """digest.json's bytes: sorted keys, stable across runs."""
     return (json.dumps(digest_data(site, config), ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
+def annotations_jsonld(site: Site, config: Config) -> bytes:
+    """site/annotations.jsonld: the editor's notes as a W3C Web Annotation collection
+    (https://www.w3.org/TR/annotation-model/), each targeting its article by a TextQuoteSelector.
+    Orphaned notes are exported too: the selector still says what the editor meant."""
+    items = []
+    for a in site.articles:
+        page = absolute_url(config, article_path(a))
+        for n in a.annotations.notes:
+            selector: dict[str, Any] = {"type": "TextQuoteSelector", "exact": n.note.quote}
+            if n.note.prefix:
+                selector["prefix"] = n.note.prefix
+            if n.note.suffix:
+                selector["suffix"] = n.note.suffix
+            items.append({
+                "id": f"{page}#{n.id}",
+                "type": "Annotation",
+                "motivation": "commenting",
+                "body": {"type": "TextualBody", "value": n.note.note, "format": "text/plain", "language": config.language},
+                "target": {"source": page, "selector": selector},
+            })
+    collection = {
+        "@context": "http://www.w3.org/ns/anno.jsonld",
+        "id": absolute_url(config, "annotations.jsonld"),
+        "type": "AnnotationCollection",
+        "label": f"Editor's notes of {config.title}",
+        "total": len(items),
+        "first": {"type": "AnnotationPage", "items": items},
+    }
+    return (json.dumps(collection, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")

@@ -30,8 +30,8 @@ from digest.feeds import Feed, atom_feed, json_feed, robots_txt, sitemap
 from digest.listing import Group, home_entries, month_groups, paginate, source_groups, tag_groups, undated
 from digest.model import Article, Site
 from digest.slugs import slugify
-from digest.stages.export import digest_json
-from digest.urls import absolute_url, article_path, external_url, source_path, tag_path, url_for
+from digest.stages.export import annotations_jsonld, digest_json
+from digest.urls import absolute_url, article_path, entity_path, external_url, source_path, tag_path, url_for
 
 # Pygments styles with WCAG AA contrast on their own backgrounds, one per colour scheme.
 LIGHT_CODE_STYLE, DARK_CODE_STYLE = "default", "github-dark"
@@ -66,13 +66,14 @@ def render_site(site: Site, config: Config, env: jinja2.Environment, static: dic
     for pager in paginate(home_entries(site), config.per_page, ""):
         page("index.html", pager.path, home_description, pager=pager)
 
+    by_slug = {a.doc.slug: a for a in site.articles}
     for i, article in enumerate(site.articles):
         newer = site.articles[i - 1] if i > 0 else None
         older = site.articles[i + 1] if i + 1 < len(site.articles) else None
         page("article.html", article_path(article), article_description(article), date=article.doc.date or None,
              article=article, body=Markup(title_footnotes(demote_headings(article.html))), newer=newer, older=older,
              json_ld=news_article_json_ld(article, config), original_url=external_url(article.doc.url),
-             highlighted='class="highlight"' in article.html)
+             highlighted='class="highlight"' in article.html, by_slug=by_slug)
 
     tags = tag_groups(site.articles)
     for group in tags:
@@ -92,6 +93,13 @@ def render_site(site: Site, config: Config, env: jinja2.Environment, static: dic
         list_pages(page, group, config, "month", f"Articles of {group.name} in {config.title}.")
     page("archive.html", "archive/", f"The archive of {config.title}, month by month.", groups=months,
          undated=undated(site.articles))
+
+    for entity in site.annotations.entities:
+        page("entity.html", entity_path(entity.key), f"Every article of {config.title} that mentions {entity.name}.",
+             entity=entity, by_slug=by_slug)
+    page("entities.html", "entities/", f"The people, organisations, places and systems in {config.title}.", by_slug=by_slug)
+    page("glossary.html", "glossary/", f"The acronyms used in {config.title}, spelled out.", by_slug=by_slug)
+    files["annotations.jsonld"] = annotations_jsonld(site, config)
 
     page("search.html", "search/", f"Search the articles of {config.title}.")
     files["404.html"] = env.get_template("404.html").render(
@@ -207,6 +215,7 @@ def template_globals(config: Config) -> dict[str, Any]:
         "tag_url": lambda tag: url_for(config, tag_path(tag)),
         "source_url": lambda source: url_for(config, source_path(source)),
         "summary_of": article_description,
+        "entity_url": lambda key: url_for(config, entity_path(key)),
     }
 
 

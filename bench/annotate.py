@@ -1,0 +1,150 @@
+"""Benchmark the annotate stage: quality on a hand-labelled set, speed on a synthetic corpus.
+
+    python3 bench/annotate.py                                   # quality on bench/data/labelled.yaml
+    python3 bench/annotate.py --corpus DIR [--jobs 2]           # speed on a `make_corpus.py --format digest` folder
+
+Quality: precision and recall of named things, figures and quotes (aim: both >= 0.9).
+Speed: the per-article stage over every article of the corpus, then the whole-digest step
+(one key per named thing, the index); aim: 10,000 articles in under 10 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from digest.frontmatter import parse_page  # noqa: E402
+from digest.model import Annotations, Document  # noqa: E402
+from digest.stages.annotate import AnnotateOptions, annotate_document  # noqa: E402
+from digest.stages.annotate.corpus import index_annotations, unify_entities  # noqa: E402
+from digest.stages.annotate.entities import norm_key  # noqa: E402
+
+LABELLED = Path(__file__).resolve().parent / "data" / "labelled.yaml"
+
+
+def _score(matched_predicted: int, predicted: int, matched_gold: int, gold: int) -> tuple[float, float]:
+    return (matched_predicted / predicted if predicted else 1.0, matched_gold / gold if gold else 1.0)
+
+
+def quality(path: Path, verbose: bool) -> dict[str, tuple[float, float]]:
+    """{kind: (precision, recall)} of annotate_document against the labels of path."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    counts = {kind: [0, 0, 0, 0] for kind in ("entities", "figures", "quotes")}  # matched pred, pred, matched gold, gold
+    for item in data["articles"]:
+        found = annotate_document(Document(f"{item['id']}.md", item["id"], item["id"], "2023-01-01", item["text"]))
+        gold_entities = [{norm_key(n) for n in label.split(" | ")} for label in item.get("entities", [])]
+        predicted = [{norm_key(e.name), *(norm_key(f) for f in e.forms)} for e in found.entities]
+        hits_p = [any(p & g for g in gold_entities) for p in predicted]
+        hits_g = [any(p & g for p in predicted) for g in gold_entities]
+        _add(counts["entities"], hits_p, hits_g)
+        gold_figures = [" ".join(f.split()) for f in item.get("figures", [])]
+        predicted_figures = [" ".join(f.text.split()) for f in found.figures]
+        _add(counts["figures"], [f in gold_figures for f in predicted_figures], [f in predicted_figures for f in gold_figures])
+        gold_quotes = item.get("quotes", [])
+
+        def same(q: object, g: dict[str, str]) -> bool:
+            return q.text.startswith(g["starts"]) and q.speaker.lower() == g["speaker"].lower()  # type: ignore[attr-defined]
+
+        _add(counts["quotes"], [any(same(q, g) for g in gold_quotes) for q in found.quotes],
+             [any(same(q, g) for q in found.quotes) for g in gold_quotes])
+        if verbose:
+            for e, hit in zip(found.entities, hits_p):
+                if not hit:
+                    print(f"  {item['id']}: extra entity {e.name!r} ({e.kind})")
+            for label, hit in zip(item.get("entities", []), hits_g):
+                if not hit:
+                    print(f"  {item['id']}: missed entity {label!r}")
+            for f in predicted_figures:
+                if f not in gold_figures:
+                    print(f"  {item['id']}: extra figure {f!r}")
+            for f in gold_figures:
+                if f not in predicted_figures:
+                    print(f"  {item['id']}: missed figure {f!r}")
+            for q in found.quotes:
+                if not any(same(q, g) for g in gold_quotes):
+                    print(f"  {item['id']}: extra quote {q.speaker!r}: {q.text[:40]!r}")
+            for g in gold_quotes:
+                if not any(same(q, g) for q in found.quotes):
+                    print(f"  {item['id']}: missed quote {g['speaker']!r}: {g['starts']!r}")
+    return {kind: _score(*c) for kind, c in counts.items()}
+
+
+def _add(counter: list[int], hits_predicted: list[bool], hits_gold: list[bool]) -> None:
+    counter[0] += sum(hits_predicted)
+    counter[1] += len(hits_predicted)
+    counter[2] += sum(hits_gold)
+    counter[3] += len(hits_gold)
+
+
+def load_corpus(folder: Path) -> list[Document]:
+    documents = []
+    for path in sorted((folder / "content" / "articles").glob("*.md")):
+        page, _ = parse_page(path.read_text(encoding="utf-8"), path.name)
+        if page is not None:
+            documents.append(Document(path.name, path.stem, page.meta.title, page.meta.date or "", page.body))
+    return documents
+
+
+def _annotate_chunk(documents: list[Document]) -> list[Annotations]:
+    options = AnnotateOptions()
+    return [annotate_document(doc, options) for doc in documents]
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and its finished children: on a shared, busy machine wall time
+    says more about the neighbours than about digest."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def speed(folder: Path, jobs: int) -> None:
+    documents = load_corpus(folder)
+    cpu_started = _cpu_seconds()
+    started = time.perf_counter()
+    if jobs > 1:
+        size = (len(documents) + jobs - 1) // jobs
+        with ProcessPoolExecutor(jobs) as pool:
+            found = [a for chunk in pool.map(_annotate_chunk, [documents[i:i + size] for i in range(0, len(documents), size)])
+                     for a in chunk]
+    else:
+        found = _annotate_chunk(documents)
+    per_article = time.perf_counter() - started
+    per_article_cpu = _cpu_seconds() - cpu_started
+    unified = unify_entities(found)
+    index = index_annotations([(doc.slug, a) for doc, a in zip(documents, unified)])
+    total = time.perf_counter() - started
+    total_cpu = _cpu_seconds() - cpu_started
+    print(f"{len(documents)} articles, {jobs} process(es), load average {os.getloadavg()[0]:.1f}:")
+    print(f"  per-article annotate       {per_article:6.2f} s wall  {per_article_cpu:6.2f} s CPU")
+    print(f"  whole digest (keys, index,  {total - per_article:6.2f} s wall  {total_cpu - per_article_cpu:6.2f} s CPU"
+          "\n   discrepancies)")
+    print(f"  total                      {total:6.2f} s wall  {total_cpu:6.2f} s CPU")
+    print(f"  {len(index.entities)} named things, {sum(len(a.figures) for a in found)} figures, "
+          f"{sum(len(a.quotes) for a in found)} quotes, {len(index.discrepancies)} discrepancies")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--labelled", type=Path, default=LABELLED)
+    parser.add_argument("--corpus", type=Path, help="a folder written by make_corpus.py --format digest")
+    parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("-v", "--verbose", action="store_true", help="list every miss and every extra")
+    args = parser.parse_args()
+    if args.corpus:
+        speed(args.corpus, args.jobs)
+        return
+    for kind, (precision, recall) in quality(args.labelled, args.verbose).items():
+        print(f"{kind:9} precision {precision:.3f}  recall {recall:.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,156 @@
+"""Discrepancies: two articles of one story giving different figures for what looks like the same
+thing (the deal's value: "$5.4 billion" in one, "USD 5 billion" in another). Worded as questions
+for the editor: the annotator cannot know whether the two sentences speak of one thing."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections import Counter
+from dataclasses import dataclass
+from itertools import combinations
+
+from digest.model import Annotations, Discrepancy, Figure, FigureSource
+
+_WORD = re.compile(r"[a-z][a-z-]{3,}")
+_NOT_TELLING = frozenset("""
+about after also been before being billion million thousand trillion crore lakh could from have into more most
+over said says that their there these they this those under were what when which while will with would year
+years percent than since until other another some such only just even still been very
+""".split())
+_MAX_PER_ARTICLE = 3  # questions naming one article, at most: the closest figures are the likeliest slips
+_WINDOW = 15  # figures of the same thing compared with each, nearest values first
+
+
+def groups_by_shared_entities(annotations_by_slug: dict[str, Annotations], shared: int = 2) -> list[tuple[str, ...]]:
+    """Stories for want of better ones: each pair of articles that share at least `shared` named things
+    (a thing most of the digest names, like the country it is about, says nothing and is not counted)."""
+    slugs = sorted(annotations_by_slug)
+    by_entity: dict[str, list[str]] = {}
+    for slug in slugs:
+        for key in sorted({e.key for e in annotations_by_slug[slug].entities}):
+            by_entity.setdefault(key, []).append(slug)
+    common = max(50, len(slugs) // 100)
+    counts: Counter[tuple[str, str]] = Counter()
+    for members in by_entity.values():
+        if len(members) <= common:
+            counts.update(combinations(members, 2))
+    return sorted(pair for pair, n in counts.items() if n >= shared)
+
+
+@dataclass
+class _Stated:
+    """A figure with what its sentence is about, prepared once per article (its words only when asked)."""
+
+    figure: Figure
+    entities: frozenset[str]
+    forms: frozenset[str]
+    _words: frozenset[str] | None = None
+
+    @property
+    def words(self) -> frozenset[str]:
+        if self._words is None:
+            self._words = frozenset(w for w in _WORD.findall(self.figure.sentence.lower())
+                                    if w not in _NOT_TELLING and w not in self.forms)
+        return self._words
+
+
+_TOKEN = re.compile(r"[\w-]+")
+
+
+def _prepare(found: Annotations) -> dict[tuple[str, str], list[_Stated]]:
+    forms = frozenset(form.lower() for e in found.entities for form in e.forms)
+    single = {form: e.key for e in found.entities for form in e.forms if " " not in form}
+    multi: dict[str, list[tuple[str, str]]] = {}  # first word: (form, key), for names of several words
+    for e in found.entities:
+        for form in e.forms:
+            if " " in form:
+                multi.setdefault(form.split(" ", 1)[0], []).append((form, e.key))
+    single_words, multi_words = frozenset(single), frozenset(multi)
+    buckets: dict[tuple[str, str], list[_Stated]] = {}
+    for f in found.figures:
+        if not f.value:
+            continue
+        tokens = set(_TOKEN.findall(f.sentence))
+        entities = {single[t] for t in tokens & single_words}  # set operations run in C
+        for t in tokens & multi_words:
+            for form, key in multi[t]:
+                if form in f.sentence:
+                    entities.add(key)
+        buckets.setdefault((f.kind, f.unit), []).append(_Stated(f, frozenset(entities), forms))
+    return buckets
+
+
+def _what(figure: Figure) -> str:
+    if figure.kind == "money":
+        return "amount"
+    if figure.kind == "percent":
+        return "share"
+    return f"number of {figure.unit}"
+
+
+def find_discrepancies(annotations_by_slug: dict[str, Annotations], groups: list[tuple[str, ...]]) -> tuple[Discrepancy, ...]:
+    """Pairs of figures from different articles of one group that differ, with the same unit and a
+    similar size (within a factor of 2), in sentences that name a common thing and share another
+    telling word ("signed"), three such in all, where neither article also gives the other's figure.
+    At most _MAX_PER_ARTICLE questions name any one article, the closest figures first."""
+    together: set[tuple[str, str]] = set()  # pairs of articles in one group
+    for group in groups:
+        if len(group) == 2 and group[0] < group[1]:
+            together.add((group[0], group[1]))
+        else:
+            together.update(combinations(sorted(set(group)), 2))
+    grouped = sorted({slug for pair in together for slug in pair})
+    # figures by (kind, unit, named thing): only figures about one thing are ever compared
+    by_thing: dict[tuple[str, str, str], list[tuple[float, str, _Stated]]] = {}
+    values: dict[tuple[str, str, str], set[float]] = {}  # (slug, kind, unit): the values it gives
+    for slug in grouped:
+        found = annotations_by_slug.get(slug)
+        if found is None:
+            continue
+        for (kind, unit), stated in sorted(_prepare(found).items()):
+            values[(slug, kind, unit)] = {s.figure.value for s in stated}
+            for s in stated:
+                for key in sorted(s.entities):
+                    by_thing.setdefault((kind, unit, key), []).append((s.figure.value, slug, s))
+    # a thing named by much of the digest (the country it is about) does not make two figures one
+    articles_naming: dict[tuple[str, str, str], int] = {key: len({slug for _, slug, _ in items}) for key, items in by_thing.items()}
+    common = max(50, len(grouped) // 100)
+    candidates: list[tuple[float, str, str, str, str, _Stated, _Stated]] = []
+    seen: set[tuple[str, str, str, str]] = set()
+    for (kind, unit, thing), items in sorted(by_thing.items()):
+        if articles_naming[(kind, unit, thing)] > common:
+            continue
+        items.sort(key=lambda item: (item[0], item[1], item[2].figure.text))
+        sorted_values = [item[0] for item in items]
+        for value_a, slug_a, sa in items:
+            # equal values are no discrepancy: start at the first value 2% larger
+            start = bisect_left(sorted_values, value_a * 1.02)
+            for value_b, slug_b, sb in items[start:start + _WINDOW]:
+                if value_b > 2 * value_a:
+                    break
+                if slug_a == slug_b or (min(slug_a, slug_b), max(slug_a, slug_b)) not in together:
+                    continue
+                # each article also gives the other's figure: they speak of two things
+                if value_b in values[(slug_a, kind, unit)] or value_a in values[(slug_b, kind, unit)]:
+                    continue
+                shared_words = len(sa.words & sb.words)
+                if not shared_words or len(sa.entities & sb.entities) + shared_words < 3:
+                    continue
+                first, second = ((slug_a, sa), (slug_b, sb)) if slug_a < slug_b else ((slug_b, sb), (slug_a, sa))
+                marker = (first[0], first[1].figure.text, second[0], second[1].figure.text)
+                if marker not in seen:
+                    seen.add(marker)
+                    candidates.append((value_b / value_a, *marker, first[1], second[1]))
+    candidates.sort(key=lambda c: c[:5])
+    per_article: dict[str, int] = {}
+    result = []
+    for _, slug_a, _, slug_b, _, sa, sb in candidates:
+        if per_article.get(slug_a, 0) >= _MAX_PER_ARTICLE or per_article.get(slug_b, 0) >= _MAX_PER_ARTICLE:
+            continue
+        per_article[slug_a] = per_article.get(slug_a, 0) + 1
+        per_article[slug_b] = per_article.get(slug_b, 0) + 1
+        question = f"Do {sa.figure.text} and {sb.figure.text} give the same {_what(sa.figure)}? The two articles differ."
+        result.append(Discrepancy(question, FigureSource(slug_a, sa.figure), FigureSource(slug_b, sb.figure)))
+    result.sort(key=lambda d: (d.first.slug, d.second.slug, d.first.figure.text, d.second.figure.text))
+    return tuple(result)

@@ -1,0 +1,346 @@
+"""Named things: people, organisations, places, systems. Found by general means: runs of
+capitalised words, titles and honorifics before names, the words around a name, acronym
+definitions, and the gazetteer and aliases of config.yaml; spellings of one thing merged."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import NamedTuple
+
+from digest.model import EntityRef
+from digest.slugs import slugify
+from digest.stages.annotate.acronyms import Definition
+from digest.stages.annotate.options import AnnotateOptions
+from digest.stages.annotate.words import (CALENDAR, COMMON, DEMONYMS, NOISE, OFFICES, ORGANISATION_NOUNS,
+                                          ORGANISATION_WORDS, OTHER_WORDS, SHIP_PREFIXES, SPEECH_VERBS, SYSTEM_NOUNS,
+                                          TITLES)
+
+# One capitalised word: "India", "S-400", "Su-30", "MiG-29", "BrahMos", "Almaz-Antey", "Lavrov's",
+# or an initial ("S." before a name).
+_TOKEN = r"(?:[A-Z]\.(?=\s[A-Z])|[A-Z][\w’']*(?:[-–][\w’']+)*)"
+_CONNECTOR = r"(?:of|for|de|da|del|van|von|bin|al)"
+_PHRASE = re.compile(rf"(?<![\w’'.-]){_TOKEN}(?:(?:\s+{_CONNECTOR}(?:\s+the)?)?\s+{_TOKEN})*")
+_LOWER_WORD = re.compile(r"\b[a-z][a-z’'-]+")
+_SYSTEM_CODE = re.compile(r"^[A-Z][A-Za-z]{0,3}-?\d{1,4}[A-Za-z]{0,3}$")
+_POSSESSIVE = re.compile(r"[’']s?$")
+_SENTENCE_OPENERS = ".!?:;“\"‘'(—–-•|"
+_NOT_ALNUM = re.compile(r"[\W_]+")
+_SPEAKER_AFTER = re.compile(rf"^,?\s+(?:{SPEECH_VERBS})\b")
+# what follows a name that starts a sentence: "Orsted has abandoned", "Sony and Toyota will"
+_SUBJECT_AFTER = re.compile(rf"\s+(?:(?:has|have|had|will|would|and|plans|wants)\b|(?:{SPEECH_VERBS})\b)")
+_WEAK_PERSON = "person?"  # two or three capitalised words: a person unless the words around say otherwise
+_WEAK_ORGANISATION = "organisation?"  # an acronym: an organisation unless the words around say otherwise ("AK rifles")
+
+
+class _Mention(NamedTuple):
+    """Mentions of one spelling of a name, of one kind, counted (most articles name a thing many times)."""
+
+    name: str  # the spelling, tidied
+    kind: str | None
+    titled: bool  # came after a title ("President Putin")
+
+
+@lru_cache(maxsize=65536)
+def norm_key(name: str) -> str:
+    """What two spellings of one name share: 'S-400' and 'S400' -> 's400'."""
+    return _NOT_ALNUM.sub("", name.lower())
+
+
+@lru_cache(maxsize=65536)
+def entity_key(name: str) -> str:
+    """The entity's page name: entities/<key>/."""
+    return slugify(name)
+
+
+def _headline_case(paragraph: str) -> bool:
+    """A line in Title Case without a full stop: a headline, label or menu, whose capitals say nothing."""
+    words = paragraph.split()
+    if len(words) < 2 or paragraph.rstrip()[-1:] in ".!?\"”":
+        return False
+    capitalised = sum(1 for w in words if w[:1].isupper())
+    return capitalised / len(words) >= 0.6
+
+
+def _special(token: str) -> bool:
+    """A token that is a name whatever its place: an acronym, a code with digits, camel case."""
+    return (len(token) > 1 and token.isupper()) or any(c.isdigit() for c in token) or any(c.isupper() for c in token[1:])
+
+
+def _context_kind(paragraph: str, start: int, end: int) -> str | None:
+    after = paragraph[end:end + 40].lower().split()
+    before = paragraph[max(0, start - 30):start].lower().split()
+    for word in after[:3]:
+        word = word.strip(",.;:”\"")
+        if word in SYSTEM_NOUNS:
+            return "system"
+        if word in ORGANISATION_NOUNS:
+            return "organisation"
+        if not word.isalpha() or word in ("and", "or", "the", "in", "on", "to", "of", "for"):
+            break
+    if before and before[-1] in SYSTEM_NOUNS:
+        return "system"
+    if before and before[-1] in ORGANISATION_NOUNS:
+        return "organisation"
+    if _SPEAKER_AFTER.match(paragraph[end:end + 20]):
+        return "person"
+    return None
+
+
+def _classify(tokens: list[str], titled: bool, options: AnnotateOptions, name: str) -> str | None:
+    known = options.kind_of(name)
+    if known:
+        return known
+    first, last = tokens[0].lower(), tokens[-1].lower()
+    if first in SHIP_PREFIXES and len(tokens) > 1:
+        return "system"
+    if _SYSTEM_CODE.match(tokens[0]):
+        return "system"
+    if last in ORGANISATION_WORDS or first in ORGANISATION_WORDS:
+        return "organisation"
+    if last in OTHER_WORDS or first == "operation":
+        return "other"
+    if titled:
+        return "person"
+    if any(options.kind_of(t) for t in tokens):
+        return None  # "India-Russia Summit" is not a person
+    if len(tokens) == 1 and tokens[0].isupper() and tokens[0].isalpha() and len(tokens[0]) > 1:
+        return _WEAK_ORGANISATION
+    if 2 <= len(tokens) <= 4 and all(t[:1].isupper() and t[1:].replace("-", "").isalpha() and t[1:].islower() or len(t) <= 2
+                                     for t in tokens):
+        return _WEAK_PERSON
+    return None
+
+
+def _tidy(token: str) -> str:
+    if len(token) == 2 and token.endswith("."):
+        return token[0]  # an initial
+    if token.endswith("s") and token[-2:-1].isdigit():
+        return token[:-1]  # "S400s" are S400
+    return token
+
+
+def _split_possessives(tokens: list[str]) -> list[list[str]]:
+    """'Russia's Rosoboronexport' is two names."""
+    parts: list[list[str]] = [[]]
+    for token in tokens:
+        bare = _POSSESSIVE.sub("", token) if ("’" in token or "'" in token) else token
+        parts[-1].append(bare)
+        if bare != token:
+            parts.append([])
+    return [p for p in parts if p]
+
+
+def _strip_leading(tokens: list[str], initial: bool, mid_caps: set[str], lower_words: set[str],
+                   options: AnnotateOptions) -> tuple[list[str], bool]:
+    """tokens without the words before the name: sentence openers, titles, demonyms. (tokens, titled)."""
+    titled = False
+    while tokens:
+        token = tokens[0]
+        lowered = token.lower()
+        ends_as_organisation = tokens[-1].lower() in ORGANISATION_WORDS
+        if lowered in ("of", "for", "the", "de", "da", "del", "van", "von", "bin", "al"):
+            tokens, initial = tokens[1:], False
+            continue
+        if options.kind_of(token) or lowered in options.aliases:
+            break
+        if lowered in COMMON or lowered in CALENDAR:
+            tokens, initial = tokens[1:], False
+            continue
+        if lowered in DEMONYMS and len(tokens) > 1 and not ends_as_organisation:
+            tokens, initial = tokens[1:], False
+            continue
+        if lowered in TITLES and not ends_as_organisation and (len(tokens) > 1 or titled):
+            tokens, titled, initial = tokens[1:], True, False
+            continue
+        if initial and len(tokens) > 1 and not _special(token) and token not in mid_caps and (
+                lowered in lower_words or lowered.endswith(("ing", "ed", "ly"))
+                or (len(tokens) > 2 and tokens[1] in ("of", "for"))):
+            tokens, initial = tokens[1:], False
+            continue
+        break
+    return tokens, titled
+
+
+def find_entities(paragraphs: tuple[str, ...], definitions: list[list[Definition]],
+                  options: AnnotateOptions) -> tuple[EntityRef, ...]:
+    """The named things of an article, aliases merged, most mentioned first."""
+    lower_words: set[str] = set()
+    for paragraph in paragraphs:
+        lower_words.update(_LOWER_WORD.findall(paragraph))
+    raw: list[tuple[int, str, int, int, bool]] = []  # paragraph, phrase, start, end, at a sentence start
+    mid_caps: set[str] = set()
+    for i, paragraph in enumerate(paragraphs):
+        if _headline_case(paragraph):
+            continue
+        for m in _PHRASE.finditer(paragraph):
+            start = m.start()
+            before = paragraph[start - 4 if start > 4 else 0:start].rstrip()
+            initial = not before or before[-1] in _SENTENCE_OPENERS
+            phrase = m.group(0)
+            raw.append((i, phrase, start, m.end(), initial))
+            words = phrase.split()
+            # a word counts as a name where it begins a name mid-sentence, or ends one (a surname)
+            if not initial:
+                mid_caps.add(words[0])
+            if len(words) == 1 and initial:
+                continue
+            last = words[-1]
+            mid_caps.add(_POSSESSIVE.sub("", last) if "’" in last or "'" in last else last)
+
+    expansions = {norm_key(d.expansion): (d.short, _classify(d.expansion.split(), False, options, d.expansion))
+                  for defs in definitions for d in defs}
+    memo = options.memo
+    if len(memo) > 200_000:
+        memo.clear()
+    mentions: dict[_Mention, int] = {}
+    contexts: dict[str, tuple[int, str | None]] = {}
+    for i, phrase, start, end, initial in raw:
+        paragraph = paragraphs[i]
+        spans = definitions[i]
+        if spans and any(d.start <= start < d.end and d.short not in phrase.split() for d in spans):
+            continue  # inside an acronym's definition: the acronym stands for it
+        first = phrase.split(None, 1)[0]
+        subject = (initial and " " not in phrase and (start == 0 or paragraph[start - 1] not in "“\"‘'")
+                   and bool(_SUBJECT_AFTER.match(paragraph, end)))
+        key = (phrase, initial, subject, initial and first in mid_caps, initial and first.lower() in lower_words)
+        names = memo.get(key)
+        if names is None:
+            names = memo[key] = _read_phrase(phrase, initial, subject, mid_caps, lower_words, options)
+        for n, (name, kind, titled) in enumerate(names):
+            if expansions and norm_key(name) in expansions:
+                short, kind = expansions[norm_key(name)]
+                mention = _Mention(short, kind, False)
+                mentions[mention] = mentions.get(mention, 0) + 1
+                continue
+            if (kind is None or kind.endswith("?")) and n == len(names) - 1:
+                looks, context = contexts.get(phrase, (0, None))
+                if looks < 3:  # three looks at the words around a name are enough; later mentions reuse them
+                    context = _context_kind(paragraph, start, end) or context
+                    contexts[phrase] = (looks + 1, context)
+                if not (context == "person" and kind == _WEAK_ORGANISATION):  # "NATO said" is still NATO
+                    kind = context or kind
+            if kind is not None and kind.endswith("?"):
+                kind = kind[:-1]
+            mention = _Mention(name, kind, titled)
+            mentions[mention] = mentions.get(mention, 0) + 1
+    return _merge(mentions, options)
+
+
+def _split_offices(parts: list[list[str]], options: AnnotateOptions) -> list[list[str]]:
+    """'New Jersey Governor Phil Murphy' -> 'New Jersey', 'Governor Phil Murphy': an office in the
+    middle of a run of capitals ends what comes before it (kept when it is a known name or an acronym)."""
+    result = []
+    for tokens in parts:
+        lowered = [t.lower() for t in tokens]
+        if tokens[-1].lower() in ORGANISATION_WORDS:
+            result.append(tokens)
+            continue
+        cut = max((i for i, t in enumerate(lowered[:-1]) if t in OFFICES), default=-1)
+        if cut <= 0:
+            result.append(tokens)
+            continue
+        start = cut
+        while start > 0 and lowered[start - 1] in TITLES:
+            start -= 1  # "Health Minister", "Foreign Secretary": modifiers of the office
+        before = tokens[:start]
+        if before and (options.kind_of(" ".join(before)) or (len(before) == 1 and before[0].isupper())):
+            result.append(before)
+        result.append(tokens[cut:])
+    return result
+
+
+def _split_noise_tail(tokens: list[str]) -> list[str]:
+    """'Credit Suisse for CHF' -> 'Credit Suisse': a connector never joins a name to a currency code."""
+    for i, token in enumerate(tokens[1:], 1):
+        if token.lower() in NOISE and tokens[i - 1] in ("of", "for", "the"):
+            kept = tokens[:i]
+            while kept and kept[-1] in ("of", "for", "the"):
+                kept.pop()
+            return kept
+    return tokens
+
+
+def _read_phrase(phrase: str, initial: bool, subject: bool, mid_caps: set[str], lower_words: set[str],
+                 options: AnnotateOptions) -> tuple[tuple[str, str | None, bool], ...]:
+    """The names a run of capitalised words holds, as (name, kind if the words tell, after a title)."""
+    found = []
+    parts = _split_offices(_split_possessives(_split_noise_tail(phrase.split())), options)
+    for n, tokens in enumerate(parts):
+        tokens, titled = _strip_leading(tokens, initial and n == 0, mid_caps, lower_words, options)
+        if not tokens:
+            continue
+        tokens = [_tidy(t) for t in tokens]
+        name = " ".join(tokens)
+        lowered = name.lower()
+        if lowered in NOISE or lowered in options.ignore or lowered in COMMON or lowered in CALENDAR:
+            continue
+        if len(tokens) == 1:
+            token = tokens[0]
+            if len(token) < 2 or lowered in TITLES or lowered in DEMONYMS:
+                continue
+            if "-" in token and all(options.kind_of(part) for part in token.split("-")):
+                continue  # "India-Russia talks" names two places already counted
+            if (initial and n == 0 and not titled and not _special(token) and token not in mid_caps
+                    and not options.kind_of(token) and lowered not in options.aliases
+                    and not (subject and lowered not in lower_words and not token.endswith("s"))):
+                continue
+        if (_SYSTEM_CODE.match(tokens[0]) and len(tokens) > 1 and all(t[:1].isupper() for t in tokens[1:])
+                and tokens[-1].lower() not in OTHER_WORDS and tokens[-1].lower() not in ORGANISATION_WORDS):
+            tokens = tokens[:1]  # "S-400 Triumf" is the S-400
+            name = tokens[0]
+        found.append((name, _classify(tokens, titled, options, options.canonical(name)), titled))
+    return tuple(found)
+
+
+def _merge(mentions: dict[_Mention, int], options: AnnotateOptions) -> tuple[EntityRef, ...]:
+    """One EntityRef per thing: config aliases, spellings that differ only in punctuation, and a
+    surname alone ("Putin") merged with the full name ("Vladimir Putin") the article gives."""
+    groups: dict[str, dict[_Mention, int]] = {}
+    canonical_of: dict[str, str] = {}
+    for mention, count in mentions.items():
+        canonical = options.canonical(mention.name)
+        key = norm_key(canonical)
+        groups.setdefault(key, {})[mention] = count
+        if canonical != mention.name:
+            canonical_of[key] = canonical
+    kinds = {key: _vote(group) for key, group in groups.items()}
+    # surnames: the last word of a person's full name, used alone
+    full_names: dict[str, list[str]] = {}
+    for key, group in groups.items():
+        name = next(iter(group)).name
+        if " " in name and kinds[key] in ("person", None) and key not in canonical_of:
+            full_names.setdefault(norm_key(name.rsplit(" ", 1)[1]), []).append(key)
+    for key, targets in full_names.items():
+        if key in groups and len(targets) == 1 and " " not in next(iter(groups[key])).name and kinds[key] in ("person", None):
+            target = groups[targets[0]]
+            for mention, count in groups.pop(key).items():
+                target[mention] = target.get(mention, 0) + count
+            kinds[targets[0]] = "person"
+    result = []
+    for key, group in groups.items():
+        forms: dict[str, int] = {}
+        for mention, count in group.items():
+            forms[mention.name] = forms.get(mention.name, 0) + count
+        name = canonical_of.get(key) or _display_name(forms)
+        kind = kinds.get(key) or ("person" if any(m.titled for m in group) else "other")
+        spellings = tuple(sorted(forms, key=lambda f: (-len(f), f)))
+        result.append(EntityRef(entity_key(name), name, kind, sum(group.values()), spellings))
+    result.sort(key=lambda e: (-e.count, e.name))
+    return tuple(result)
+
+
+def _display_name(forms: dict[str, int]) -> str:
+    """The spelling to show: the longest full name used, then the commonest, hyphenated codes preferred."""
+    return max(forms, key=lambda f: (len(f.split()), "-" in f, forms[f], f))
+
+
+def _vote(group: dict[_Mention, int]) -> str | None:
+    """The kind most mentions give (ties: alphabetical), None when none gives one."""
+    counted: dict[str, int] = {}
+    for mention, count in group.items():
+        if mention.kind:
+            counted[mention.kind] = counted.get(mention.kind, 0) + count
+    if not counted:
+        return None
+    return max(counted, key=lambda k: (counted[k], k))

@@ -1,0 +1,50 @@
+"""AnnotateOptions: the config's annotation section, prepared once for every article."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from digest.config import Annotation
+from digest.stages.annotate.words import PLACE_ALIASES, PLACES
+
+KINDS = ("person", "organisation", "place", "system", "other")
+
+
+@dataclass(frozen=True)
+class AnnotateOptions:
+    """Lookups built from config.yaml's `annotation:` section; all keys lowercased."""
+
+    enabled: bool = True
+    aliases: dict[str, str] = field(default_factory=lambda: dict(PLACE_ALIASES))  # spelling: canonical name
+    kinds: dict[str, str] = field(default_factory=dict)  # name: kind, from the gazetteer of config.yaml
+    glossary: dict[str, str] = field(default_factory=dict)  # ACRONYM (as written): expansion
+    ignore: frozenset[str] = frozenset()
+    # what a capitalised phrase was found to name, by phrase: the same phrases recur in every article
+    # of a story, and reading them once makes annotate several times faster. Never changes a result.
+    memo: dict[tuple[str, bool, bool, bool, bool], tuple[tuple[str, str | None, bool], ...]] = field(
+        default_factory=dict, compare=False, repr=False)
+
+    def kind_of(self, name: str) -> str | None:
+        """The kind config.yaml or the built-in places give name, if any."""
+        lowered = name.lower()
+        if lowered in self.kinds:
+            return self.kinds[lowered]
+        return "place" if lowered in PLACES else None
+
+    def canonical(self, name: str) -> str:
+        """The name config.yaml (or the built-in place aliases) says name is a spelling of; else name."""
+        return self.aliases.get(name.lower(), name)
+
+
+def options_from(annotation: Annotation) -> AnnotateOptions:
+    """AnnotateOptions from config.yaml's annotation section (kinds outside KINDS read as 'other')."""
+    aliases = dict(PLACE_ALIASES)
+    for canonical, variants in sorted(annotation.aliases.items()):
+        aliases[canonical.lower()] = canonical
+        for variant in variants:
+            aliases[variant.lower()] = canonical
+    kinds = {name.lower(): (kind if kind in KINDS else "other") for name, kind in sorted(annotation.gazetteer.items())}
+    return AnnotateOptions(
+        enabled=annotation.enabled, aliases=aliases, kinds=kinds, glossary=dict(sorted(annotation.glossary.items())),
+        ignore=frozenset(phrase.lower() for phrase in annotation.ignore),
+    )
