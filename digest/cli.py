@@ -65,6 +65,16 @@ def cmd_init(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace, console: Console) -> int:
+    from digest.serve import ServeOptions, serve
+
+    config = _config(args)
+    serve(config, ServeOptions(host=args.host, port=args.port, open_browser=args.open, poll=args.poll,
+                               drafts=args.drafts, config_file=Path(args.config) if args.config else None),
+          say=console.say)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="digest",
@@ -89,6 +99,17 @@ def build_parser() -> argparse.ArgumentParser:
                           description="Create a digest: config.yaml with every option, content/ with a sample source, themes/.")
     init.add_argument("dir", metavar="DIR", help="folder to create (must be empty or missing)")
     init.set_defaults(func=cmd_init)
+
+    serve = sub.add_parser("serve", parents=[common], help="preview the site, rebuilding and reloading on every save",
+                           description="Build, serve the site under its base path, and rebuild and reload the browser "
+                                       "whenever a source, page, config.yaml or theme file changes.")
+    serve.add_argument("--config", metavar="FILE", help="config file (default: ./config.yaml)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on, 0 for any free one (default: 8000)")
+    serve.add_argument("--open", action="store_true", help="open the site in the web browser")
+    serve.add_argument("--poll", action="store_true", help="poll for changes (network mounts, WSL2, containers)")
+    serve.add_argument("--drafts", action="store_true", help="include pages marked draft: true")
+    serve.set_defaults(func=cmd_serve)
     return parser
 
 
