@@ -8,6 +8,8 @@
   var build = script ? script.getAttribute("data-build") : null;
   var scrollKey = "digest-serve-scroll:" + location.pathname;
   var overlay = null;
+  // Lets tests (and the curious) see that the page is listening.
+  window.digestServe = { connected: false };
 
   var saved = sessionStorage.getItem(scrollKey);
   if (saved !== null) {
@@ -80,6 +82,7 @@
   var source = new EventSource("/__digest__/events");
   source.addEventListener("hello", function (event) {
     var state = JSON.parse(event.data);
+    window.digestServe.connected = true;
     if (state.errors) showErrors(state.errors);
     else hideErrors();
     // A build finished while this page loaded, or the server restarted: this page is stale.
