@@ -83,8 +83,8 @@ class Preview:
     @property
     def url(self) -> str:
         assert self.server is not None, "start() first"
-        host, port = self.server.server_address[:2]
-        shown = f"[{host}]" if ":" in str(host) else str(host)
+        host, port = self.options.host, self.server.server_address[1]
+        shown = f"[{host}]" if ":" in host else host
         return f"http://{shown}:{port}{self.config.base_path}"
 
     def layout(self) -> Layout:

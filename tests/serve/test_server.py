@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from digest.config import load_config
+from digest.serve import Preview, ServeOptions
 from digest.serve.server import Refused, inject_reload_script, request_parts
+from digest.serve.watch import ChangeKind
 from tests.conftest import run_digest
-from tests.serve.conftest import EventStream, Running
+from tests.serve.conftest import EventStream, Running, with_sub_path_and_theme
 
 SCRIPT_TAG = b'<script src="/__digest__/reload.js"'
 
@@ -221,3 +224,41 @@ def test_inject_reload_script_goes_before_the_last_body_end_or_at_the_end() -> N
     assert inject_reload_script(b"<p>x</p></BODY></html>", "b1") == \
         b'<p>x</p><script src="/__digest__/reload.js" data-build="b1" defer></script></BODY></html>'
     assert inject_reload_script(b"<p>x</p>", "b1").endswith(b"defer></script>")
+
+
+def test_config_change_is_read_again_and_a_broken_config_shows_as_an_error(running: Running, events: EventStream) -> None:
+    events.next()
+    config = running.folder / "config.yaml"
+    good = config.read_text(encoding="utf-8")
+    config.write_text(good.replace('title: "S-400 for India: a digest"', 'title: "Retitled live"'), encoding="utf-8")
+    assert events.until("reload", "failed")[0] == "reload"
+    assert b"Retitled live" in running.get("/news/")[2]
+    config.write_text(good + "per_page: 0\n", encoding="utf-8")
+    name, data = events.until("reload", "failed")
+    assert name == "failed"
+    assert data["errors"][0]["message"] == "per_page: expected a number of at least 1, found 0"  # type: ignore[index]
+    assert b"Retitled live" in running.get("/news/")[2]
+
+
+def test_a_save_during_a_rebuild_causes_exactly_one_more(example_digest: Path) -> None:
+    folder = with_sub_path_and_theme(example_digest)
+    page = folder / "content" / "articles" / "2024-01-01-page.md"
+    page.write_text("---\ntitle: First\ndate: 2024-01-01\n---\n\nOne.\n", encoding="utf-8")
+
+    def save_while_building(text: str) -> None:
+        if text.startswith("changed:") and "Second" in page.read_text(encoding="utf-8"):
+            page.write_text("---\ntitle: Third\ndate: 2024-01-01\n---\n\nThree.\n", encoding="utf-8")
+
+    preview = Preview(load_config(root=folder), ServeOptions(port=0, quiet=0.05), say=save_while_building)
+    preview.start()
+    try:
+        seen, _ = preview.state.hello()
+        page.write_text("---\ntitle: Second\ndate: 2024-01-01\n---\n\nTwo.\n", encoding="utf-8")
+        built = [preview.step(2.0) for _ in range(3)]
+        assert built == [ChangeKind.SITE, ChangeKind.SITE, None]
+        names = [name for _, name, _ in preview.state.wait_events(seen, 0)]
+        assert names == ["building", "reload", "building", "reload"]
+        [built_page] = (folder / "site" / "articles").glob("*page*/index.html")
+        assert b"Three." in built_page.read_bytes()
+    finally:
+        preview.close()
