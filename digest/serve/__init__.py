@@ -147,10 +147,10 @@ class Preview:
         self.state.succeeded(style_only=kind is ChangeKind.STYLE and not was_broken)
         return True
 
-    def run(self, stop: threading.Event | None = None) -> None:
-        """Rebuild on every batch of changes until stop is set (or Ctrl-C)."""
+    def run(self, stop: threading.Event | None = None, interval: float = 0.25) -> None:
+        """Rebuild on every batch of changes until stop is set (checked every interval seconds) or Ctrl-C."""
         while stop is None or not stop.is_set():
-            self.step(0.25)
+            self.step(interval)
 
     def close(self) -> None:
         """Stop watching and serving; wait for every thread (open event streams included) to end."""

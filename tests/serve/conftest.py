@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import http.client
 import json
+import shutil
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -14,6 +16,7 @@ import pytest
 from digest.config import load_config
 from digest.serve import Preview, ServeOptions
 from digest.theme import PACKAGED
+from tests.conftest import REPO, SEEDS
 
 
 @dataclass
@@ -84,13 +87,13 @@ def with_sub_path_and_theme(folder: Path) -> Path:
     return folder
 
 
-@pytest.fixture
-def running(example_digest: Path) -> Iterator[Running]:
-    folder = with_sub_path_and_theme(example_digest)
+@contextmanager
+def previewing(folder: Path) -> Iterator[Running]:
+    """A preview of folder, rebuilding in a background thread, stopped and joined on exit."""
     preview = Preview(load_config(root=folder), ServeOptions(port=0, quiet=0.05), say=lambda text: None)
     preview.start()
     stop = threading.Event()
-    loop = threading.Thread(target=preview.run, args=(stop,), name="test-preview-loop")
+    loop = threading.Thread(target=preview.run, args=(stop, 0.02), name="test-preview-loop")
     loop.start()
     try:
         yield Running(preview, folder)
@@ -98,6 +101,24 @@ def running(example_digest: Path) -> Iterator[Running]:
         stop.set()
         loop.join()
         preview.close()
+
+
+@pytest.fixture
+def running(example_digest: Path) -> Iterator[Running]:
+    """A preview of its own, for tests that edit files."""
+    with previewing(with_sub_path_and_theme(example_digest)) as live:
+        yield live
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    """One preview shared by the tests of a module that only read from it."""
+    folder = tmp_path_factory.mktemp("served") / "example"
+    (folder / "content" / "articles").mkdir(parents=True)
+    shutil.copytree(SEEDS, folder / "content" / "sources")
+    shutil.copy(REPO / "config.yaml", folder / "config.yaml")
+    with previewing(with_sub_path_and_theme(folder)) as live:
+        yield live
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from digest.serve import Preview, ServeOptions
 from digest.serve.server import Refused, inject_reload_script, request_parts
 from digest.serve.watch import ChangeKind
 from tests.conftest import run_digest
-from tests.serve.conftest import EventStream, Running, with_sub_path_and_theme
+from tests.serve.conftest import EventStream, Running, previewing, with_sub_path_and_theme
 
 SCRIPT_TAG = b'<script src="/__digest__/reload.js"'
 
@@ -23,13 +23,13 @@ def tree(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_home_is_served_under_the_base_path_with_the_reload_script(running: Running) -> None:
-    status, headers, body = running.get("/news/")
+def test_home_is_served_under_the_base_path_with_the_reload_script(served: Running) -> None:
+    status, headers, body = served.get("/news/")
     assert status == 200
     assert headers["content-type"] == "text/html; charset=utf-8"
     assert body.count(SCRIPT_TAG) == 1
     assert body.index(SCRIPT_TAG) < body.rindex(b"</body>")
-    assert SCRIPT_TAG not in (running.folder / "site" / "index.html").read_bytes()  # never in the built site
+    assert SCRIPT_TAG not in (served.folder / "site" / "index.html").read_bytes()  # never in the built site
 
 
 @pytest.mark.parametrize("path, location", [
@@ -37,8 +37,8 @@ def test_home_is_served_under_the_base_path_with_the_reload_script(running: Runn
     ("/news", "/news/"),
     ("/news/articles/india-to-receive-russian-s400s-by-end-of-2021", "/news/articles/india-to-receive-russian-s400s-by-end-of-2021/"),
 ], ids=["root", "base-without-slash", "article-folder"])
-def test_redirects_to_the_folder_url(running: Running, path: str, location: str) -> None:
-    status, headers, _ = running.get(path)
+def test_redirects_to_the_folder_url(served: Running, path: str, location: str) -> None:
+    status, headers, _ = served.get(path)
     assert (status, headers["location"]) == (301, location)
 
 
@@ -54,8 +54,8 @@ def test_redirects_to_the_folder_url(running: Running, path: str, location: str)
     "/news/index.html%00.css",
     "/../config.yaml",
 ], ids=lambda p: p)
-def test_traversal_attempts_are_refused(running: Running, path: str) -> None:
-    status, _, body = running.get(path)
+def test_traversal_attempts_are_refused(served: Running, path: str) -> None:
+    status, _, body = served.get(path)
     assert status == 403
     assert b"base_url" not in body and b"root:" not in body
 
@@ -76,8 +76,8 @@ def test_symlinks_out_of_the_output_folder_are_refused(running: Running) -> None
     ("/news/digest.json", "application/json"),
     ("/__digest__/reload.js", "text/javascript; charset=utf-8"),
 ], ids=["html", "css", "json", "reload-script"])
-def test_content_types(running: Running, path: str, content_type: str) -> None:
-    status, headers, body = running.get(path)
+def test_content_types(served: Running, path: str, content_type: str) -> None:
+    status, headers, body = served.get(path)
     assert (status, headers["content-type"]) == (200, content_type)
     assert headers["x-content-type-options"] == "nosniff"
     if not content_type.startswith("text/html"):
@@ -85,15 +85,15 @@ def test_content_types(running: Running, path: str, content_type: str) -> None:
 
 
 @pytest.mark.parametrize("path", ["/news/no-such-page/", "/news/static/missing.css", "/elsewhere/index.html"])
-def test_missing_pages_get_the_themes_404_page_with_status_404(running: Running, path: str) -> None:
-    status, headers, body = running.get(path)
+def test_missing_pages_get_the_themes_404_page_with_status_404(served: Running, path: str) -> None:
+    status, headers, body = served.get(path)
     assert status == 404
     assert headers["content-type"] == "text/html; charset=utf-8"
     assert b"Page not found" in body and SCRIPT_TAG in body
 
 
-def test_head_sends_headers_only(running: Running) -> None:
-    status, headers, body = running.get("/news/", method="HEAD")
+def test_head_sends_headers_only(served: Running) -> None:
+    status, headers, body = served.get("/news/", method="HEAD")
     assert status == 200 and int(headers["content-length"]) > 0 and body == b""
 
 
@@ -193,14 +193,16 @@ def test_served_site_equals_a_clean_build_after_a_series_of_edits(running: Runni
     assert tree(running.folder / "site") == tree(tmp_path / "clean")
 
 
-def test_close_ends_open_event_streams_and_every_thread(running: Running) -> None:
-    stream = EventStream(running.port)
-    stream.next()
-    running.preview.close()
-    with pytest.raises(EOFError):
-        stream.until("never")
-    stream.close()
-    assert [t.name for t in threading.enumerate() if t.name.startswith(("digest-serve", "Thread-"))] == []
+def test_close_ends_open_event_streams_and_every_thread(example_digest: Path) -> None:
+    before = set(threading.enumerate())
+    with previewing(with_sub_path_and_theme(example_digest)) as live:
+        stream = EventStream(live.port)
+        stream.next()
+        live.preview.close()
+        with pytest.raises(EOFError):
+            stream.until("never")
+        stream.close()
+    assert set(threading.enumerate()) - before == set()
 
 
 @pytest.mark.parametrize("target, parts", [
@@ -254,7 +256,7 @@ def test_a_save_during_a_rebuild_causes_exactly_one_more(example_digest: Path) -
     try:
         seen, _ = preview.state.hello()
         page.write_text("---\ntitle: Second\ndate: 2024-01-01\n---\n\nTwo.\n", encoding="utf-8")
-        built = [preview.step(2.0) for _ in range(3)]
+        built = [preview.step(2.0), preview.step(2.0), preview.step(0.3)]
         assert built == [ChangeKind.SITE, ChangeKind.SITE, None]
         names = [name for _, name, _ in preview.state.wait_events(seen, 0)]
         assert names == ["building", "reload", "building", "reload"]
