@@ -157,10 +157,10 @@ class Preview:
         if self.watcher.observer.is_alive():
             self.watcher.stop()
         if self.server is not None:
-            self.server.shutdown()
+            if self._server_thread is not None:  # shutdown() would wait forever for a loop never started
+                self.server.shutdown()
+                self._server_thread.join()
             self.server.server_close()
-        if self._server_thread is not None:
-            self._server_thread.join()
 
 
 def serve(config: Config, options: ServeOptions = ServeOptions(), say: Say = print) -> None:

@@ -264,3 +264,15 @@ def test_a_save_during_a_rebuild_causes_exactly_one_more(example_digest: Path) -
         assert b"Three." in built_page.read_bytes()
     finally:
         preview.close()
+
+
+def test_a_first_build_that_fails_still_serves_a_page_that_shows_why(example_digest: Path) -> None:
+    folder = with_sub_path_and_theme(example_digest)
+    (folder / "content" / "articles" / "broken.md").write_text("---\ntitle: Broken\ndate: tomorrow\n---\n\nText.\n", encoding="utf-8")
+    with previewing(folder) as live:
+        status, headers, body = live.get("/news/")
+        assert status == 404 and SCRIPT_TAG in body  # nothing built yet: a bare page carrying the overlay script
+        stream = EventStream(live.port)
+        errors = stream.next()[1]["errors"]
+        stream.close()
+        assert [(e["path"], e["line"]) for e in errors] == [("content/articles/broken.md", 3)]  # type: ignore[union-attr, index]
