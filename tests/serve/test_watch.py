@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from digest.config import load_config
-from digest.serve.watch import ChangeBatcher, ChangeKind, Layout, Watcher, classify, classify_path, is_editor_temp
+from digest.serve.watch import (ChangeBatcher, ChangeKind, Layout, Watcher, classify, classify_path, is_editor_temp,
+                                 is_own_page_write)
 
 ROOT = Path("/d")
 LAYOUT = Layout(config_file=ROOT / "config.yaml", sources=ROOT / "content/sources", articles=ROOT / "content/articles",
@@ -153,3 +154,14 @@ def test_watcher_turns_a_burst_of_real_saves_into_one_batch(example_digest: Path
     finally:
         watcher.stop()
     assert not watcher.observer.is_alive()
+
+
+@pytest.mark.parametrize("src, dest, own", [
+    ("content/articles/.x.md.tmp", "content/articles/x.md", True),
+    ("content/articles/x.md.tmp", "content/articles/x.md", False),  # not digest's name for it
+    ("content/articles/.x.md.tmp", "content/articles/y.md", False),
+    ("content/articles/x.md___jb_tmp___", "content/articles/x.md", False),  # an editor's save: rebuild
+    ("elsewhere/.x.md.tmp", "content/articles/x.md", False),
+], ids=["digest-page-write", "other-tmp-name", "other-target", "jetbrains-save", "other-folder"])
+def test_is_own_page_write(src: str, dest: str, own: bool) -> None:
+    assert is_own_page_write(ROOT / src, ROOT / dest) is own
