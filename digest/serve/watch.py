@@ -15,13 +15,19 @@ from enum import IntEnum
 from pathlib import Path
 from typing import Callable, Iterable
 
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.events import (DirCreatedEvent, DirDeletedEvent, DirMovedEvent, FileCreatedEvent, FileDeletedEvent,
+                             FileModifiedEvent, FileMovedEvent, FileSystemEvent, FileSystemEventHandler)
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver, ObservedWatch
 from watchdog.observers.polling import PollingObserver
 
 from digest.config import Config
 from digest.theme import PACKAGED
+
+# The events that can change what a build reads. Without this filter inotify also reports every
+# open and close, and a build reading 10,000 pages would keep the watcher thread busy for nothing.
+_EVENTS: list[type[FileSystemEvent]] = [FileCreatedEvent, FileModifiedEvent, FileDeletedEvent, FileMovedEvent,
+                                        DirCreatedEvent, DirDeletedEvent, DirMovedEvent]
 
 # Names editors and tools write next to the file being saved; never content (see docs/serve.md).
 _TEMP_SUFFIXES = ("~", ".tmp", ".swp", ".swo", ".swx", ".swn", ".part", ".crdownload", "___jb_tmp___", "___jb_old___")
@@ -161,8 +167,6 @@ class _Forward(FileSystemEventHandler):
         self.watcher = watcher
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.event_type in ("opened", "closed", "closed_no_write"):
-            return
         if event.is_directory and event.event_type == "modified":
             return  # a folder's mtime changes with every file in it; the file's own event follows
         paths = [Path(_text(event.src_path))]
@@ -201,7 +205,8 @@ class Watcher:
             self.observer.unschedule(self._watches.pop(key))
         for folder, recursive in wanted:
             if (folder, recursive) not in self._watches:
-                self._watches[(folder, recursive)] = self.observer.schedule(self._handler, str(folder), recursive=recursive)
+                self._watches[(folder, recursive)] = self.observer.schedule(self._handler, str(folder), recursive=recursive,
+                                                                           event_filter=_EVENTS)
 
     def stop(self) -> None:
         self.observer.stop()
