@@ -71,7 +71,7 @@ def cmd_serve(args: argparse.Namespace, console: Console) -> int:
     config = _config(args)
     serve(config, ServeOptions(host=args.host, port=args.port, open_browser=args.open, poll=args.poll,
                                drafts=args.drafts, config_file=Path(args.config) if args.config else None),
-          say=console.say)
+          say=console.say, complain=lambda text: print(text, file=console.stream))
     return EXIT_OK
 
 

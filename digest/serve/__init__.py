@@ -65,10 +65,12 @@ def _shown(filename: str, root: Path) -> str:
 class Preview:
     """A running preview: server thread, watcher and rebuild loop, started and stopped together."""
 
-    def __init__(self, config: Config, options: ServeOptions = ServeOptions(), say: Say = print):
+    def __init__(self, config: Config, options: ServeOptions = ServeOptions(), say: Say = print,
+                 complain: Say | None = None):
         self.config = config
         self.options = options
-        self.say = say
+        self.say = say  # progress: what changed, what was built, where it is served
+        self.complain = complain or say  # diagnostics, which even --quiet shows
         self.config_file = (options.config_file or config.root / CONFIG_NAME).resolve()
         self.state = PreviewState()
         self.batcher = ChangeBatcher(quiet=options.quiet)
@@ -136,13 +138,13 @@ class Preview:
         except Exception as exc:  # noqa: BLE001 — any failure must reach the browser, not kill the server
             problems = diagnostics_from_exception(exc, self.config.root.resolve())
             for d in problems:
-                self.say(str(d))
-            self.say("build failed; still serving the last good site")
+                self.complain(str(d))
+            self.complain("build failed; still serving the last good site")
             self.state.failed(problems)
             return False
         self.watcher.update(self.layout())  # folders the build created (content/articles/) are watched too
         for d in result.report.diagnostics:
-            self.say(str(d))
+            self.complain(str(d))
         self.say(f"built {result.articles} articles in {time.perf_counter() - started:.2f}s")
         self.state.succeeded(style_only=kind is ChangeKind.STYLE and not was_broken)
         return True
@@ -163,9 +165,9 @@ class Preview:
             self.server.server_close()
 
 
-def serve(config: Config, options: ServeOptions = ServeOptions(), say: Say = print) -> None:
+def serve(config: Config, options: ServeOptions = ServeOptions(), say: Say = print, complain: Say | None = None) -> None:
     """Preview a digest until Ctrl-C."""
-    preview = Preview(config, options, say)
+    preview = Preview(config, options, say, complain)
     try:
         preview.start()
         preview.run()
