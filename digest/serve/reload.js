@@ -11,9 +11,12 @@
   // Lets tests (and the curious) see that the page is listening.
   window.digestServe = { connected: false };
 
-  var saved = sessionStorage.getItem(scrollKey);
+  // Session storage can be switched off; then a reload simply starts at the top.
+  var storage = null;
+  try { storage = window.sessionStorage; } catch (e) { storage = null; }
+  var saved = storage ? storage.getItem(scrollKey) : null;
   if (saved !== null) {
-    sessionStorage.removeItem(scrollKey);
+    storage.removeItem(scrollKey);
     var xy = saved.split(",");
     var restore = function () { window.scrollTo(Number(xy[0]), Number(xy[1])); };
     restore();
@@ -21,7 +24,7 @@
   }
 
   function reload() {
-    sessionStorage.setItem(scrollKey, window.scrollX + "," + window.scrollY);
+    if (storage) storage.setItem(scrollKey, window.scrollX + "," + window.scrollY);
     location.reload();
   }
 
