@@ -104,6 +104,14 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
     failed = report.errors or (args.strict and report.warnings)
     console.say(f"checked {len(documents)} articles: {len(report.errors)} errors, {len(report.warnings)} warnings")
     return EXIT_CONTENT if failed else EXIT_OK
+def cmd_serve(args: argparse.Namespace, console: Console) -> int:
+    from digest.serve import ServeOptions, serve
+
+    config = _config(args)
+    serve(config, ServeOptions(host=args.host, port=args.port, open_browser=args.open, poll=args.poll,
+                               drafts=args.drafts, config_file=Path(args.config) if args.config else None),
+          say=console.say, complain=lambda text: print(text, file=console.stream))
+    return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -151,6 +159,16 @@ def build_parser() -> argparse.ArgumentParser:
     deploy.add_argument("--no-push", action="store_true", help="commit to the local branch only")
     deploy.add_argument("--no-build", action="store_true", help="deploy the output folder as it is, without building")
     deploy.set_defaults(func=cmd_deploy)
+    serve = sub.add_parser("serve", parents=[common], help="preview the site, rebuilding and reloading on every save",
+                           description="Build, serve the site under its base path, and rebuild and reload the browser "
+                                       "whenever a source, page, config.yaml or theme file changes.")
+    serve.add_argument("--config", metavar="FILE", help="config file (default: ./config.yaml)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on, 0 for any free one (default: 8000)")
+    serve.add_argument("--open", action="store_true", help="open the site in the web browser")
+    serve.add_argument("--poll", action="store_true", help="poll for changes (network mounts, WSL2, containers)")
+    serve.add_argument("--drafts", action="store_true", help="include pages marked draft: true")
+    serve.set_defaults(func=cmd_serve)
     return parser
 
 

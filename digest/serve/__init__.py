@@ -1,0 +1,177 @@
+"""`digest serve`: build, serve the output folder, watch the digest, rebuild and reload the browser.
+
+    watchdog events --Watcher--> ChangeBatcher --batch--> classify --> build_site --> PreviewState
+                                                                                     |
+    browser <--HTML with reload.js, Server-Sent Events-- PreviewServer <-------------+
+
+Each batch of changes is a full in-process `build_site`, which writes the output folder atomically,
+so what is served is always one complete build; a failed build leaves the last good site in place
+and shows its diagnostics over the page. (Rebuilding only what a change touches is a separate
+performance issue.)
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+import webbrowser
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import jinja2
+
+from digest.build import BuildOptions, build_site, output_folder
+from digest.config import CONFIG_NAME, Config, load_config
+from digest.errors import ConfigError, Diagnostic, DigestError
+from digest.serve.server import PreviewServer, PreviewState
+from digest.serve.watch import ChangeBatcher, ChangeKind, Layout, Watcher, classify
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    host: str = "127.0.0.1"  # only this machine, unless told otherwise
+    port: int = 8000  # 0 picks a free port
+    open_browser: bool = False
+    poll: bool = False  # poll the file system instead of native events (network mounts, WSL2, containers)
+    drafts: bool = False
+    config_file: Path | None = None  # default: config.yaml in the config's root
+    quiet: float = 0.1  # seconds without a new change before a batch of changes is built
+
+
+Say = Callable[[str], None]
+
+
+def diagnostics_from_exception(exc: BaseException, root: Path) -> list[Diagnostic]:
+    """Diagnostics for an unexpected build failure, located in the template when Jinja2 raised it."""
+    if isinstance(exc, DigestError):
+        return exc.diagnostics
+    message = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+        return [Diagnostic(_shown(exc.filename, root), f"template: {exc.message}", line=exc.lineno)]
+    # Jinja2 rewrites tracebacks so template frames carry the template's file and line.
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith((".html", ".xml", ".jinja", ".j2")):
+            return [Diagnostic(_shown(frame.filename, root), f"template: {message}", line=frame.lineno)]
+    return [Diagnostic("digest", f"the build failed: {message}", hint="run 'digest build -v' for the traceback")]
+
+
+def _shown(filename: str, root: Path) -> str:
+    path = Path(filename)
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else filename
+
+
+class Preview:
+    """A running preview: server thread, watcher and rebuild loop, started and stopped together."""
+
+    def __init__(self, config: Config, options: ServeOptions = ServeOptions(), say: Say = print,
+                 complain: Say | None = None):
+        self.config = config
+        self.options = options
+        self.say = say  # progress: what changed, what was built, where it is served
+        self.complain = complain or say  # diagnostics, which even --quiet shows
+        self.config_file = (options.config_file or config.root / CONFIG_NAME).resolve()
+        self.state = PreviewState()
+        self.batcher = ChangeBatcher(quiet=options.quiet)
+        self.watcher = Watcher(self.layout(), self.batcher, poll=options.poll)
+        self.server: PreviewServer | None = None
+        self._server_thread: threading.Thread | None = None
+
+    @property
+    def output(self) -> Path:
+        return output_folder(self.config, BuildOptions())
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None, "start() first"
+        host, port = self.options.host, self.server.server_address[1]
+        shown = f"[{host}]" if ":" in host else host
+        return f"http://{shown}:{port}{self.config.base_path}"
+
+    def layout(self) -> Layout:
+        return Layout.of(self.config, self.config_file, self.output)
+
+    def start(self) -> None:
+        """Build once, then serve and watch. The server starts even if the build fails: the browser shows why."""
+        address = (self.options.host, self.options.port)
+        try:
+            self.server = PreviewServer(address, self.site, self.state)
+        except OSError as exc:
+            raise ConfigError(Diagnostic("digest serve", f"cannot listen on {address[0]}:{address[1]}: {exc.strerror or exc}",
+                                         hint="pick another port with --port, or stop the program using this one")) from exc
+        self.watcher.start()  # before building, so a save during the first build is not missed
+        self.build(ChangeKind.SITE)
+        self._server_thread = threading.Thread(target=self.server.serve_forever, name="digest-serve-http",
+                                               kwargs={"poll_interval": 0.1})
+        self._server_thread.start()
+        self.say(f"serving {self.output} at {self.url} — press Ctrl-C to stop")
+        if self.options.open_browser:
+            webbrowser.open(self.url)
+
+    def site(self) -> tuple[Path, str]:
+        return self.output, self.config.base_path
+
+    def step(self, timeout: float) -> ChangeKind | None:
+        """Wait up to timeout for a batch of changes and rebuild for it; the kind built, or None."""
+        batch = self.batcher.wait(timeout)
+        if batch is None:
+            return None
+        kind = classify(batch, self.watcher.layout)
+        if kind is ChangeKind.NONE:
+            return None
+        shown = sorted(_shown(str(p), self.config.root.resolve()) for p in batch)
+        self.say(f"changed: {', '.join(shown[:3])}{f' and {len(shown) - 3} more' if len(shown) > 3 else ''}")
+        self.build(kind)
+        return kind
+
+    def build(self, kind: ChangeKind) -> bool:
+        """Rebuild the site (re-reading config.yaml first for a CONFIG change); publish the outcome."""
+        was_broken = self.state.errors is not None
+        self.state.building()
+        started = time.perf_counter()
+        try:
+            if kind is ChangeKind.CONFIG:
+                self.config = load_config(self.config_file)
+                self.watcher.update(self.layout())
+            result = build_site(self.config, BuildOptions(drafts=self.options.drafts))
+        except Exception as exc:  # noqa: BLE001 — any failure must reach the browser, not kill the server
+            problems = diagnostics_from_exception(exc, self.config.root.resolve())
+            for d in problems:
+                self.complain(str(d))
+            self.complain("build failed; still serving the last good site")
+            self.state.failed(problems)
+            return False
+        self.watcher.update(self.layout())  # folders the build created (content/articles/) are watched too
+        for d in result.report.diagnostics:
+            self.complain(str(d))
+        self.say(f"built {result.articles} articles in {time.perf_counter() - started:.2f}s")
+        self.state.succeeded(style_only=kind is ChangeKind.STYLE and not was_broken)
+        return True
+
+    def run(self, stop: threading.Event | None = None, interval: float = 0.25) -> None:
+        """Rebuild on every batch of changes until stop is set (checked every interval seconds) or Ctrl-C."""
+        while stop is None or not stop.is_set():
+            self.step(interval)
+
+    def close(self) -> None:
+        """Stop watching and serving; wait for every thread (open event streams included) to end."""
+        if self.watcher.observer.is_alive():
+            self.watcher.stop()
+        if self.server is not None:
+            if self._server_thread is not None:  # shutdown() would wait forever for a loop never started
+                self.server.shutdown()
+                self._server_thread.join()
+            self.server.server_close()
+
+
+def serve(config: Config, options: ServeOptions = ServeOptions(), say: Say = print, complain: Say | None = None) -> None:
+    """Preview a digest until Ctrl-C."""
+    preview = Preview(config, options, say, complain)
+    try:
+        preview.start()
+        preview.run()
+    except KeyboardInterrupt:
+        say("stopping")
+    finally:
+        preview.close()
