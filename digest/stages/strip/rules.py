@@ -1,0 +1,198 @@
+"""Line rules: what a single line of a page says about itself (a comment form, a share bar, a promo ...).
+
+Each rule is named; the name is what `digest strip --explain` and the page's `removed:` list show.
+The rules match the *shape* of site furniture — short lines made of a few well-known words —
+never the sentences of particular articles, and a long line of prose is never removed by a word
+it happens to contain.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+WORD = re.compile(r"\w+")
+
+# A line longer than this is prose, whatever words it contains.
+SHORT_LINE_WORDS = 14
+
+
+def _any(*patterns: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+# "Read More: <title>" and its kin: the title goes to see_also, the line leaves the body.
+PROMO = re.compile(
+    r"^\W*(?:read\s+(?:more|also|next|this)|also\s+read|see\s+also|related(?:\s+(?:story|article|news|post|link|reading))?"
+    r"|more\s+on\s+this(?:\s+story)?|must\s+read|don'?t\s+miss|recommended|suggested|watch|listen|click\s+here)"
+    r"\s*(?::|\||»|›|>|–|—|-{1,2})\s*(?P<title>\S.{3,250})$",
+    re.IGNORECASE,
+)
+
+# "Jane Doe contributed reporting.": a credit line, which may run long.
+CREDITS = re.compile(r"\bcontributed\s+(?:reporting|to\s+this\s+(?:report|story|article))\b", re.IGNORECASE)
+# A teaser's section tag: "Hong Kong protests escalate [VIDEO]".
+TEASER_TAG = re.compile(r"\[(?:[A-Z]{3,}|[A-Z][a-z]+ [A-Z][a-z]+)\]\W*$")
+# "SOURCE: Al Jazeera News": who published the article.
+SOURCE_LINE = re.compile(r"^\W*sources?\s*:\s*(?P<source>[^:]{2,60}?)\W*$", re.IGNORECASE)
+
+# Whole-line furniture, by rule name. Tested against short lines only (see SHORT_LINE_WORDS).
+SHORT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("comment-prompt", _any(
+        r"^\W*(?:leave|post|add|write|submit|join|start|view|show|hide|load)\s+(?:a|an|your|the|new|all|more)?\s*"
+        r"(?:\d+\s+)?(?:comments?|reply|replies|responses?|discussion|conversation)\b",
+        r"^\W*(?:\d+|no|one|two|three)\s+(?:comments?|replies|responses?)\b",
+        r"^\W*comments?\s*(?:\(\d+\)|\d+)?\W*$",
+        r"^\W*(?:please\s+)?(?:enter|type|write)\s+your\s+(?:comment|name|e-?mail|website|reply|message)",
+        r"^\W*(?:your\s+)?(?:name|e-?mail|website|comment|message)\s*\*?\s*(?:\(required\))?\W*$",
+        r"\byour\s+e-?mail\s+address\s+will\s+not\s+be\s+published",
+        r"\brequired\s+fields\s+are\s+marked",
+        r"\bno\s+comments?\s+(?:yet|available|so\s+far)",
+        r"\bbe\s+the\s+first\s+to\s+(?:comment|reply|respond)",
+        r"\bcomments?\s+(?:are|is)\s+(?:closed|disabled|moderated)",
+        r"\bmust\s+be\s+logged\s+in\s+to\s+(?:post|leave|comment)",
+        r"\blog\s*in\s+to\s+(?:comment|reply)",
+        r"\bsave\s+my\s+name,?\s+e-?mail",
+        r"\bnotify\s+me\s+of\s+(?:new|follow-?up)\s+(?:comments|posts)",
+        r"^\W*(?:cancel\s+)?reply\W*$",
+        r"\bcomment\s+box\b",
+        r"^\W*(?:\w+\s+){0,2}comments?\W*(?:\d+\W*)?$",
+        # the same headings in the other languages news sites are most often written in
+        r"^\W*(?:kommentare?|commentaires?|comentarios?|commenti|comentários|komentar|коммента\w*|댓글|コメント|评论|評論)\b",
+        r"^\W*(?:tinggalkan\s+balasan|deja\s+un\s+comentario|lascia\s+un\s+commento|laisser\s+un\s+commentaire"
+        r"|schreibe\s+einen\s+kommentar|deixe\s+um\s+comentário|оставить\s+комментарий)",
+        r"^\W*\(?view\s+all\)?\W*$",
+    )),
+    ("print-share", _any(
+        r"\bprint\s+friendly\b",
+        r"^\W*(?:print|e-?mail|share|tweet|pin|save|copy\s+link|whatsapp|facebook|twitter|linkedin|reddit|telegram|"
+        r"pinterest|flipboard|messenger|sms|more|x)(?:\W+(?:print|e-?mail|share|tweet|pin|save|copy\s+link|whatsapp|"
+        r"facebook|twitter|linkedin|reddit|telegram|pinterest|flipboard|messenger|sms|more|x|this|article|story|"
+        r"page|on|via|\d+))*\W*$",
+        r"^\W*share\s+(?:this|on|via|the|article|story|post|page)\b",
+        r"^\W*(?:click\s+to\s+)?share\s+on\b",
+        r"^\W*[\d.,]+[km]?\s+shares?\W*$",
+        r"^\W*(?:pdf\s*&\s*e-?mail|print\s+this\s+(?:article|page))\W*$",
+    )),
+    ("follow-subscribe", _any(
+        r"^\W*(?:follow|like|join|find)\s+(?:us|me|\w+)\s+(?:on|at)\s+\w+",
+        r"\bfollow\s+us\b",
+        r"\bsubscribe\b",
+        r"\bnewsletters?\b",
+        r"\bsign(?:ing|ed)?\s*(?:up|in)\b",
+        r"\binbox\b",
+        r"\bclick\s+here\b",
+        r"\blog\s*(?:in|out)\b",
+        r"\bregister\s+(?:now|here|for\s+free)\b",
+        r"\bdownload\s+(?:the|our)\s+(?:app|\w+\s+app)\b",
+        r"\bin\s+your\s+inbox\b",
+        r"\bget\s+(?:the\s+)?(?:latest|breaking)\s+(?:news|updates|headlines)\b",
+    )),
+    ("cookie-notice", _any(
+        r"\b(?:use|uses|using|accept|consent|enable|manage|allow)\b.{0,40}\bcookies?\b",
+        r"\bcookies?\b.{0,40}\b(?:policy|settings|preferences|consent|experience|notice)\b",
+        r"\bprivacy\s+(?:policy|settings|notice|preferences)\b",
+        r"\bterms\s+(?:of\s+(?:use|service)|and\s+conditions|&\s+conditions)\b",
+        r"\b(?:accept|agree|consent|reject)\s+(?:all|&\s+close)?\b.*\b(?:cookies?|consent)\b",
+    )),
+    ("advertisement", _any(
+        r"^\W*(?:advertisement|advertising|sponsored(?:\s+content)?|promoted|paid\s+content|ad|ads)\W*$",
+        r"\b(?:story|article)\s+continues\s+(?:below|after)\b",
+        r"^\W*scroll\s+(?:down\s+)?to\s+continue\b",
+    )),
+    ("copyright", _any(
+        r"^\W*(?:©|\(c\)|copyright)\s",
+        r"\ball\s+rights\s+reserved\b",
+    )),
+    ("related-heading", _any(
+        r"^\W*(?:related|recommended|popular|trending|latest|more|top)\s*(?:articles?|stories|posts?|news|reads?|videos?|"
+        r"from\s+\w+(?:\s+\w+)?|on\s+\w+|for\s+you|now|this\s+week)?\W*$",
+        r"^\W*(?:you\s+(?:may|might)\s+(?:also\s+)?(?:like|enjoy|be\s+interested\s+in)|most\s+(?:read|popular|viewed|shared)"
+        r"|what\s+to\s+read\s+next|editor'?s\s+picks?|in\s+case\s+you\s+missed\s+it|more\s+stories|read\s+more|see\s+more"
+        r"|load\s+more|show\s+more|don'?t\s+miss|see\s+more|next\s+(?:article|story|post)|previous\s+(?:article|story|post)|back\s+to\s+top)\W*$",
+    )),
+    ("navigation", _any(
+        r"^\W*home\s*(?:»|›|>|/|\|)",
+        r"^\W*(?:skip\s+to\s+(?:main\s+)?content|toggle\s+navigation|main\s+menu|menu|search|close|open\s+menu)\W*$",
+    )),
+    ("image-credit", _any(
+        r"^\W*(?:image|photo|picture|photograph|video|graphic|illustration)s?(?:\s+(?:credit|courtesy|source))?\s*:\s*\S",
+        r"^\W*(?:credit|courtesy|source)\s*:\s*(?:getty|reuters|ap|afp|shutterstock|istock|file|twitter|facebook|wikimedia)",
+        r"\((?:photo|image|picture)\s*(?:credit)?\s*:?\s*[^)]*\)\s*$",
+        r"\b(?:getty\s+images|shutterstock|istock(?:photo)?)\s*\W*$",
+    )),
+    ("contact", _any(
+        r"^\W*[\w.+-]+@[\w-]+\.[\w.]+\W*$",
+        r"^\W*(?:https?://)?(?:www\.)?(?:twitter|x|facebook|instagram|linkedin)\.com/\w+\W*$",
+        r"^\W*@\w{2,30}\W*$",
+    )),
+    ("credits", CREDITS),
+    ("tags-line", _any(r"^\W*(?:tags?|tagged(?:\s+with)?|topics?|filed\s+under|categories|category)\s*:")),
+)
+
+# Embedded social posts, once copied as text.
+SOCIAL_LINK = re.compile(r"\bpic\.twitter\.com/\w+|https?://t\.co/\w+", re.IGNORECASE)
+POST_SIGNATURE = re.compile(
+    r"^[—–-]{1,2}\s*(?P<name>[^()@\n]{1,80}?)\s*\((?P<handle>@\w{1,30})\)\s*(?P<date>[A-Z][a-z]+\.?\s+\d{1,2},\s+\d{4})?\s*$"
+)
+HANDLE = re.compile(r"(?<!\w)@\w{2,30}")
+
+# "This article is written by X", "Written by X", "By X" at the edges of an article.
+BYLINE = re.compile(
+    r"^\W*(?:this\s+(?:article|story|piece|report|post)\s+(?:is|was|has\s+been)\s+(?:written|contributed|"
+    r"authored|reported|prepared)\s+by|(?:written|reported|posted|published)\s+by|by)\s+(?P<who>[^.!?]{2,120}?)\W*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class LineRules:
+    """The rules with a digest's own phrases (config.yaml cleaning.boilerplate) added."""
+
+    site_phrases: tuple[str, ...] = ()
+
+    def boilerplate(self, line: str) -> str | None:
+        """The name of the rule that marks line as furniture, or None for a line that may be article text."""
+        lowered = line.lower()
+        for phrase in self.site_phrases:
+            if phrase.lower() in lowered:
+                return "site-phrase"
+        if SOCIAL_LINK.search(line) and word_count(SOCIAL_LINK.sub("", line)) <= 3:
+            return "social-link"
+        if word_count(line) > SHORT_LINE_WORDS:
+            return "credits" if CREDITS.search(line) and word_count(line) <= 40 else None
+        if TEASER_TAG.search(line):
+            return "teaser"
+        if _shouting(line):
+            return "shouting"
+        for name, pattern in SHORT_RULES:
+            if pattern.search(line):
+                return name
+        return None
+
+
+def _shouting(line: str) -> bool:
+    """A headline in capitals on its own line ("CLICK HERE TO GET THE APP"): a promo, not article text."""
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 12 and word_count(line) >= 3 and sum(c.isupper() for c in letters) >= 0.9 * len(letters)
+
+
+def promo_title(line: str) -> str | None:
+    """The promoted title in a "Read More: <title>" line, or None."""
+    match = PROMO.match(line)
+    if match is None:
+        return None
+    title = match.group("title").strip()
+    if word_count(title) > 30 or not re.search(r"\w", title):
+        return None
+    return title
+
+
+# Chinese, Japanese and Korean run words together: count two characters as a word.
+_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def word_count(text: str) -> int:
+    """Words in text, for any script: spaced words, plus one per two CJK characters."""
+    words = len(WORD.findall(text))
+    return words + len(_CJK.findall(text)) // 2 if not text.isascii() else words
