@@ -23,7 +23,7 @@ from digest.model import Article, Document, Links, Site
 from digest.pages import document_from, read_page_files, sync_pages
 from digest.stages.ingest import list_sources, read_source
 from digest.stages.render import render_site, template_globals
-from digest.stages.strip import strip_source
+from digest.stages.strip import StripOptions, strip_source
 from digest.stages.write import check_output_folder, write_site
 from digest.theme import find_theme, make_environment
 
@@ -62,21 +62,22 @@ def build_site(config: Config, options: BuildOptions = BuildOptions()) -> BuildR
     theme = find_theme(config.theme, config.resolve(config.paths.themes))
     progress = options.progress or (lambda stage, done, total: None)
 
-    # Per-article: sources -> stripped articles -> page files.
-    source_paths = list_sources(config.resolve(config.paths.sources))
-    stripped = []
-    for i, path in enumerate(source_paths):
-        source, problems = read_source(path, root)
-        report.add(*problems)
-        if source is not None:
-            report.add(*source.diagnostics)
-            article = strip_source(source)
-            report.add(*article.diagnostics)
-            stripped.append(article)
-        progress("strip", i + 1, len(source_paths))
+    # Per-article: sources -> stripped articles -> page files (an editor's `keep:` lines survive a re-strip).
     articles_dir = config.resolve(config.paths.articles)
     existing, problems = read_page_files(articles_dir, root)
     report.add(*problems)
+    keep = {pf.page.meta.source_file: pf.page.meta.keep for pf in existing if pf.page.meta.source_file}
+    source_paths = list_sources(config.resolve(config.paths.sources))
+    stripped = []
+    for i, path in enumerate(source_paths):
+        source, problems = read_source(path, root, config.cleaning.max_source_bytes)
+        report.add(*problems)
+        if source is not None:
+            report.add(*source.diagnostics)
+            article = strip_source(source, StripOptions(config.cleaning.boilerplate, keep.get(source.path, ())))
+            report.add(*article.diagnostics)
+            stripped.append(article)
+        progress("strip", i + 1, len(source_paths))
     report.add(*sync_pages(stripped, articles_dir, root, existing, config.cleaning.unicode_slugs))
     page_files, problems = read_page_files(articles_dir, root)
 

@@ -14,8 +14,8 @@ def article_record(path: str, article: StrippedArticle | None, diagnostics: tupl
     """The JSON object of one input: its fields, its Markdown body, its removed lines and its problems."""
     problems = [str(d) for d in diagnostics]
     if article is None:
-        errors = [d.message for d in diagnostics if d.severity is Severity.ERROR]
-        return {"path": path, "error": "; ".join(errors) or "not stripped", "body": "", "problems": problems}
+        errors = [d.message for d in diagnostics if d.severity is Severity.ERROR] or [d.message for d in diagnostics]
+        return {"path": path, "error": "; ".join(errors) or "not read", "body": "", "problems": problems}
     return {
         "path": path, "title": article.title, "date": article.date, "date_inferred": article.date_inferred,
         "source": article.source, "author": article.author, "url": article.url, "dateline": article.dateline,

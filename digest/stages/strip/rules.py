@@ -38,6 +38,17 @@ SOURCE_LINE = re.compile(r"^\W*sources?\s*:\s*(?P<source>[^:]{2,60}?)\W*$", re.I
 
 # Whole-line furniture, by rule name. Tested against short lines only (see SHORT_LINE_WORDS).
 SHORT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("print-share", _any(
+        r"\bprint\s+friendly\b",
+        r"^\W*(?:print|e-?mail|share|tweet|pin|save|copy\s+link|whatsapp|facebook|twitter|linkedin|reddit|telegram|"
+        r"pinterest|flipboard|messenger|sms|more|x)(?:\W+(?:print|e-?mail|share|tweet|pin|save|copy\s+link|whatsapp|"
+        r"facebook|twitter|linkedin|reddit|telegram|pinterest|flipboard|messenger|sms|more|x|this|article|story|"
+        r"page|on|via|\d+))*\W*$",
+        r"^\W*share\s+(?:this|on|via|the|article|story|post|page)\b",
+        r"^\W*(?:click\s+to\s+)?share\s+on\b",
+        r"^\W*[\d.,]+[km]?\s+shares?\W*$",
+        r"^\W*(?:pdf\s*&\s*e-?mail|print\s+this\s+(?:article|page))\W*$",
+    )),
     ("comment-prompt", _any(
         r"^\W*(?:leave|post|add|write|submit|join|start|view|show|hide|load)\s+(?:a|an|your|the|new|all|more)?\s*"
         r"(?:\d+\s+)?(?:comments?|reply|replies|responses?|discussion|conversation)\b",
@@ -62,17 +73,6 @@ SHORT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"^\W*(?:tinggalkan\s+balasan|deja\s+un\s+comentario|lascia\s+un\s+commento|laisser\s+un\s+commentaire"
         r"|schreibe\s+einen\s+kommentar|deixe\s+um\s+comentário|оставить\s+комментарий)",
         r"^\W*\(?view\s+all\)?\W*$",
-    )),
-    ("print-share", _any(
-        r"\bprint\s+friendly\b",
-        r"^\W*(?:print|e-?mail|share|tweet|pin|save|copy\s+link|whatsapp|facebook|twitter|linkedin|reddit|telegram|"
-        r"pinterest|flipboard|messenger|sms|more|x)(?:\W+(?:print|e-?mail|share|tweet|pin|save|copy\s+link|whatsapp|"
-        r"facebook|twitter|linkedin|reddit|telegram|pinterest|flipboard|messenger|sms|more|x|this|article|story|"
-        r"page|on|via|\d+))*\W*$",
-        r"^\W*share\s+(?:this|on|via|the|article|story|post|page)\b",
-        r"^\W*(?:click\s+to\s+)?share\s+on\b",
-        r"^\W*[\d.,]+[km]?\s+shares?\W*$",
-        r"^\W*(?:pdf\s*&\s*e-?mail|print\s+this\s+(?:article|page))\W*$",
     )),
     ("follow-subscribe", _any(
         r"^\W*(?:follow|like|join|find)\s+(?:us|me|\w+)\s+(?:on|at)\s+\w+",
