@@ -11,6 +11,8 @@ _MOJIBAKE_HINT = re.compile("[\u00c2\u00c3\u00e2\u00c5\u00d0\u00d1][\u0080-\u00b
 _ODD_SPACE = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t\f\v]+")
 _ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad]")
 _MANY_SPACES = re.compile(" {2,}")
+# Control and invisible format characters (but not the LTR/RTL marks bidirectional text needs).
+_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u180e\u202a-\u202e\u2061-\u2064\u2066-\u206f\ufff9-\ufffb]")
 # Where an emoji or a non-Latin word was lost to an encoding step, "????" remains.
 PLACEHOLDER_RUN = re.compile(r"(?<![\w?])\?{2,}(?![\w?])")
 
@@ -26,7 +28,7 @@ def normalize_text(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
     text = _ZERO_WIDTH.sub("", text)
     text = _ODD_SPACE.sub(" ", text)
-    text = "".join(c for c in text if c == "\n" or not _is_control(c))
+    text = _CONTROL.sub("", text)
     return "\n".join(_MANY_SPACES.sub(" ", line).strip() for line in text.split("\n"))
 
 
@@ -38,6 +40,3 @@ def drop_placeholders(line: str) -> str:
     cleaned = re.sub(r"^\s*[|:–—-]\s*", "", cleaned)
     return _MANY_SPACES.sub(" ", cleaned).strip()
 
-
-def _is_control(c: str) -> bool:
-    return unicodedata.category(c) in ("Cc", "Cf") and c not in "\u200e\u200f"

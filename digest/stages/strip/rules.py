@@ -130,6 +130,10 @@ SHORT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("tags-line", _any(r"^\W*(?:tags?|tagged(?:\s+with)?|topics?|filed\s+under|categories|category)\s*:")),
 )
 
+# All of them in one pattern, one group per rule: a single scan of each line.
+_ALL_SHORT_RULES = re.compile("|".join(f"(?P<{name.replace('-', '_')}>{pattern.pattern})" for name, pattern in SHORT_RULES),
+                              re.IGNORECASE)
+
 # Embedded social posts, once copied as text.
 SOCIAL_LINK = re.compile(r"\bpic\.twitter\.com/\w+|https?://t\.co/\w+", re.IGNORECASE)
 POST_SIGNATURE = re.compile(
@@ -159,22 +163,20 @@ class LineRules:
                 return "site-phrase"
         if SOCIAL_LINK.search(line) and word_count(SOCIAL_LINK.sub("", line)) <= 3:
             return "social-link"
-        if word_count(line) > SHORT_LINE_WORDS:
-            return "credits" if CREDITS.search(line) and word_count(line) <= 40 else None
+        words = word_count(line)
+        if words > SHORT_LINE_WORDS:
+            return "credits" if words <= 40 and CREDITS.search(line) else None
         if TEASER_TAG.search(line):
             return "teaser"
         if _shouting(line):
             return "shouting"
-        for name, pattern in SHORT_RULES:
-            if pattern.search(line):
-                return name
-        return None
+        match = _ALL_SHORT_RULES.search(line)
+        return match.lastgroup.replace("_", "-") if match and match.lastgroup else None
 
 
 def _shouting(line: str) -> bool:
     """A headline in capitals on its own line ("CLICK HERE TO GET THE APP"): a promo, not article text."""
-    letters = [c for c in line if c.isalpha()]
-    return len(letters) >= 12 and word_count(line) >= 3 and sum(c.isupper() for c in letters) >= 0.9 * len(letters)
+    return line.isupper() and sum(c.isalpha() for c in line) >= 12 and word_count(line) >= 3
 
 
 def promo_title(line: str) -> str | None:
