@@ -18,12 +18,15 @@ DATE_PATTERNS = (
     re.compile(_WEEKDAY + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d{2})\b", re.IGNORECASE),
     re.compile(_WEEKDAY + r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r",?\s+(?P<year>(?:19|20)\d{2})\b",
                re.IGNORECASE),
-    re.compile(r"\b(?P<year>(?:19|20)\d{2})-(?P<num_month>\d{1,2})-(?P<day>\d{1,2})\b"),
+    re.compile(r"\b(?P<year>(?:19|20)\d{2})[-./](?P<num_month>\d{1,2})[-./](?P<day>\d{1,2})\b"),
+    # 11/19/2019 (month first, the American way, with a slash) or 19.11.2019 (day first, with dots)
+    re.compile(r"\b(?P<first>\d{1,2})(?P<sep>[/.])(?P<second>\d{1,2})(?P=sep)(?P<year>(?:19|20)\d{2})\b"),
 )
-# What may stand on a date line besides the date: "Published:", "Updated on", a time, a time zone, an outlet.
-_DATE_LINE_REST = re.compile(
-    r"^(?:(?:published|posted|updated|last\s+updated|modified|first\s+published|date|on|at|\||,|-|–|—|:|\d{1,2}[:.]\d{2}"
-    r"(?:\s*[ap]\.?m\.?)?|[ap]\.?m\.?|[A-Z]{2,5}|\(?[A-Z]{2,4}\)?|ist|gmt|utc|et|pt)\s*)*$", re.IGNORECASE)
+_TIME = re.compile(r"\b\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s*(?:[ap]\.?m\b\.?)?", re.IGNORECASE)
+# What may stand on a date line besides the date: "Published:", "Updated on", a time zone.
+_DATE_WORDS = re.compile(r"\b(?:published|posted|updated|last|modified|first|date|on|at|[ap]\.?m|ist|gmt|utc|bst|cet|cest|"
+                         r"edt|est|cdt|cst|pdt|pst|et|pt)\b", re.IGNORECASE)
+_ZONE = re.compile(r"\b[A-Z]{2,4}\b")
 
 # "New Delhi [India]:", "NEW DELHI (Reuters) -", "WASHINGTON —" at the start of the first paragraph.
 DATELINE = re.compile(
@@ -48,22 +51,30 @@ def find_date(text: str) -> str | None:
 
 def date_line(line: str) -> str | None:
     """The date of a line that is only a date ("Tuesday, April 06, 2021", "Published: 6 Apr 2021 10:30"), else None."""
-    if word_count(line) > 12:
+    if word_count(line) > 16:
         return None
+    day, rest = None, line
     for pattern in DATE_PATTERNS:
-        match = pattern.search(line)
-        if match and (day := _to_iso(match)):
-            rest = (line[:match.start()] + " " + line[match.end():]).strip()
-            if _DATE_LINE_REST.match(rest) or word_count(rest) <= 3:
-                return day
-    return None
+        for match in pattern.finditer(rest):
+            day = day or _to_iso(match)
+        rest = pattern.sub(" ", rest)
+    if day is None:
+        return None
+    rest = _ZONE.sub(" ", _DATE_WORDS.sub(" ", _TIME.sub(" ", rest)))
+    return day if word_count(rest) <= 3 else None
 
 
 def _to_iso(match: re.Match[str]) -> str | None:
     groups = match.groupdict()
-    month = int(groups["num_month"]) if groups.get("num_month") else MONTHS[groups["month"].lower()]
+    if groups.get("first"):
+        first, second = int(groups["first"]), int(groups["second"])
+        month_first = groups["sep"] == "/" if first <= 12 and second <= 12 else second > 12
+        month, day = (first, second) if month_first else (second, first)
+    else:
+        month = int(groups["num_month"]) if groups.get("num_month") else MONTHS[groups["month"].lower()]
+        day = int(groups["day"])
     try:
-        return dt.date(int(groups["year"]), month, int(groups["day"])).isoformat()
+        return dt.date(int(groups["year"]), month, day).isoformat()
     except ValueError:
         return None
 

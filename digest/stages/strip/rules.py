@@ -134,6 +134,17 @@ SHORT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 _ALL_SHORT_RULES = re.compile("|".join(f"(?P<{name.replace('-', '_')}>{pattern.pattern})" for name, pattern in SHORT_RULES),
                               re.IGNORECASE)
 
+# "Meg James is a corporate media reporter for ...": an author's biography under an article.
+AUTHOR_BIO = re.compile(
+    r"^(?:[A-Z][\w.'’-]+\s+){1,3}(?:\(@\w+\)\s+)?(?:is|was|has\s+been)\s+(?:a|an|the)\s+(?:[\w,-]+\s+){0,8}?"
+    r"(?:reporter|writer|editor|correspondent|contributor|columnist|journalist|author|producer|critic|freelancer)\b")
+# A caption that ends with its picture credit: "... in Littleton, Colo. (AP Photo/David Zalubowski)".
+CAPTION_CREDIT = re.compile(r"(?:\((?:AP|AFP|Reuters|Getty|EPA|PA)\b[^)]*\)|\[(?:File|Photo|Image)\s*:[^\]]*\]|"
+                            r"\((?:photo|image|picture)(?:\s+credit)?\s*:?[^)]*\)|\b(?:Getty\s+Images|Shutterstock|iStock)|"
+                            r"\bPhoto(?:graph)?\s*:\s*[^.]{2,60})\s*$")
+# HTML that a page showed as text (an editor's leftovers, escaped tags).
+MARKUP_DEBRIS = re.compile(r"&(?:amp;)?lt;/?[a-z]+|</?(?:span|div|p|a|img|br|script|iframe)\b[^>]*>", re.IGNORECASE)
+
 # Embedded social posts, once copied as text.
 SOCIAL_LINK = re.compile(r"\bpic\.twitter\.com/\w+|https?://t\.co/\w+", re.IGNORECASE)
 POST_SIGNATURE = re.compile(
@@ -163,9 +174,13 @@ class LineRules:
                 return "site-phrase"
         if SOCIAL_LINK.search(line) and word_count(SOCIAL_LINK.sub("", line)) <= 3:
             return "social-link"
+        if MARKUP_DEBRIS.search(line):
+            return "markup-debris"
         words = word_count(line)
         if words > SHORT_LINE_WORDS:
-            return "credits" if words <= 40 and CREDITS.search(line) else None
+            if words <= 40 and CREDITS.search(line):
+                return "credits"
+            return "image-credit" if words <= 60 and CAPTION_CREDIT.search(line) else None
         if TEASER_TAG.search(line):
             return "teaser"
         if _shouting(line):

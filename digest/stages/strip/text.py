@@ -15,7 +15,7 @@ from digest.stages.strip.metadata import byline, clean_url, clean_urls_in, date_
 from digest.stages.strip.normalize import drop_placeholders, normalize_text
 from digest.stages.strip.options import KnownMeta, StripOptions
 from digest.stages.strip.region import LIST_ITEM, looks_like_page_dump, main_region, prose_weight
-from digest.stages.strip.rules import SOCIAL_LINK, LineRules, promo_title, word_count
+from digest.stages.strip.rules import AUTHOR_BIO, SOCIAL_LINK, LineRules, promo_title, word_count
 from digest.stages.strip.social import MAX_POST_LINES, as_quote, has_social_marks, post_signature
 from digest.stages.strip.topic import off_topic_tail
 
@@ -39,6 +39,8 @@ class _Line:
     quote: int | None = None  # the embedded post this line belongs to
     social: bool = False  # carried a social link or a lost-emoji run: a post's line
     weight: float = 0.0
+    date: str | None = None  # the date of a date line
+    byline: tuple[str | None, str | None] | None = None  # (author, source) of a byline
 
 
 @dataclass
@@ -76,9 +78,10 @@ def strip_text(text: str, path: str, options: StripOptions = StripOptions(), kno
     if dump:
         _keep_main_region(lines)
     _read_header(lines, meta, dump)
+    _drop_repeated_lines(lines)
     _cut_comment_section(lines)
     _cut_off_topic_tail(lines)
-    _read_tail_byline(lines, meta)
+    _drop_author_bio(lines)
     _restore_kept(lines, options.keep, meta)
     _read_dateline(lines, meta)
     diagnostics = _date_diagnostics(meta, path)
@@ -123,6 +126,12 @@ def _apply_line_rules(lines: list[_Line], rules: LineRules, meta: _Meta) -> None
             line.social = True
         if _TEASER.search(line.text) and word_count(line.text) <= 15 and not _SENTENCE_INSIDE.search(line.text):
             line.rule = "teaser"
+        elif post_signature(line.text) is not None:
+            continue
+        elif (day := date_line(line.text)) is not None:
+            line.rule, line.date = "date-line", day
+        elif (found := byline(line.text)) is not None:
+            line.rule, line.byline = "byline", found
 
 
 def _gather_posts(lines: list[_Line], meta: _Meta) -> None:
@@ -171,26 +180,13 @@ def _keep_main_region(lines: list[_Line]) -> None:
 
 
 def _read_header(lines: list[_Line], meta: _Meta, dump: bool) -> None:
-    """Take the title, date line, category label, byline and standfirst from the lines before the body."""
+    """Take the title, date, byline, category label and standfirst from the lines around the body's start."""
     body_start = next((i for i, line in enumerate(lines)
                        if line.rule is None and line.weight > 0 and word_count(line.text) >= 15), len(lines))
-    header = [i for i in range(body_start) if lines[i].rule in (None, "outside-article")]
+    _read_date_and_byline(lines, meta, body_start)
+    rest = [i for i in range(body_start) if lines[i].rule in (None, "outside-article")]
     if dump:  # menus come first; the headline block sits just above the body
-        header = header[-8:]
-    rest = []
-    for i in header:
-        line = lines[i]
-        day = date_line(line.text)
-        found = byline(line.text) if day is None else None
-        if day is not None:
-            meta.date = meta.date or day
-            line.rule = "date-line"
-        elif found is not None:
-            meta.author = meta.author or found[0]
-            meta.source = meta.source or found[1]
-            line.rule = "byline"
-        else:
-            rest.append(i)
+        rest = rest[-8:]
     if meta.title:  # the extractor knew it: only a line repeating it is the headline
         title_at = next((i for i in rest if _same_text(_clean_title(lines[i].text), _clean_title(meta.title))), None)
     elif dump:
@@ -220,6 +216,35 @@ def _read_header(lines: list[_Line], meta: _Meta, dump: bool) -> None:
         if first is not None and _is_standfirst(lines, first):
             meta.summary = lines[first].text
             lines[first].rule = "standfirst"
+
+
+def _read_date_and_byline(lines: list[_Line], meta: _Meta, body_start: int) -> None:
+    """The article's date and author: from the date line and byline nearest the start of its body."""
+    def nearest(found: list[int]) -> int | None:
+        before = [i for i in found if i < body_start]
+        return before[-1] if before else (found[0] if found else None)
+
+    dated = nearest([i for i, line in enumerate(lines) if line.date])
+    if dated is not None and meta.date is None:
+        meta.date = lines[dated].date
+    signed = nearest([i for i, line in enumerate(lines) if line.byline])
+    if signed is not None:
+        author, source = lines[signed].byline or (None, None)
+        meta.author = meta.author or author
+        meta.source = meta.source or source
+
+
+def _drop_repeated_lines(lines: list[_Line]) -> None:
+    """A line the page just showed (a caption printed twice, a headline above its own teaser) goes.
+
+    Only a repeat within a few lines: recipes and lists repeat lines on purpose, further apart.
+    """
+    recent: list[str] = []
+    for line in lines:
+        key = _fold(line.text)
+        if line.rule is None and key in recent and word_count(line.text) >= 4:
+            line.rule = "repeated-line"
+        recent = [*recent[-2:], key]
 
 
 def _is_category(text: str) -> bool:
@@ -258,15 +283,12 @@ def _cut_off_topic_tail(lines: list[_Line]) -> None:
         line.rule = "off-topic"
 
 
-def _read_tail_byline(lines: list[_Line], meta: _Meta) -> None:
-    """"This article is written by ..." at the end of an article: author and source, not body."""
+def _drop_author_bio(lines: list[_Line]) -> None:
+    """"Jane Roe is a reporter covering ..." after the article: the author's biography, not the article."""
     kept = [line for line in lines if line.rule is None]
-    for line in kept[-3:]:
-        found = byline(line.text)
-        if found is not None:
-            meta.author = meta.author or found[0]
-            meta.source = meta.source or found[1]
-            line.rule = "byline"
+    for line in kept[-4:]:
+        if AUTHOR_BIO.match(line.text):
+            line.rule = "author-bio"
 
 
 def _restore_kept(lines: list[_Line], keep: tuple[str, ...], meta: _Meta) -> None:

@@ -45,6 +45,8 @@ def off_topic_tail(paragraphs: list[str], min_words: int = 8, max_shared: float 
         if i < len(paragraphs) * 2 // 3 or len(bags[i]) < min_words:
             break
         topic: set[str] = set().union(*bags[:max(i - 1, 1)])
+        if len(topic) < 40:  # too little article before it to know the article's topic
+            break
         if len(bags[i] & topic) / len(bags[i]) > max_shared:
             break
         cut = i
