@@ -15,6 +15,7 @@ from digest.stages.strip.rules import WORD, word_count
 
 _SENTENCE_END = re.compile(r"[.!?…:;\"”’»)\]。！？」』）]\s*$")
 _LETTER = re.compile(r"[^\W\d_]")
+_PUNCTUATION_INSIDE = re.compile(r"[.!?,;:。，、]\s")
 LIST_ITEM = re.compile(r"^(?:[-•*–]\s|\d{1,2}[.)]\s)")
 
 
@@ -22,9 +23,14 @@ def prose_weight(line: str) -> float:
     """How much line looks like article prose: its words when it does, a penalty when it is furniture."""
     words = WORD.findall(line)
     n = word_count(line)
-    capitalised = sum(1 for w in words if w[:1].isupper()) / n if n else 1.0
+    if not n:
+        return -1.0
+    capitalised = sum(1 for w in words if w[:1].isupper()) / n
+    numbers = sum(1 for w in words if w[:1].isdigit()) / n
     ends_like_sentence = bool(_SENTENCE_END.search(line))
-    if n >= 25 or (n >= 10 and ends_like_sentence and capitalised < 0.5):
+    punctuated = ends_like_sentence or bool(_PUNCTUATION_INSIDE.search(line))
+    if numbers < 0.3 and ((n >= 25 and punctuated and (capitalised < 0.6 or ends_like_sentence)) or
+                          (n >= 10 and ends_like_sentence and capitalised < 0.5)):
         return float(n)
     if n >= 6 and ends_like_sentence and capitalised < 0.6:
         return n * 0.5

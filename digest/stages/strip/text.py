@@ -264,13 +264,17 @@ def _is_standfirst(lines: list[_Line], i: int) -> bool:
 
 
 def _cut_comment_section(lines: list[_Line]) -> None:
-    """Everything after a comment prompt that closes the article ("Leave a Reply", "3 Comments") is comments."""
+    """Everything after a comment prompt that closes the article ("Leave a Reply", "3 Comments") is comments.
+
+    A prompt closes the article once half its prose, or 150 words of it, came before: long comment
+    threads can outweigh the article itself.
+    """
     total = sum(max(line.weight, 0) for line in lines if line.rule is None)
     seen = 0.0
     for i, line in enumerate(lines):
         if line.rule is None:
             seen += max(line.weight, 0)
-        elif line.rule in _COMMENT_SECTION and total and seen >= 0.5 * total:
+        elif line.rule in _COMMENT_SECTION and total and seen >= min(0.5 * total, 150):
             for after in lines[i + 1:]:
                 if after.rule is None:
                     after.rule = "comment-section"
