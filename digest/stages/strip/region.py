@@ -63,4 +63,4 @@ def looks_like_page_dump(weights: list[float]) -> bool:
     first_prose = next((i for i, w in enumerate(weights) if w >= 10), len(weights))
     furniture_above = sum(1 for w in weights[:first_prose] if w < 0)
     furniture = sum(1 for w in weights if w < 0)
-    return furniture_above >= 6 or (furniture >= 10 and furniture >= 0.6 * len(weights))
+    return furniture_above >= 6 or (furniture_above >= 3 and furniture >= 10 and furniture >= 0.6 * len(weights))
