@@ -31,6 +31,16 @@ PROMO = re.compile(
 
 # "Jane Doe contributed reporting.": a credit line, which may run long.
 CREDITS = re.compile(r"\bcontributed\s+(?:reporting|to\s+this\s+(?:report|story|article))\b", re.IGNORECASE)
+# Pitches that run longer than a menu item but are no more article: newsletter sign-ups, "follow our coverage".
+PITCH = re.compile(
+    r"\b(?:sign(?:ing)?\s*up|subscrib\w*|register)\b.{0,120}\b(?:newsletters?|inbox|e-?mail)\b"
+    r"|\b(?:newsletters?|inbox)\b.{0,120}\b(?:sign(?:ing)?\s*up|subscrib\w*)\b"
+    r"|^\W*follow\s+(?:@\w+|us|\w+(?:'s)?\s+(?:full\s+)?coverage)\b"
+    r"|^\W*start\s+your\s+day\s+with\b"
+    r"|\bLd-Writethru\b",
+    re.IGNORECASE)
+# A line of teasers joined by bars: "Milan Design Week 2018 | A preview of ..."
+BARRED_TEASER = re.compile(r"\s\|\s")
 # A teaser's section tag: "Hong Kong protests escalate [VIDEO]".
 TEASER_TAG = re.compile(r"\[(?:[A-Z]{3,}|[A-Z][a-z]+ [A-Z][a-z]+)\]\W*$")
 # "SOURCE: Al Jazeera News": who published the article.
@@ -177,11 +187,13 @@ class LineRules:
         if MARKUP_DEBRIS.search(line):
             return "markup-debris"
         words = word_count(line)
+        if words <= 40 and PITCH.search(line):
+            return "follow-subscribe"
         if words > SHORT_LINE_WORDS:
             if words <= 40 and CREDITS.search(line):
                 return "credits"
             return "image-credit" if words <= 60 and CAPTION_CREDIT.search(line) else None
-        if TEASER_TAG.search(line):
+        if TEASER_TAG.search(line) or (BARRED_TEASER.search(line) and not re.search(r"[.!?]$", line)):
             return "teaser"
         if _shouting(line):
             return "shouting"

@@ -15,7 +15,7 @@ from digest.stages.strip.metadata import byline, clean_url, clean_urls_in, date_
 from digest.stages.strip.normalize import drop_placeholders, normalize_text
 from digest.stages.strip.options import KnownMeta, StripOptions
 from digest.stages.strip.region import LIST_ITEM, looks_like_page_dump, main_region, prose_weight
-from digest.stages.strip.rules import AUTHOR_BIO, SOCIAL_LINK, LineRules, promo_title, word_count
+from digest.stages.strip.rules import AUTHOR_BIO, SOCIAL_LINK, SOURCE_LINE, LineRules, promo_title, word_count
 from digest.stages.strip.social import MAX_POST_LINES, as_quote, has_social_marks, post_signature
 from digest.stages.strip.topic import off_topic_tail
 
@@ -132,6 +132,8 @@ def _apply_line_rules(lines: list[_Line], rules: LineRules, meta: _Meta) -> None
             line.rule, line.date = "date-line", day
         elif (found := byline(line.text)) is not None:
             line.rule, line.byline = "byline", found
+        elif (source := SOURCE_LINE.match(line.text)) is not None:
+            line.rule, line.byline = "source-line", (None, source.group("source"))
 
 
 def _gather_posts(lines: list[_Line], meta: _Meta) -> None:
@@ -227,11 +229,10 @@ def _read_date_and_byline(lines: list[_Line], meta: _Meta, body_start: int) -> N
     dated = nearest([i for i, line in enumerate(lines) if line.date])
     if dated is not None and meta.date is None:
         meta.date = lines[dated].date
-    signed = nearest([i for i, line in enumerate(lines) if line.byline])
-    if signed is not None:
-        author, source = lines[signed].byline or (None, None)
-        meta.author = meta.author or author
-        meta.source = meta.source or source
+    for field_at, name in ((0, "author"), (1, "source")):
+        signed = nearest([i for i, line in enumerate(lines) if line.byline and line.byline[field_at]])
+        if signed is not None and getattr(meta, name) is None:
+            setattr(meta, name, (lines[signed].byline or (None, None))[field_at])
 
 
 def _drop_repeated_lines(lines: list[_Line]) -> None:
