@@ -16,8 +16,10 @@ from digest.model import StrippedArticle
 from digest.stages.ingest import read_source
 from digest.stages.strip import StripOptions, strip_source
 
-# Below this many files a pool costs more (forking, pickling) than it saves.
-_POOL_MIN_FILES = 6
+# Below this much work a pool costs more (forking, pickling) than it saves: about a second of stripping.
+# An HTML page costs about fifteen times what the same bytes of text do (parsing, the extractor).
+_POOL_MIN_WORK = 2_000_000
+_HTML_COST = 15
 
 
 @dataclass(frozen=True)
@@ -51,9 +53,13 @@ def strip_file(job: StripJob) -> StripResult:
 
 
 def strip_files(jobs: Sequence[StripJob], workers: int | None = None) -> Iterator[StripResult]:
-    """The results of jobs in order, computed in parallel across cores when there are enough of them."""
-    workers = workers if workers is not None else (os.cpu_count() or 1)
-    if workers <= 1 or len(jobs) < _POOL_MIN_FILES:
+    """The results of jobs in order, computed in parallel across cores when there is enough work to share.
+
+    workers None means one per core, and a pool only for enough work; a number asks for that many.
+    """
+    if workers is None:
+        workers = (os.cpu_count() or 1) if _work(jobs) >= _POOL_MIN_WORK else 1
+    if workers <= 1 or len(jobs) < 2:
         yield from map(strip_file, jobs)
         return
     import multiprocessing
@@ -67,3 +73,15 @@ def strip_files(jobs: Sequence[StripJob], workers: int | None = None) -> Iterato
     chunk = max(1, min(16, len(jobs) // (workers * 4)))
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
         yield from pool.map(strip_file, jobs, chunksize=chunk)
+
+
+def _work(jobs: Sequence[StripJob]) -> int:
+    """A rough measure of the stripping jobs cost: their bytes, HTML weighted by its extra cost."""
+    total = 0
+    for job in jobs:
+        try:
+            size = job.path.stat().st_size
+        except OSError:
+            continue
+        total += size * (_HTML_COST if job.path.suffix.lower() in (".html", ".htm") else 1)
+    return total

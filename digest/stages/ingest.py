@@ -6,8 +6,6 @@ import codecs
 import hashlib
 from pathlib import Path
 
-from charset_normalizer import from_bytes
-
 from digest.errors import Diagnostic, warning
 from digest.model import Source, SourceKind
 
@@ -30,6 +28,8 @@ def decode(data: bytes, path: str) -> tuple[str | None, list[Diagnostic]]:
         return data.decode("utf-8"), []
     except UnicodeDecodeError:
         pass
+    from charset_normalizer import from_bytes  # lazy: most sources are UTF-8, and it costs 60 ms to import
+
     matches = from_bytes(data)
     best = matches.best()
     if best is not None:

@@ -16,13 +16,17 @@ from digest.stages.strip.metadata import find_date
 from digest.stages.strip.options import KnownMeta, StripOptions
 from digest.stages.strip.text import strip_text
 
+# htmldate's defaults read the clock (dates after today are refused) and, in its extensive search,
+# load every dateparser locale (a second of start-up): a fixed bound keeps strip deterministic.
+_DATE_PARAMS = {"original_date": True, "extensive_search": False, "max_date": "2099-12-31"}
 _NOT_A_NAME = re.compile(r"^(?:admin|administrator|editor|staff|guest|unknown|null|none)$", re.IGNORECASE)
 
 
 def strip_html(html: str, path: str, options: StripOptions = StripOptions()) -> StrippedArticle:
     """The article of an HTML page, cleaned by the same rules as text."""
     doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=True,
-                                      include_images=False, include_links=False, deduplicate=False)
+                                      include_images=False, include_links=False, deduplicate=False,
+                                      date_extraction_params=_DATE_PARAMS)
     if doc is None or not (doc.text or "").strip():
         article = strip_text(_visible_text(html), path, options)
         return _with_warning(article, path)

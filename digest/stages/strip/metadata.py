@@ -22,6 +22,7 @@ DATE_PATTERNS = (
     # 11/19/2019 (month first, the American way, with a slash) or 19.11.2019 (day first, with dots)
     re.compile(r"\b(?P<first>\d{1,2})(?P<sep>[/.])(?P<second>\d{1,2})(?P=sep)(?P<year>(?:19|20)\d{2})\b"),
 )
+_YEAR = re.compile(r"(?:19|20)\d\d")
 _TIME = re.compile(r"\b\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s*(?:[ap]\.?m\b\.?)?", re.IGNORECASE)
 # What may stand on a date line besides the date: "Published:", "Updated on", a time zone.
 _DATE_WORDS = re.compile(r"\b(?:published|posted|updated|last|modified|first|date|on|at|[ap]\.?m|ist|gmt|utc|bst|cet|cest|"
@@ -51,7 +52,7 @@ def find_date(text: str) -> str | None:
 
 def date_line(line: str) -> str | None:
     """The date of a line that is only a date ("Tuesday, April 06, 2021", "Published: 6 Apr 2021 10:30"), else None."""
-    if word_count(line) > 16:
+    if not _YEAR.search(line) or word_count(line) > 16:  # every pattern has a year: a cheap first test
         return None
     day, rest = None, line
     for pattern in DATE_PATTERNS:

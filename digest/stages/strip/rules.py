@@ -17,8 +17,8 @@ WORD = re.compile(r"\w+")
 SHORT_LINE_WORDS = 14
 
 
-def _any(*patterns: str) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+def _any(*patterns: str) -> str:
+    return "|".join(f"(?:{p})" for p in patterns)
 
 
 # "Read More: <title>" and its kin: the title goes to see_also, the line leaves the body.
@@ -47,7 +47,7 @@ TEASER_TAG = re.compile(r"\[(?:[A-Z]{3,}|[A-Z][a-z]+ [A-Z][a-z]+)\]\W*$")
 SOURCE_LINE = re.compile(r"^\W*sources?\s*:\s*(?P<source>[^:]{2,60}?)\W*$", re.IGNORECASE)
 
 # Whole-line furniture, by rule name. Tested against short lines only (see SHORT_LINE_WORDS).
-SHORT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+SHORT_RULES: tuple[tuple[str, str], ...] = (
     ("print-share", _any(
         r"\bprint\s+friendly\b",
         r"^\W*(?:print|e-?mail|share|tweet|pin|save|copy\s+link|whatsapp|facebook|twitter|linkedin|reddit|telegram|"
@@ -136,12 +136,12 @@ SHORT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"^\W*(?:https?://)?(?:www\.)?(?:twitter|x|facebook|instagram|linkedin)\.com/\w+\W*$",
         r"^\W*@\w{2,30}\W*$",
     )),
-    ("credits", CREDITS),
+    ("credits", CREDITS.pattern),
     ("tags-line", _any(r"^\W*(?:tags?|tagged(?:\s+with)?|topics?|filed\s+under|categories|category)\s*:")),
 )
 
 # All of them in one pattern, one group per rule: a single scan of each line.
-_ALL_SHORT_RULES = re.compile("|".join(f"(?P<{name.replace('-', '_')}>{pattern.pattern})" for name, pattern in SHORT_RULES),
+_ALL_SHORT_RULES = re.compile("|".join(f"(?P<{name.replace('-', '_')}>{pattern})" for name, pattern in SHORT_RULES),
                               re.IGNORECASE)
 
 # "Meg James is a corporate media reporter for ...": an author's biography under an article.
