@@ -66,7 +66,9 @@ def strip_files(jobs: Sequence[StripJob], workers: int | None = None) -> Iterato
     from concurrent.futures import ProcessPoolExecutor
 
     if any(job.path.suffix.lower() in (".html", ".htm") for job in jobs):
-        import digest.stages.strip.html  # noqa: F401  (import trafilatura once, before the fork)
+        from digest.stages.strip.html import warm_up
+
+        warm_up()  # once here, not once per worker: the workers fork with trafilatura imported and warm
 
     # fork where the platform has it: the children start with the strip modules already imported
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
