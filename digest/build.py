@@ -21,10 +21,11 @@ from digest.errors import ContentError, Report
 from digest.markdown import render_markdown
 from digest.model import Article, Document, Links, Site
 from digest.pages import document_from, read_page_files, sync_pages
-from digest.stages.ingest import list_sources, read_source
+from digest.stages.ingest import list_sources
 from digest.stages.render import render_site, template_globals
-from digest.stages.strip import StripOptions, strip_source
+from digest.stages.strip import StripOptions
 from digest.stages.write import check_output_folder, write_site
+from digest.strip_files import StripJob, strip_files
 from digest.theme import find_theme, make_environment
 
 Progress = Callable[[str, int, int], None]
@@ -66,17 +67,15 @@ def build_site(config: Config, options: BuildOptions = BuildOptions()) -> BuildR
     articles_dir = config.resolve(config.paths.articles)
     existing, problems = read_page_files(articles_dir, root)
     report.add(*problems)
-    keep = {pf.page.meta.source_file: pf.page.meta.keep for pf in existing if pf.page.meta.source_file}
+    keep = {(root / pf.page.meta.source_file).resolve(): pf.page.meta.keep for pf in existing if pf.page.meta.source_file}
     source_paths = list_sources(config.resolve(config.paths.sources))
+    jobs = [StripJob(path, root, StripOptions(config.cleaning.boilerplate, keep.get(path.resolve(), ())),
+                     config.cleaning.max_source_bytes) for path in source_paths]
     stripped = []
-    for i, path in enumerate(source_paths):
-        source, problems = read_source(path, root, config.cleaning.max_source_bytes)
-        report.add(*problems)
-        if source is not None:
-            report.add(*source.diagnostics)
-            article = strip_source(source, StripOptions(config.cleaning.boilerplate, keep.get(source.path, ())))
-            report.add(*article.diagnostics)
-            stripped.append(article)
+    for i, outcome in enumerate(strip_files(jobs)):  # in parallel across cores when there is enough work
+        report.add(*outcome.diagnostics)
+        if outcome.article is not None:
+            stripped.append(outcome.article)
         progress("strip", i + 1, len(source_paths))
     report.add(*sync_pages(stripped, articles_dir, root, existing, config.cleaning.unicode_slugs))
     page_files, problems = read_page_files(articles_dir, root)

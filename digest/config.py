@@ -34,7 +34,7 @@ class Cleaning:
 
     boilerplate: tuple[str, ...] = ()  # extra site-specific phrases: a line containing one is removed
     unicode_slugs: bool = False  # keep non-ASCII letters in slugs instead of transliterating
-    max_source_bytes: int = 32_000_000  # a larger source file is reported and skipped, never half-read
+    max_source_bytes: int = 20_000_000  # a larger source file is reported and skipped, never half-read
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ the page's `removed:` list and `digest strip --explain` show them, and `keep:` b
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from digest.errors import Diagnostic, warning
@@ -95,7 +96,7 @@ def strip_text(text: str, path: str, options: StripOptions = StripOptions(), kno
         source_path=path, title=meta.title or _fallback_title(path), body=body, date=meta.date,
         date_inferred=meta.date_inferred, summary=meta.summary, dateline=meta.dateline, author=meta.author,
         source=meta.source, url=meta.url, tags=tuple(dict.fromkeys(meta.tags)), see_also=tuple(dict.fromkeys(meta.see_also)),
-        removed=tuple(removed), diagnostics=tuple(diagnostics),
+        removed=tuple(removed), keep=options.keep, diagnostics=tuple(diagnostics),
     )
 
 
@@ -373,8 +374,14 @@ def _clean_title(text: str) -> str:
 
 def _lost(before: str, after: str) -> str:
     """The words of before that after no longer has (what a fragment rule cut out of a line)."""
-    kept = after.split()
-    return " ".join(w for w in before.split() if w not in kept) or before
+    kept = Counter(after.split())
+    lost = []
+    for word in before.split():
+        if kept[word]:
+            kept[word] -= 1
+        else:
+            lost.append(word)
+    return " ".join(lost) or before
 
 
 def _same_text(a: str, b: str | None) -> bool:
