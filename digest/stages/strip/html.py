@@ -13,7 +13,7 @@ import re
 from dataclasses import replace
 
 import trafilatura
-from lxml import html as lxml_html
+from lxml import html as lxml_html  # type: ignore[import-untyped]
 from trafilatura.utils import load_html
 
 from digest.errors import warning
@@ -41,10 +41,11 @@ def strip_html(html: str, path: str, options: StripOptions = StripOptions()) -> 
     known = page_meta(tree)
     doc = trafilatura.bare_extraction(tree, with_metadata=False, include_comments=False, include_tables=True,
                                       include_images=False, include_links=False, deduplicate=False)
-    if doc is None or not (doc.text or "").strip():
+    text = getattr(doc, "text", None) or ""  # a Document (a dict only when asked for one)
+    if not text.strip():
         article = strip_text(_visible_text(tree), path, options, known)
         return _with_warning(article, path, "no article found by the HTML extractor; the page's text was stripped line by line")
-    return strip_text(doc.text, path, options, known, extracted=True)
+    return strip_text(text, path, options, known, extracted=True)
 
 
 def warm_up() -> None:

@@ -171,10 +171,10 @@ def _keep_main_region(lines: list[_Line]) -> None:
         if line.rule is None and not start <= i < end:
             line.rule = "outside-article"
     run: list[_Line] = []
-    for line in [*lines[start:end], None]:
-        if line is not None and line.rule is None and line.weight < 0 and line.quote is None \
-                and not LIST_ITEM.match(line.text):
-            run.append(line)
+    for candidate in [*lines[start:end], None]:
+        if candidate is not None and candidate.rule is None and candidate.weight < 0 and candidate.quote is None \
+                and not LIST_ITEM.match(candidate.text):
+            run.append(candidate)
             continue
         if len(run) >= 3:
             for member in run:
