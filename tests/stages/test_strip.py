@@ -47,6 +47,9 @@ def test_short_furniture_lines_are_named_by_their_rule(line: str, rule: str) -> 
     "Readers who want to leave a comment on the plan can do so at the town hall until Friday, the council said in a statement.",
     "Share prices fell sharply on Monday after the company said its profits would be lower than expected this year.",
     "The deputy CEO also shared that the first group of specialists had completed the training.",
+    "The newsletter was first published in Moscow in 1991.",
+    "Like many on the left, she voted against the deal.",
+    "| HD | THE HOME DEPOT INC. | 225.86 |",
 ])
 def test_prose_is_never_removed_for_a_word_it_contains(line: str) -> None:
     assert LineRules().boilerplate(line) is None

@@ -41,6 +41,12 @@ PITCH = re.compile(
     re.IGNORECASE)
 # A line of teasers joined by bars: "Milan Design Week 2018 | A preview of ..."
 BARRED_TEASER = re.compile(r"\s\|\s")
+# Words of account and newsletter furniture: enough on their own only in a very short line ("Sign in",
+# "Newsletters", "Subscribe now"), since an article may say "the newsletter was published on Monday".
+BARE_ACCOUNT_WORDS = re.compile(r"\b(?:subscribe|subscription|newsletters?|sign(?:ing|ed)?\s*(?:up|in)|inbox|log\s*(?:in|out))\b",
+                                re.IGNORECASE)
+# ... or in a line that speaks to the reader ("Keep an eye on your inbox", "Please log in to comment").
+ADDRESSES_READER = re.compile(r"\b(?:you|your|please|I\s+agree|opt-in|free|now|today)\b", re.IGNORECASE)
 # A teaser's section tag: "Hong Kong protests escalate [VIDEO]".
 TEASER_TAG = re.compile(r"\[(?:[A-Z]{3,}|[A-Z][a-z]+ [A-Z][a-z]+)\]\W*$")
 # "SOURCE: Al Jazeera News": who published the article.
@@ -85,14 +91,10 @@ SHORT_RULES: tuple[tuple[str, str], ...] = (
         r"^\W*\(?view\s+all\)?\W*$",
     )),
     ("follow-subscribe", _any(
-        r"^\W*(?:follow|like|join|find)\s+(?:us|me|\w+)\s+(?:on|at)\s+\w+",
-        r"\bfollow\s+us\b",
-        r"\bsubscribe\b",
-        r"\bnewsletters?\b",
-        r"\bsign(?:ing|ed)?\s*(?:up|in)\b",
-        r"\binbox\b",
+        r"^\W*(?:follow|like|join|find)\s+(?:us|me|@\w+)\b",
+        r"\b(?:follow|like|join|find)\s+(?:\w+\s+){0,3}on\s+(?:twitter|facebook|instagram|linkedin|youtube|telegram|"
+        r"whatsapp|tiktok|threads|bluesky|x)\b",
         r"\bclick\s+here\b",
-        r"\blog\s*(?:in|out)\b",
         r"\bregister\s+(?:now|here|for\s+free)\b",
         r"\bdownload\s+(?:the|our)\s+(?:app|\w+\s+app)\b",
         r"\bin\s+your\s+inbox\b",
@@ -186,6 +188,8 @@ class LineRules:
             return "social-link"
         if MARKUP_DEBRIS.search(line):
             return "markup-debris"
+        if line.startswith("|"):  # a table row: tables are article content
+            return None
         words = word_count(line)
         if words <= 40 and PITCH.search(line):
             return "follow-subscribe"
@@ -198,7 +202,11 @@ class LineRules:
         if _shouting(line):
             return "shouting"
         match = _ALL_SHORT_RULES.search(line)
-        return match.lastgroup.replace("_", "-") if match and match.lastgroup else None
+        if match and match.lastgroup:
+            return match.lastgroup.replace("_", "-")
+        if BARE_ACCOUNT_WORDS.search(line) and (words <= 6 or ADDRESSES_READER.search(line)):
+            return "follow-subscribe"
+        return None
 
 
 def _shouting(line: str) -> bool:
