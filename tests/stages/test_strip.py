@@ -49,6 +49,8 @@ def test_short_furniture_lines_are_named_by_their_rule(line: str, rule: str) -> 
     "The deputy CEO also shared that the first group of specialists had completed the training.",
     "The newsletter was first published in Moscow in 1991.",
     "Like many on the left, she voted against the deal.",
+    "No responses from the ministry had been received by Friday.",
+    "Patel was a journalist for twenty years before he joined the ministry.",
     "| HD | THE HOME DEPOT INC. | 225.86 |",
 ])
 def test_prose_is_never_removed_for_a_word_it_contains(line: str) -> None:
@@ -158,3 +160,16 @@ def test_tracking_parameters_leave_urls() -> None:
 
 def test_off_topic_tail_needs_a_real_article_first() -> None:
     assert off_topic_tail(["one paragraph", "another"]) == 0
+
+
+@pytest.mark.parametrize("raw, clean", [
+    ("India\u2019s deal", "India\u2019s deal"),
+    ("India\u00e2\u20ac\u2122s deal", "India\u2019s deal"),  # UTF-8 read as Windows-1252
+    ("Turkey received its\u00a0first  deliveries\u200b", "Turkey received its first deliveries"),
+    ("T he Davis Cup began on Monday", "The Davis Cup began on Monday"),
+    ("X is the platform formerly known as Twitter", "X is the platform formerly known as Twitter"),
+])
+def test_normalize_repairs_text_without_changing_words(raw: str, clean: str) -> None:
+    from digest.stages.strip.normalize import normalize_text
+
+    assert normalize_text(raw) == clean

@@ -13,8 +13,8 @@ _ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad]")
 _MANY_SPACES = re.compile(" {2,}")
 # Control and invisible format characters (but not the LTR/RTL marks bidirectional text needs).
 _CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u180e\u202a-\u202e\u2061-\u2064\u2066-\u206f\ufff9-\ufffb]")
-# A drop cap copied as its own word: "T he Davis Cup began" (never A or I, which are words).
-_DROP_CAP = re.compile(r"(?m)^([B-HJ-Z]) ([a-z]{1,12}\b)")
+# A drop cap copied as its own word: "T he Davis Cup began" (never A, I, O or X, which are words).
+_DROP_CAP = re.compile(r"(?m)^([B-HJ-NP-WYZ]) ([a-z]{1,12}\b)")
 # Where an emoji or a non-Latin word was lost to an encoding step, "????" remains.
 PLACEHOLDER_RUN = re.compile(r"(?<![\w?])\?{2,}(?![\w?])")
 

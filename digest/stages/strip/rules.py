@@ -68,7 +68,7 @@ SHORT_RULES: tuple[tuple[str, str], ...] = (
     ("comment-prompt", _any(
         r"^\W*(?:leave|post|add|write|submit|join|start|view|show|hide|load)\s+(?:a|an|your|the|new|all|more)?\s*"
         r"(?:\d+\s+)?(?:comments?|reply|replies|responses?|discussion|conversation)\b",
-        r"^\W*(?:\d+|no|one|two|three)\s+(?:comments?|replies|responses?)\b",
+        r"^\W*(?:\d+|no|one|two|three)\s+(?:comments?|replies|responses?|thoughts)(?:\s+(?:on|to)\s+[“\"‘'].*)?\W*$",
         r"^\W*comments?\s*(?:\(\d+\)|\d+)?\W*$",
         r"^\W*(?:please\s+)?(?:enter|type|write)\s+your\s+(?:comment|name|e-?mail|website|reply|message)",
         r"^\W*(?:your\s+)?(?:name|e-?mail|website|comment|message)\s*\*?\s*(?:\(required\))?\W*$",
@@ -148,7 +148,7 @@ _ALL_SHORT_RULES = re.compile("|".join(f"(?P<{name.replace('-', '_')}>{pattern})
 
 # "Meg James is a corporate media reporter for ...": an author's biography under an article.
 AUTHOR_BIO = re.compile(
-    r"^(?:[A-Z][\w.'’-]+\s+){1,3}(?:\(@\w+\)\s+)?(?:is|was|has\s+been)\s+(?:a|an|the)\s+(?:[\w,-]+\s+){0,8}?"
+    r"^(?:[A-Z][\w.'’-]+\s+){1,3}(?:\(@\w+\)\s+)?is\s+(?:a|an|the)\s+(?:[\w,-]+\s+){0,8}?"
     r"(?:reporter|writer|editor|correspondent|contributor|columnist|journalist|author|producer|critic|freelancer)\b")
 # A caption that ends with its picture credit: "... in Littleton, Colo. (AP Photo/David Zalubowski)".
 CAPTION_CREDIT = re.compile(r"(?:\((?:AP|AFP|Reuters|Getty|EPA|PA)\b[^)]*\)|\[(?:File|Photo|Image)\s*:[^\]]*\]|"
