@@ -85,8 +85,9 @@ def strip_text(text: str, path: str, options: StripOptions = StripOptions(), kno
     _drop_author_bio(lines)
     _restore_kept(lines, options.keep, meta)
     _read_dateline(lines, meta)
-    diagnostics = _date_diagnostics(meta, path)
+    date_problems = _date_diagnostics(meta, path)
     body = _body(lines)
+    diagnostics = date_problems if body.strip() else []  # an empty article's date is not the news
     if not body.strip():
         diagnostics.append(warning(path, "nothing of an article is left after stripping: every line looked like boilerplate",
                                    hint="check the source; add a `keep:` entry to the page to bring a line back"))
