@@ -16,9 +16,9 @@ from digest.model import StrippedArticle
 from digest.stages.ingest import read_source
 from digest.stages.strip import StripOptions, strip_source
 
-# Below this much work a pool costs more (forking, pickling) than it saves: about a second of stripping.
-# An HTML page costs about fifteen times what the same bytes of text do (parsing, the extractor).
-_POOL_MIN_WORK = 2_000_000
+# Below this much work a pool costs more (forking, pickling) than it saves: about a quarter of a second
+# of stripping. An HTML page costs about fifteen times what the same bytes of text do (parsing, the extractor).
+_POOL_MIN_WORK = 400_000
 _HTML_COST = 15
 
 
