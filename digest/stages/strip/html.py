@@ -13,8 +13,7 @@ import re
 from dataclasses import replace
 
 import trafilatura
-from lxml import html as lxml_html  # type: ignore[import-untyped]
-from trafilatura.utils import load_html
+from html import unescape
 
 from digest.errors import warning
 from digest.model import StrippedArticle
@@ -23,6 +22,13 @@ from digest.stages.strip.options import KnownMeta, StripOptions
 from digest.stages.strip.text import strip_text
 
 _NOT_A_NAME = re.compile(r"^(?:admin|administrator|editor|staff|guest|unknown|null|none|https?://.*)$", re.IGNORECASE)
+_META_TAG = re.compile(r"<meta\s[^>]*>", re.IGNORECASE)
+_ATTRIBUTE = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_TITLE_TAG = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_H1_TAG = re.compile(r"<h1[^>]*>(.*?)</h1>", re.IGNORECASE | re.DOTALL)
+_ANY_TAG = re.compile(r"<[^>]*>")
+_TIME_TAG = re.compile(r"<time\s[^>]*datetime\s*=\s*[\"']([^\"']+)", re.IGNORECASE)
+_LINK_TAG = re.compile(r"<link\s[^>]*>", re.IGNORECASE)
 _JSON_LD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]+)"')
 _JSON_LD_AUTHOR = re.compile(r'"author"\s*:\s*(?:\[\s*)?\{[^{}]*?"name"\s*:\s*"([^"]{2,80})"')
 _TITLE_KEYS = ("og:title", "twitter:title", "title", "headline", "dc.title")
@@ -35,15 +41,12 @@ _SITE_KEYS = ("og:site_name", "application-name", "publisher")
 
 def strip_html(html: str, path: str, options: StripOptions = StripOptions()) -> StrippedArticle:
     """The article of an HTML page, cleaned by the same rules as text."""
-    tree = load_html(html)
-    if tree is None:
-        return _with_warning(strip_text("", path, options), path, "the file could not be read as HTML")
-    known = page_meta(tree)
-    doc = trafilatura.bare_extraction(tree, with_metadata=False, include_comments=False, include_tables=True,
+    known = page_meta(html)
+    doc = trafilatura.bare_extraction(html, with_metadata=False, include_comments=False, include_tables=True,
                                       include_images=False, include_links=False, deduplicate=False)
     text = getattr(doc, "text", None) or ""  # a Document (a dict only when asked for one)
     if not text.strip():
-        article = strip_text(_visible_text(tree), path, options, known)
+        article = strip_text(_visible_text(html), path, options, known)
         return _with_warning(article, path, "no article found by the HTML extractor; the page's text was stripped line by line")
     return strip_text(text, path, options, known, extracted=True)
 
@@ -57,40 +60,48 @@ def warm_up() -> None:
                "and <a href='/'>a link</a>.</p></article></body></html>", "warm-up.html")
 
 
-def page_meta(tree: lxml_html.HtmlElement) -> KnownMeta:
-    """What a page's head says about its article: title, date, author, site, canonical URL, summary, section."""
+def page_meta(html: str) -> KnownMeta:
+    """What a page's tags say about its article: title, date, author, site, canonical URL, summary, section.
+
+    Read with patterns over the source rather than a second parse of the page: trafilatura parses it anyway.
+    """
     tags: dict[str, str] = {}
-    for meta in tree.iter("meta"):
-        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip().lower()
-        value = " ".join((meta.get("content") or "").split())
+    for attributes in map(_attributes, _META_TAG.findall(html)):
+        key = (attributes.get("property") or attributes.get("name") or attributes.get("itemprop") or "").strip().lower()
+        value = " ".join(attributes.get("content", "").split())
         if key and value and key not in tags:
             tags[key] = value
 
     def first(keys: tuple[str, ...]) -> str | None:
         return next((tags[k] for k in keys if tags.get(k)), None)
 
-    scripts = " ".join(s.text or "" for s in tree.iter("script") if "ld+json" in (s.get("type") or ""))
-    title = first(_TITLE_KEYS) or _text(tree.find(".//title")) or _text(tree.find(".//h1"))
-    date_text = first(_DATE_KEYS) or _match(_JSON_LD_DATE, scripts) or next(
-        (t.get("datetime") for t in tree.iter("time") if t.get("datetime")), None)
-    author = first(_AUTHOR_KEYS) or _match(_JSON_LD_AUTHOR, scripts)
-    canonical = next((link.get("href") for link in tree.iter("link") if (link.get("rel") or "").lower() == "canonical"
-                      and (link.get("href") or "").startswith("http")), None)
+    title = first(_TITLE_KEYS) or _tag_text(_TITLE_TAG, html) or _tag_text(_H1_TAG, html)
+    date_text = first(_DATE_KEYS) or _match(_JSON_LD_DATE, html) or _match(_TIME_TAG, html)
+    author = first(_AUTHOR_KEYS) or _match(_JSON_LD_AUTHOR, html)
+    canonical = next((link["href"] for link in map(_attributes, _LINK_TAG.findall(html))
+                      if link.get("rel", "").lower() == "canonical" and link.get("href", "").startswith("http")), None)
     sections = tuple(dict.fromkeys(v for k, v in tags.items() if k in ("article:section", "article:tag")))
     return KnownMeta(title=title, date=_iso_day(date_text), author=author if author and not _NOT_A_NAME.match(author) else None,
                      source=first(_SITE_KEYS), url=canonical or tags.get("og:url"), summary=first(_SUMMARY_KEYS),
                      tags=sections)
 
 
-def _text(element: lxml_html.HtmlElement | None) -> str | None:
-    if element is None:
+def _attributes(tag: str) -> dict[str, str]:
+    """The attributes of one start tag, names lower-cased, values unescaped."""
+    return {name.lower(): unescape(double if double or not single else single)
+            for name, double, single in _ATTRIBUTE.findall(tag)}
+
+
+def _tag_text(pattern: re.Pattern[str], html: str) -> str | None:
+    found = pattern.search(html)
+    if found is None:
         return None
-    return " ".join(element.text_content().split()) or None
+    return " ".join(unescape(_ANY_TAG.sub(" ", found.group(1))).split()) or None
 
 
 def _match(pattern: re.Pattern[str], text: str) -> str | None:
     found = pattern.search(text)
-    return found.group(1) if found else None
+    return unescape(found.group(1)) if found else None
 
 
 def _iso_day(text: str | None) -> str | None:
@@ -99,8 +110,15 @@ def _iso_day(text: str | None) -> str | None:
     return text[:10] if re.match(r"^\d{4}-\d{2}-\d{2}", text) else find_date(text)
 
 
-def _visible_text(tree: lxml_html.HtmlElement) -> str:
+def _visible_text(html: str) -> str:
     """The page's text, one block per line, for a page trafilatura found no article in."""
+    from lxml import html as lxml_html  # type: ignore[import-untyped]
+    from lxml.etree import ParserError  # type: ignore[import-untyped]
+
+    try:
+        tree = lxml_html.fromstring(html)
+    except (ValueError, ParserError):
+        return ""
     for element in tree.xpath("//script | //style | //noscript | //head | //template"):
         element.drop_tree()
     blocks = tree.xpath("//p | //h1 | //h2 | //h3 | //li | //blockquote | //pre | //td")
