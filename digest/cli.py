@@ -68,11 +68,10 @@ def cmd_init(args: argparse.Namespace, console: Console) -> int:
 def cmd_strip(args: argparse.Namespace, console: Console) -> int:
     import json
 
+    from digest.config import Cleaning
     from digest.stages.strip import StripOptions
     from digest.strip_files import StripJob, strip_files
     from digest.strip_output import article_record, format_article
-
-    from digest.config import Cleaning
 
     options, max_bytes, keep = StripOptions(), Cleaning().max_source_bytes, {}
     if args.config or Path("config.yaml").is_file():  # inside a digest: its phrases, size limit and keep: lists
