@@ -22,11 +22,11 @@ LIST_ITEM = re.compile(r"^(?:[-•*–]\s|\d{1,2}[.)]\s)")
 def prose_weight(line: str) -> float:
     """How much line looks like article prose: its words when it does, a penalty when it is furniture."""
     words = WORD.findall(line)
-    n = word_count(line)
+    n = len(words) if line.isascii() else word_count(line)
     if not n:
         return -1.0
-    capitalised = sum(1 for w in words if w[:1].isupper()) / n
-    numbers = sum(1 for w in words if w[:1].isdigit()) / n
+    capitalised = sum(w[0].isupper() for w in words) / n
+    numbers = sum(w[0].isdigit() for w in words) / n
     ends_like_sentence = bool(_SENTENCE_END.search(line))
     punctuated = ends_like_sentence or bool(_PUNCTUATION_INSIDE.search(line))
     if numbers < 0.3 and ((n >= 25 and punctuated and (capitalised < 0.6 or ends_like_sentence)) or

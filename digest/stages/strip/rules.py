@@ -17,8 +17,8 @@ WORD = re.compile(r"\w+")
 SHORT_LINE_WORDS = 14
 
 
-def _any(*patterns: str) -> str:
-    return "|".join(f"(?:{p})" for p in patterns)
+def _any(*patterns: str) -> tuple[str, ...]:
+    return patterns
 
 
 # "Read More: <title>" and its kin: the title goes to see_also, the line leaves the body.
@@ -53,7 +53,7 @@ TEASER_TAG = re.compile(r"\[(?:[A-Z]{3,}|[A-Z][a-z]+ [A-Z][a-z]+)\]\W*$")
 SOURCE_LINE = re.compile(r"^\W*sources?\s*:\s*(?P<source>[^:]{2,60}?)\W*$", re.IGNORECASE)
 
 # Whole-line furniture, by rule name. Tested against short lines only (see SHORT_LINE_WORDS).
-SHORT_RULES: tuple[tuple[str, str], ...] = (
+SHORT_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("print-share", _any(
         r"\bprint\s+friendly\b",
         r"^\W*(?:print|e-?mail|share|tweet|pin|save|copy\s+link|whatsapp|facebook|twitter|linkedin|reddit|telegram|"
@@ -138,13 +138,29 @@ SHORT_RULES: tuple[tuple[str, str], ...] = (
         r"^\W*(?:https?://)?(?:www\.)?(?:twitter|x|facebook|instagram|linkedin)\.com/\w+\W*$",
         r"^\W*@\w{2,30}\W*$",
     )),
-    ("credits", CREDITS.pattern),
+    ("credits", (CREDITS.pattern,)),
     ("tags-line", _any(r"^\W*(?:tags?|tagged(?:\s+with)?|topics?|filed\s+under|categories|category)\s*:")),
 )
 
-# All of them in one pattern, one group per rule: a single scan of each line.
-# (written in lower case and matched against the lower-cased line: faster than re.IGNORECASE)
-_ALL_SHORT_RULES = re.compile("|".join(f"(?P<{name.replace('-', '_')}>{pattern})" for name, pattern in SHORT_RULES))
+# All of them in two patterns, one group per rule: a single match and a single scan of each line.
+
+
+def _combined(anchored: bool) -> re.Pattern[str]:
+    """The rules' patterns that start at the line's start (tried once, with match), or the others (searched).
+
+    One group per rule; written in lower case and matched against the lower-cased line, which is
+    faster than re.IGNORECASE.
+    """
+    groups = []
+    for name, patterns in SHORT_RULES:
+        chosen = [p for p in patterns if p.startswith("^") == anchored]
+        if chosen:
+            groups.append(f"(?P<{name.replace('-', '_')}>" + "|".join(f"(?:{p})" for p in chosen) + ")")
+    return re.compile("|".join(groups))
+
+
+_ANCHORED_RULES = _combined(anchored=True)
+_FLOATING_RULES = _combined(anchored=False)
 
 # "Meg James is a corporate media reporter for ...": an author's biography under an article.
 AUTHOR_BIO = re.compile(
@@ -184,9 +200,10 @@ class LineRules:
         for phrase in self.site_phrases:
             if phrase.lower() in lowered:
                 return "site-phrase"
-        if SOCIAL_LINK.search(line) and word_count(SOCIAL_LINK.sub("", line)) <= 3:
+        if ("twitter" in lowered or "t.co/" in lowered) and SOCIAL_LINK.search(line) \
+                and word_count(SOCIAL_LINK.sub("", line)) <= 3:
             return "social-link"
-        if MARKUP_DEBRIS.search(line):
+        if ("<" in line or "&" in line) and MARKUP_DEBRIS.search(line):
             return "markup-debris"
         if line.startswith("|"):  # a table row: tables are article content
             return None
@@ -197,11 +214,11 @@ class LineRules:
             if words <= 40 and CREDITS.search(line):
                 return "credits"
             return "image-credit" if words <= 60 and CAPTION_CREDIT.search(line) else None
-        if TEASER_TAG.search(line) or (" | " in line and not line.rstrip().endswith((".", "!", "?"))):
+        if ("[" in line and TEASER_TAG.search(line)) or (" | " in line and not line.rstrip().endswith((".", "!", "?"))):
             return "teaser"
         if _shouting(line):
             return "shouting"
-        match = _ALL_SHORT_RULES.search(line.lower())
+        match = _ANCHORED_RULES.match(lowered) or _FLOATING_RULES.search(lowered)
         if match and match.lastgroup:
             return match.lastgroup.replace("_", "-")
         if BARE_ACCOUNT_WORDS.search(line) and (words <= 6 or ADDRESSES_READER.search(line)):
