@@ -244,7 +244,7 @@ def _drop_repeated_lines(lines: list[_Line]) -> None:
     """
     recent: list[str] = []
     for line in lines:
-        key = _fold(line.text)
+        key = line.text.casefold()
         if line.rule is None and key in recent and word_count(line.text) >= 4:
             line.rule = "repeated-line"
         recent = [*recent[-2:], key]
