@@ -57,9 +57,9 @@ SHORT_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("print-share", _any(
         r"\bprint\s+friendly\b",
         r"^\W*(?:print|e-?mail|share|tweet|pin|save|copy\s+link|whatsapp|facebook|twitter|linkedin|reddit|telegram|"
-        r"pinterest|flipboard|messenger|sms|more|x)(?:\W+(?:print|e-?mail|share|tweet|pin|save|copy\s+link|whatsapp|"
-        r"facebook|twitter|linkedin|reddit|telegram|pinterest|flipboard|messenger|sms|more|x|this|article|story|"
-        r"page|on|via|\d+))*\W*$",
+        r"pinterest|flipboard|messenger|instagram|youtube|tiktok|sms|more|x)(?:\W+(?:print|e-?mail|share|tweet|pin|save|"
+        r"copy\s+link|whatsapp|facebook|twitter|linkedin|reddit|telegram|pinterest|flipboard|messenger|instagram|youtube|"
+        r"tiktok|sms|more|x|this|article|story|page|on|via|\d+))*\W*$",
         r"^\W*share\s+(?:this|on|via|the|article|story|post|page)\b",
         r"^\W*(?:click\s+to\s+)?share\s+on\b",
         r"^\W*[\d.,]+[km]?\s+shares?\W*$",
@@ -117,7 +117,7 @@ SHORT_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"\ball\s+rights\s+reserved\b",
     )),
     ("related-heading", _any(
-        r"^\W*(?:related|recommended|popular|trending|latest|more|top)\s*(?:articles?|stories|posts?|news|reads?|videos?|"
+        r"^\W*(?:related|recommended|popular|trending|latest|more|top)\s*(?:articles?|stories|posts?|news|reads?|videos?|links?|"
         r"from\s+\w+(?:\s+\w+)?|on\s+\w+|for\s+you|now|this\s+week)?\W*$",
         r"^\W*(?:you\s+(?:may|might)\s+(?:also\s+)?(?:like|enjoy|be\s+interested\s+in)|most\s+(?:read|popular|viewed|shared)"
         r"|what\s+to\s+read\s+next|editor'?s\s+picks?|in\s+case\s+you\s+missed\s+it|more\s+stories|read\s+more|see\s+more"
@@ -125,10 +125,12 @@ SHORT_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     )),
     ("navigation", _any(
         r"^\W*home\s*(?:»|›|>|/|\|)",
-        r"^\W*(?:skip\s+to\s+(?:main\s+)?content|toggle\s+navigation|main\s+menu|menu|search|close|open\s+menu)\W*$",
+        r"^\W*(?:skip\s+to\s+(?:main\s+)?content|toggle\s+navigation|main\s+menu|menu|search|close|open\s+menu|submit|"
+        r"video|videos|photos?|gallery|audio|continue\s+reading(?:\s+below)?|enlarge(?:\s+(?:image|photo))?)\W*$",
     )),
     ("image-credit", _any(
         r"^\W*(?:image|photo|picture|photograph|video|graphic|illustration)s?(?:\s+(?:credit|courtesy|source))?\s*:\s*\S",
+        r"^\W*(?:above|below|top|pictured|left|right)\s*:\s*\S",
         r"^\W*(?:credit|courtesy|source)\s*:\s*(?:getty|reuters|ap|afp|shutterstock|istock|file|twitter|facebook|wikimedia)",
         r"\((?:photo|image|picture)\s*(?:credit)?\s*:?\s*[^)]*\)\s*$",
         r"\b(?:getty\s+images|shutterstock|istock(?:photo)?)\s*\W*$",
@@ -139,6 +141,8 @@ SHORT_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"^\W*@\w{2,30}\W*$",
     )),
     ("credits", (CREDITS.pattern,)),
+    ("author-bio", _any(r"^\W*(?:about\s+the\s+authors?|über\s+(?:den|die)\s+autor(?:in)?|à\s+propos\s+de\s+l'auteur|"
+                        r"sobre\s+(?:el|o)\s+autor|informazioni\s+sull'autore)\W*$")),
     ("tags-line", _any(r"^\W*(?:tags?|tagged(?:\s+with)?|topics?|filed\s+under|categories|category)\s*:")),
 )
 
@@ -170,6 +174,9 @@ AUTHOR_BIO = re.compile(
 CAPTION_CREDIT = re.compile(r"(?:\((?:AP|AFP|Reuters|Getty|EPA|PA)\b[^)]*\)|\[(?:File|Photo|Image)\s*:[^\]]*\]|"
                             r"\((?:photo|image|picture)(?:\s+credit)?\s*:?[^)]*\)|\b(?:Getty\s+Images|Shutterstock|iStock)|"
                             r"\bPhoto(?:graph)?\s*:\s*[^.]{2,60})\s*$")
+# A wire-service caption: "In this Dec. 12, 2006, file photo, made available by NASA, ..."
+WIRE_CAPTION = re.compile(r"^In\s+this\s+(?:[\w.,'’/-]+\s+){0,8}?(?:file\s+|handout\s+)?(?:photo|image|picture|photograph|video|"
+                          r"frame\s+grab)\b")
 # HTML that a page showed as text (an editor's leftovers, escaped tags).
 MARKUP_DEBRIS = re.compile(r"&(?:amp;)?lt;/?[a-z]+|</?(?:span|div|p|a|img|br|script|iframe)\b[^>]*>", re.IGNORECASE)
 
@@ -213,7 +220,7 @@ class LineRules:
         if words > SHORT_LINE_WORDS:
             if words <= 40 and CREDITS.search(line):
                 return "credits"
-            return "image-credit" if words <= 60 and CAPTION_CREDIT.search(line) else None
+            return "image-credit" if words <= 60 and (CAPTION_CREDIT.search(line) or WIRE_CAPTION.match(line)) else None
         if ("[" in line and TEASER_TAG.search(line)) or (" | " in line and not line.rstrip().endswith((".", "!", "?"))):
             return "teaser"
         if _shouting(line):
