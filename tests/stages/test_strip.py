@@ -173,3 +173,12 @@ def test_normalize_repairs_text_without_changing_words(raw: str, clean: str) -> 
     from digest.stages.strip.normalize import normalize_text
 
     assert normalize_text(raw) == clean
+
+
+def test_a_list_announced_by_a_colon_stays_with_the_article_in_a_page_dump() -> None:
+    menu = ["Home", "News", "Sport", "Culture", "Opinion", "Business", "Travel", "Video"]
+    dates = ["June 9 -- Coral Arena, Tampa", "June 10 -- Bay Hall, Miami", "June 14 -- River Park, Atlanta",
+             "June 17 -- Main Arena, Nashville"]
+    body, article = strip([*menu, *ARTICLE, "The tour dates:", *dates, "About us", "Contact", "Careers", "Advertise"])
+    assert all(d in body for d in dates)
+    assert "About us" not in body and "Careers" not in body

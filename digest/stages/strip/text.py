@@ -28,6 +28,7 @@ _BLOCK_START = re.compile(r"^(?:#{1,6}\s|>|[-+*]\s|\d{1,9}[.)]\s|={3,}|-{3,}|`{3
 _INLINE_SPECIAL = re.compile(r"([\\`*\[\]<>]|(?<!\w)_|_(?!\w))")
 # Rules whose lines are furniture of the page itself: a comment form marks where the article ended.
 _COMMENT_SECTION = {"comment-prompt"}
+_LIST_ITEM_WEIGHT = 0.5
 
 
 @dataclass
@@ -75,6 +76,7 @@ def strip_text(text: str, path: str, options: StripOptions = StripOptions(), kno
     _gather_posts(lines, meta)
     for line in lines:
         line.weight = prose_weight(line.text) if line.rule is None else -3.0
+    _weigh_announced_lists(lines)
     dump = not extracted and looks_like_page_dump([line.weight for line in lines if line.rule is None])
     if dump:
         _keep_main_region(lines)
@@ -163,6 +165,35 @@ def _gather_posts(lines: list[_Line], meta: _Meta) -> None:
             member.quote = group
         line.quote = group
         line.text = signature.attribution(written_date)
+
+
+def _weigh_announced_lists(lines: list[_Line]) -> None:
+    """A list announced by a line ending in a colon ("Tour dates:") belongs to the article, however short its items.
+
+    Its items are the run of short lines after the colon that begin alike (all with a word, or all
+    with a number); they get a small positive weight so the article's region reaches over them.
+    """
+    for i, line in enumerate(lines[:-3]):
+        if line.rule is not None or not line.text.endswith(":") or word_count(line.text) < 3:
+            continue
+        items = []
+        shape = _opening_shape(lines[i + 1].text)
+        for item in lines[i + 1:]:
+            if item.rule is not None or item.weight >= 10 or _opening_shape(item.text) != shape:
+                break
+            items.append(item)
+        if len(items) >= 3:
+            for item in [line, *items]:
+                item.weight = max(item.weight, _LIST_ITEM_WEIGHT)
+
+
+def _opening_shape(text: str) -> str:
+    """The shape of a list item: numbered, or how it begins and which separators it uses ("June 9 -- Hall, City")."""
+    first = text[:1]
+    if first.isdigit():
+        return "number"
+    separators = "".join(sep for sep in (" -- ", " – ", " — ", " - ", ": ", ", ", " @ ", " | ") if sep in text)
+    return ("upper" if first.isupper() else "lower" if first.isalpha() else first) + separators
 
 
 def _keep_main_region(lines: list[_Line]) -> None:
