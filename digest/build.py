@@ -17,18 +17,19 @@ from pathlib import Path
 from typing import Callable
 
 from digest.config import Config
-from digest.errors import ContentError, Diagnostic, Report
+from digest.errors import ContentError, Diagnostic, Report, Severity
 from digest.markdown import render_markdown
 from digest.model import Article, Document, Links, Site
 from digest.pages import document_from, read_page_files, sync_pages
 from digest.stages.annotate import options_from
 from digest.stages.annotate.corpus import annotate_documents, index_annotations
 from digest.stages.annotate.decorate import decorate_html
-from digest.stages.ingest import list_sources, read_source
+from digest.stages.ingest import list_sources
 from digest.search import search_bundle
 from digest.stages.render import render_site, template_filters, template_globals
-from digest.stages.strip import strip_source
+from digest.stages.strip import StripOptions
 from digest.stages.write import check_output_folder, write_site
+from digest.strip_files import StripJob, strip_files
 from digest.theme import find_theme, make_environment
 from digest.urls import entity_path, url_for
 
@@ -67,22 +68,24 @@ def build_site(config: Config, options: BuildOptions = BuildOptions()) -> BuildR
     theme = find_theme(config.theme, config.resolve(config.paths.themes))
     progress = options.progress or (lambda stage, done, total: None)
 
-    # Per-article: sources -> stripped articles -> page files.
-    source_paths = list_sources(config.resolve(config.paths.sources))
-    stripped = []
-    for i, path in enumerate(source_paths):
-        source, problems = read_source(path, root, config.limits.max_source_bytes)
-        report.add(*problems)
-        if source is not None:
-            report.add(*source.diagnostics)
-            article = strip_source(source)
-            report.add(*article.diagnostics)
-            stripped.append(article)
-        progress("strip", i + 1, len(source_paths))
+    # Per-article: sources -> stripped articles -> page files (an editor's `keep:` lines survive a re-strip).
     articles_dir = config.resolve(config.paths.articles)
     existing, problems = read_page_files(articles_dir, root)
     report.add(*problems)
-    report.add(*sync_pages(stripped, articles_dir, root, existing, config.cleaning.unicode_slugs))
+    keep = {(root / pf.page.meta.source_file).resolve(): pf.page.meta.keep for pf in existing if pf.page.meta.source_file}
+    source_paths = list_sources(config.resolve(config.paths.sources))
+    jobs = [StripJob(path, root, StripOptions(config.cleaning.boilerplate, keep.get(path.resolve(), ())),
+                     config.limits.max_source_bytes) for path in source_paths]
+    outcomes = []
+    for i, outcome in enumerate(strip_files(jobs)):  # in parallel across cores when there is enough work
+        outcomes.append(outcome)
+        progress("strip", i + 1, len(source_paths))
+    stripped = [o.article for o in outcomes if o.article is not None]
+    problems, written = sync_pages(stripped, articles_dir, root, existing, config.cleaning.unicode_slugs)
+    report.add(*problems)
+    for outcome in outcomes:  # what strip says about an article is news only when its page is (re)written
+        fresh = outcome.article is None or outcome.article.source_path in written
+        report.add(*(d for d in outcome.diagnostics if fresh or d.severity is Severity.ERROR))
     page_files, problems = read_page_files(articles_dir, root)
     if len(page_files) > config.limits.max_articles:
         raise ContentError(Diagnostic(config.paths.articles, f"{len(page_files):,} pages: more than limits.max_articles "

@@ -112,6 +112,45 @@ def cmd_serve(args: argparse.Namespace, console: Console) -> int:
                                drafts=args.drafts, config_file=Path(args.config) if args.config else None),
           say=console.say, complain=lambda text: print(text, file=console.stream))
     return EXIT_OK
+def cmd_strip(args: argparse.Namespace, console: Console) -> int:
+    import json
+
+    from digest.config import Limits
+    from digest.stages.strip import StripOptions
+    from digest.strip_files import StripJob, strip_files
+    from digest.strip_output import article_record, format_article
+
+    options, max_bytes, keep = StripOptions(), Limits().max_source_bytes, {}
+    if args.config or Path("config.yaml").is_file():  # inside a digest: its phrases, size limit and keep: lists
+        from digest.strip_output import keep_lists
+
+        config = _config(args)
+        options = StripOptions(boilerplate=config.cleaning.boilerplate)
+        max_bytes = config.limits.max_source_bytes
+        keep = keep_lists(config)
+    jobs = []
+    for name in args.paths:
+        path = Path(name)
+        job_options = StripOptions(options.boilerplate, keep.get(path.resolve(), ()))
+        jobs.append(StripJob(path, Path.cwd(), job_options, max_bytes))
+    failed = 0
+    records = []
+    for result in strip_files(jobs, args.jobs):
+        for d in result.diagnostics:
+            print(d, file=sys.stderr)
+        failed += result.article is None
+        record = article_record(str(result.path), result.article, result.diagnostics)
+        if args.format == "jsonl":
+            print(json.dumps(record, ensure_ascii=False), flush=True)
+        elif args.format == "json":
+            records.append(record)
+        elif result.article is not None:
+            if len(jobs) > 1:
+                print(f"==> {result.path} <==")
+            print(format_article(result.article, args.format, args.explain))
+    if args.format == "json":
+        print(json.dumps(records, ensure_ascii=False, indent=1))
+    return EXIT_CONTENT if failed else EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -142,6 +181,16 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--site", metavar="DIR", help="check this built site instead of building into a temporary folder")
     check.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
     check.set_defaults(func=cmd_check)
+    strip = sub.add_parser("strip", parents=[common], help="print the cleaned article of raw source files",
+                           description="Strip boilerplate from raw articles (.txt, .html, .md) and print them with their "
+                                       "metadata; inside a digest folder, config.yaml's cleaning options and pages' keep: apply.")
+    strip.add_argument("paths", nargs="+", metavar="PATH", help="source files")
+    strip.add_argument("--format", choices=("markdown", "text", "json", "jsonl"), default="markdown",
+                       help="markdown: the page digest writes; text: title and body; json/jsonl: fields and removed lines")
+    strip.add_argument("--explain", action="store_true", help="also list every removed line and the rule that removed it")
+    strip.add_argument("--config", metavar="FILE", help="config file (default: ./config.yaml when present)")
+    strip.add_argument("-j", "--jobs", type=int, metavar="N", help="processes to use (default: one per core)")
+    strip.set_defaults(func=cmd_strip)
 
     init = sub.add_parser("init", parents=[common], help="create a new digest folder",
                           description="Create a digest: config.yaml with every option, content/ with a sample source, themes/.")

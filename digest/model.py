@@ -59,6 +59,7 @@ class StrippedArticle:
     tags: tuple[str, ...] = ()
     see_also: tuple[str, ...] = ()
     removed: tuple[RemovedLine, ...] = ()
+    keep: tuple[str, ...] = ()  # the editor's `keep:` entries this strip honoured, written back to the page
     diagnostics: tuple[Diagnostic, ...] = ()
 
 

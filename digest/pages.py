@@ -45,9 +45,13 @@ def read_page_files(folder: Path, root: Path) -> tuple[list[PageFile], list[Diag
 
 
 def sync_pages(articles: list[StrippedArticle], folder: Path, root: Path, existing: list[PageFile],
-               unicode_slugs: bool = False) -> list[Diagnostic]:
-    """Write each article's page into folder; a page the editor changed is kept and the conflict reported."""
+               unicode_slugs: bool = False) -> tuple[list[Diagnostic], set[str]]:
+    """Write each article's page into folder; a page the editor changed is kept and the conflict reported.
+
+    Returns the problems and the source paths whose page was written (new or regenerated).
+    """
     problems: list[Diagnostic] = []
+    written: set[str] = set()
     by_source = {pf.page.meta.source_file: pf for pf in existing if pf.page.meta.source_file}
     taken = {pf.path.name for pf in existing}
     folder.mkdir(parents=True, exist_ok=True)
@@ -64,6 +68,7 @@ def sync_pages(articles: list[StrippedArticle], folder: Path, root: Path, existi
                                             hint="delete the page to regenerate it, or carry the source's changes over by hand"))
                 continue
             _write_text(current.path, text)
+            written.add(article.source_path)
             continue
         name = page_name(article, unicode_slugs)
         stem, n = name[:-3], 2
@@ -72,7 +77,8 @@ def sync_pages(articles: list[StrippedArticle], folder: Path, root: Path, existi
             n += 1
         taken.add(name)
         _write_text(folder / name, text)
-    return problems
+        written.add(article.source_path)
+    return problems, written
 
 
 def _hash_line(text: str) -> str | None:

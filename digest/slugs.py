@@ -10,6 +10,7 @@ from anyascii import anyascii
 
 _NOT_SLUG = re.compile(r"[^\w]+", re.UNICODE)
 _MAX = 80
+_APOSTROPHE = re.compile(r"(?<=\w)['’ʼ](?=\w)")
 
 
 def slugify(text: str, unicode: bool = False, max_length: int = _MAX) -> str:
@@ -20,6 +21,7 @@ def slugify(text: str, unicode: bool = False, max_length: int = _MAX) -> str:
     """
     # symbols and controls (emoji, arrows, RTL overrides) carry no words: anyascii would spell them out
     normal = "".join(c for c in unicodedata.normalize("NFKC", text) if unicodedata.category(c)[0] not in "SC")
+    normal = _APOSTROPHE.sub("", normal)  # "Putin’s" -> putins, not putin-s
     if not unicode:
         normal = anyascii(normal)
     words = [w for w in _NOT_SLUG.split(normal.lower().replace("_", " ")) if w]

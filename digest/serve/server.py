@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import unquote, urlsplit
 
-from digest.errors import Diagnostic
+from digest.errors import Diagnostic, Severity
 
 # Served outside any site path, so no page of the digest can collide with it.
 CONTROL_PREFIX = "/__digest__/"
@@ -141,8 +141,9 @@ class PreviewState:
         self.publish("css" if style_only else "reload", {"build": self.build})
 
     def failed(self, diagnostics: list[Diagnostic]) -> None:
+        # the overlay shows what stopped the build; warnings stay in the terminal
         errors = [{"path": d.path, "line": d.line, "column": d.column, "message": d.message, "hint": d.hint,
-                   "severity": d.severity.value} for d in diagnostics]
+                   "severity": d.severity.value} for d in diagnostics if d.severity is Severity.ERROR]
         with self._lock:
             self.errors = errors
         self.publish("failed", {"errors": errors})

@@ -9,11 +9,13 @@ from __future__ import annotations
 import hashlib
 import re
 
-from digest.frontmatter import dump_page
+from digest.frontmatter import dump_page, split_front_matter
 from digest.model import StrippedArticle
 from digest.slugs import slugify
 
 _GENERATED_LINE = re.compile(r"^generated: [0-9a-f]{64}\n", re.MULTILINE)
+# `keep:` and its list, block style ("- a" lines, indented or not) or flow style ("keep: [a, b]")
+_KEEP_BLOCK = re.compile(r"^keep:[^\n]*\n(?:(?:[ \t]+|- )[^\n]*\n)*", re.MULTILINE)
 
 
 def page_name(article: StrippedArticle, unicode_slugs: bool = False) -> str:
@@ -38,6 +40,7 @@ def page_text(article: StrippedArticle) -> str:
         "see_also": list(article.see_also),
         "source_file": article.source_path,
         "removed": [{"text": r.text, "rule": r.rule} for r in article.removed],
+        "keep": list(article.keep),
     }
     text = dump_page(meta, article.body)
     digest = content_hash(text)
@@ -45,7 +48,14 @@ def page_text(article: StrippedArticle) -> str:
 
 
 def content_hash(text: str) -> str:
-    """The hash of a page's text without its `generated:` line."""
+    """The hash of a page's text without its `generated:` line and its `keep:` list.
+
+    `keep:` is the editor's instruction to the next strip, not an edit of the article: adding an
+    entry lets the page be regenerated with the line back in it (and the entry written back).
+    """
+    yaml_text, _, _ = split_front_matter(text)
+    if yaml_text is not None:
+        text = text.replace(yaml_text, _KEEP_BLOCK.sub("", yaml_text), 1)
     return hashlib.sha256(_GENERATED_LINE.sub("", text, count=1).encode("utf-8")).hexdigest()
 
 
