@@ -21,6 +21,7 @@ from digest.errors import ContentError, Diagnostic, Report
 from digest.markdown import render_markdown
 from digest.model import Article, Document, Links, Site
 from digest.pages import document_from, read_page_files, sync_pages
+from digest.paths import distinct_slugs
 from digest.stages.ingest import list_sources, read_source
 from digest.search import search_bundle
 from digest.stages.render import render_site, template_filters, template_globals
@@ -87,6 +88,8 @@ def build_site(config: Config, options: BuildOptions = BuildOptions()) -> BuildR
     # Per-article: documents -> rendered articles.
     documents = [document_from(pf) for pf in page_files]
     documents = [d for d in documents if options.drafts or not d.draft]
+    documents, problems = distinct_slugs(documents)
+    report.add(*problems)
     articles = []
     for i, doc in enumerate(documents):
         articles.append(Article(doc, render_markdown(doc.body, allow_html=False)))

@@ -8,12 +8,14 @@ plain folder name (see SECURITY.md).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from pathlib import Path
 
 from digest.errors import Diagnostic, warning
-from digest.slugs import is_reserved_name, slugify
+from digest.model import Document
+from digest.slugs import is_reserved_name, slugify, unique_slugs
 
 # Characters that end a path segment or change a URL's meaning, or that Windows refuses in names.
 _NOT_IN_SEGMENT = re.compile(r"[/\\:*?\"<>|#%\s]")
@@ -48,3 +50,16 @@ def safe_slug(name: str) -> str:
     """name when it is safe as one URL segment and folder, else its slug: for slugs that come from
     front matter or a file name rather than from slugify."""
     return name if is_safe_segment(name) else slugify(name)
+
+
+def distinct_slugs(documents: list[Document]) -> tuple[list[Document], list[Diagnostic]]:
+    """documents with repeated slugs numbered (-2, -3 ...) in the order given, each renamed one reported:
+    two pages at one URL would leave one of them unpublished without a word."""
+    slugs = unique_slugs([doc.slug for doc in documents])
+    first = {}
+    for doc in documents:
+        first.setdefault(doc.slug, doc.path)
+    problems = [warning(doc.path, f"slug '{doc.slug}' is taken by {first[doc.slug]}: published as '{slug}'",
+                        hint="give the page a slug of its own in its front matter")
+                for doc, slug in zip(documents, slugs) if slug != doc.slug]
+    return [dataclasses.replace(doc, slug=slug) for doc, slug in zip(documents, slugs)], problems
