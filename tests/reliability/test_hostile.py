@@ -4,6 +4,7 @@ leaves nothing a browser could run in any output file, and still publishes every
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from digest.bidi import BIDI_CONTROLS, bidi_balanced, isolate_bidi
+from digest.markdown import render_markdown
 from tests.conftest import REPO, run_digest
 from tests.reliability.hostile import PAGES, SOURCES, check_html, executable_content, make_hostile_digest
 from tests.reliability.test_fuzz import QUICK
@@ -83,3 +85,12 @@ def test_isolated_text_is_balanced_and_keeps_its_letters(text: str) -> None:
     assert [c for c in isolated if c not in BIDI_CONTROLS] == [c for c in text if c not in BIDI_CONTROLS]
     if not BIDI_CONTROLS.intersection(text):
         assert isolated == text
+
+
+def test_a_fence_language_from_a_source_imports_nothing() -> None:
+    """An unknown language once made Pygments import every installed plugin package to look for it."""
+    render_markdown("```python\nx = 1\n```\n")  # Pygments' own lexers, loaded once
+    before = set(sys.modules)
+    html = render_markdown("```no-such-language\n<script>x()</script>\n```\n```<\n```\n")
+    assert set(sys.modules) == before
+    assert "&lt;script&gt;" in html
