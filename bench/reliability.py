@@ -339,7 +339,11 @@ def main() -> int:
             f"{args.fuzz_examples:,} fuzz examples per target) on {platform.system()} {platform.machine()}, "
             f"Python {platform.python_version()}. What each row guarantees is in SECURITY.md; the suite runs smaller "
             "versions of each (tests/reliability/).\n\n"
-            "| case | times tried | result |\n|---|---|---|\n" + "\n".join(rows) + "\n")
+            "| case | times tried | result |\n|---|---|---|\n" + "\n".join(rows) + "\n\n"
+            "Memory on a 50 MB source: by default it is refused from its size before it is read. With the limit raised, "
+            "the build keeps every output file in memory until the swap, and an article's text is in its page, both site "
+            "feeds, its tag feeds and the search index, so the peak is many times the source's size: keep "
+            "`limits.max_source_bytes` near its default (10 MB) unless the machine has memory to spare.\n")
     return 1 if failed else 0
 
 

@@ -56,6 +56,9 @@ def bidi_balanced(text: str) -> bool:
 
 def isolate_document(doc: Document) -> Document:
     """doc with the bidirectional controls of its title, summary, dateline, author, outlet and tags isolated."""
-    fields = {name: isolate_bidi(getattr(doc, name)) for name in ("title", "summary", "dateline", "author", "source")
-              if getattr(doc, name)}
-    return dataclasses.replace(doc, **fields, tags=tuple(isolate_bidi(tag) for tag in doc.tags))
+    def isolated(text: str | None) -> str | None:
+        return isolate_bidi(text) if text else text
+
+    return dataclasses.replace(doc, title=isolate_bidi(doc.title), summary=isolated(doc.summary),
+                               dateline=isolated(doc.dateline), author=isolated(doc.author), source=isolated(doc.source),
+                               tags=tuple(isolate_bidi(tag) for tag in doc.tags))

@@ -56,7 +56,7 @@ def distinct_slugs(documents: list[Document]) -> tuple[list[Document], list[Diag
     """documents with repeated slugs numbered (-2, -3 ...) in the order given, each renamed one reported:
     two pages at one URL would leave one of them unpublished without a word."""
     slugs = unique_slugs([doc.slug for doc in documents])
-    first = {}
+    first: dict[str, str] = {}
     for doc in documents:
         first.setdefault(doc.slug, doc.path)
     problems = [warning(doc.path, f"slug '{doc.slug}' is taken by {first[doc.slug]}: published as '{slug}'",
