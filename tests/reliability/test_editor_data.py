@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from tests.conftest import REPO, run_digest
+from tests.reliability.test_interrupted_build import make_sourced_digest
 
 EDIT = "An editor's paragraph, written by hand."
 NOTE = "notes:\n  - quote: India\n    note: The editor's note.\n"
@@ -58,13 +59,8 @@ def test_an_edited_page_survives_changed_sources_and_changed_cleaning_rules(exam
 
 
 def test_an_edit_saved_while_a_build_runs_is_kept_and_used_next_time(tmp_path: Path) -> None:
-    digest = tmp_path / "digest"
+    digest = make_sourced_digest(tmp_path / "digest", 60)
     sources = digest / "content" / "sources"
-    sources.mkdir(parents=True)
-    (digest / "config.yaml").write_text("title: Busy\n")
-    for i in range(60):
-        (sources / f"s{i:03}.txt").write_text(f"Article {i}\n\n" + f"Paragraph {i} of the article.\n\n" * 20)
-    run_digest("build", cwd=digest, check=True)
     pages = generated_pages(digest)
     env = dict(os.environ, PYTHONPATH=str(REPO))
     rng = random.Random(10)
