@@ -24,6 +24,7 @@ from digest.pages import document_from, read_page_files, sync_pages
 from digest.stages.annotate import options_from
 from digest.stages.annotate.corpus import annotate_documents, index_annotations
 from digest.stages.annotate.decorate import decorate_html
+from digest.paths import distinct_slugs
 from digest.stages.ingest import list_sources
 from digest.search import search_bundle
 from digest.stages.render import render_site, template_filters, template_globals
@@ -94,6 +95,8 @@ def build_site(config: Config, options: BuildOptions = BuildOptions()) -> BuildR
     # Per-article: documents -> rendered articles.
     documents = [document_from(pf) for pf in page_files]
     documents = [d for d in documents if options.drafts or not d.draft]
+    documents, problems = distinct_slugs(documents)
+    report.add(*problems)
     annotations, problems = annotate_documents(documents, options_from(config.annotation))
     report.add(*problems)
     articles = []

@@ -13,6 +13,7 @@ import yaml
 
 from digest.errors import Diagnostic, Severity
 from digest.model import Note, RemovedLine
+from digest.paths import safe_slug
 from digest.schema import INVALID, NodeReader, compose
 
 _FENCE = re.compile(r"\A---[ \t]*\r?\n")
@@ -122,6 +123,9 @@ def _check_meta(meta: PageMeta, reader: NodeReader, node: yaml.MappingNode) -> A
             return reader.fail(node_of("date"), f"front matter: date {meta.date!r} is not a date",
                                "write it as 2021-04-06 or 2021-04-06T10:30:00+05:30")
         changes["date"] = normal
+    if meta.slug is not None and safe_slug(meta.slug) != meta.slug:
+        reader.fail(node_of("slug"), f"front matter: slug {meta.slug!r} cannot be part of a URL",
+                    f"write it as '{safe_slug(meta.slug)}' (the page is published there)", Severity.WARNING)
     if isinstance(meta.tags, str):  # `tags: defence` means one tag
         changes["tags"] = (meta.tags,)
     return dataclasses.replace(meta, **changes) if changes else meta

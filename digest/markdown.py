@@ -13,12 +13,21 @@ from markupsafe import escape
 from mdit_py_plugins.footnote import footnote_plugin
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
-from pygments.lexers import get_lexer_by_name
+from pygments.lexers import get_all_lexers, get_lexer_by_name
 from pygments.util import ClassNotFound
 
 
+@lru_cache(maxsize=1)
+def _builtin_languages() -> frozenset[str]:
+    """Pygments' own lexer names. An unknown name would make Pygments import every installed plugin
+    package to look for it: a fence's language, written by a source, must not decide what code is
+    imported (one plugin's import changed the interpreter's recursion limit), nor may the machine's
+    plugins change the output."""
+    return frozenset(alias for _name, aliases, _files, _types in get_all_lexers(plugins=False) for alias in aliases)
+
+
 def _highlight(code: str, lang: str, _attrs: str) -> str:
-    if not lang:
+    if not lang or lang.lower() not in _builtin_languages():
         return ""
     try:
         lexer = get_lexer_by_name(lang)

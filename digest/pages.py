@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from digest.bidi import isolate_document
 from digest.errors import Diagnostic, warning
 from digest.frontmatter import Page, parse_page
 from digest.model import Document, StrippedArticle
+from digest.paths import link_outside, safe_slug
 from digest.stages.convert import edited_by_editor, page_name, page_text
 
 
@@ -28,6 +30,9 @@ def read_page_files(folder: Path, root: Path) -> tuple[list[PageFile], list[Diag
         if any(part.startswith(".") for part in path.relative_to(folder).parts):
             continue
         display = _display(path, root)
+        if outside := link_outside(root, path, display):
+            problems.append(outside)
+            continue
         try:
             text = path.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -91,13 +96,13 @@ def _hash_line(text: str) -> str | None:
 def document_from(pf: PageFile) -> Document:
     """The Document of a page file; its slug is the front matter's, else the file name."""
     meta = pf.page.meta
-    return Document(
-        path=pf.display, slug=meta.slug or pf.path.stem, title=meta.title, date=meta.date or "",
+    return isolate_document(Document(
+        path=pf.display, slug=safe_slug(meta.slug or pf.path.stem), title=meta.title, date=meta.date or "",
         body=pf.page.body, body_line=pf.page.body_line, date_inferred=meta.date_inferred,
         summary=meta.summary, dateline=meta.dateline, author=meta.author, source=meta.source, url=meta.url,
         tags=tuple(meta.tags), see_also=meta.see_also, notes=meta.notes, draft=meta.draft,
         source_file=meta.source_file, extra=pf.page.extra,
-    )
+    ))
 
 
 def _write_text(path: Path, text: str) -> None:

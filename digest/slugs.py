@@ -11,6 +11,13 @@ from anyascii import anyascii
 _NOT_SLUG = re.compile(r"[^\w]+", re.UNICODE)
 _MAX = 80
 _APOSTROPHE = re.compile(r"(?<=\w)['’ʼ](?=\w)")
+# Names Windows will not create a file or folder under, whatever the extension (CON, aux.md, LPT1).
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
+
+
+def is_reserved_name(name: str) -> bool:
+    """True for names Windows reserves (CON, aux, com1 ...), also with an extension (nul.md)."""
+    return name.split(".", 1)[0].rstrip(" ").lower() in _RESERVED
 
 
 def slugify(text: str, unicode: bool = False, max_length: int = _MAX) -> str:
@@ -34,7 +41,7 @@ def slugify(text: str, unicode: bool = False, max_length: int = _MAX) -> str:
     slug = slug.strip("-")
     if not slug:
         slug = "a-" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:10]
-    return slug
+    return f"{slug}-1" if is_reserved_name(slug) else slug  # a site must check out on Windows too
 
 
 def unique_slugs(slugs: list[str]) -> list[str]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from digest.errors import Diagnostic, warning
 from digest.model import Source, SourceKind
+from digest.paths import link_outside
 
 KINDS: dict[str, SourceKind] = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".md": "markdown",
                                 ".markdown": "markdown"}
@@ -45,6 +46,8 @@ def decode(data: bytes, path: str) -> tuple[str | None, list[Diagnostic]]:
 def read_source(path: Path, root: Path, max_bytes: int | None = None) -> tuple[Source | None, list[Diagnostic]]:
     """The Source at path (relative names against root), or None with the reason."""
     display = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+    if outside := link_outside(root, path, display):
+        return None, [outside]
     kind = KINDS.get(path.suffix.lower())
     if kind is None:
         return None, [warning(display, f"skipped: '{path.suffix}' files are not articles",

@@ -14,10 +14,10 @@ The pages (see docs/theme.md for the template each one uses):
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from typing import Any, Sequence
 
 import jinja2
@@ -146,12 +146,44 @@ def title_footnotes(body: str) -> str:
     return body.replace('<section class="footnotes">', '<section class="footnotes">\n<h2 class="footnotes-title">Notes</h2>', 1)
 
 
-_TAG = re.compile(r"<[^>]*>")
+class _ReadingText(HTMLParser):
+    """The text a reader reads in order, without footnote markers, footnotes or side notes."""
+
+    BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "blockquote", "pre", "td", "th",
+              "br", "hr", "figcaption", "section", "aside", "tr"}
+    VOID = {"br", "hr", "img", "wbr", "input", "meta", "link", "source"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.stack: list[bool] = []  # per open element: is it (inside) something to skip?
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        classes = (dict(attrs).get("class") or "").split()
+        skip = (tag == "sup" and "footnote-ref" in classes) or "footnotes" in classes or "sidenote" in classes \
+            or any(c.startswith("footnote") for c in classes if tag in ("section", "hr", "ol"))
+        if tag in self.BLOCKS:
+            self.parts.append(" ")
+        if tag not in self.VOID:
+            self.stack.append(skip or bool(self.stack and self.stack[-1]))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in self.VOID and self.stack:
+            self.stack.pop()
+        if tag in self.BLOCKS:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not (self.stack and self.stack[-1]):
+            self.parts.append(data)
 
 
 def plain_text(fragment: str) -> str:
-    """The text of an HTML fragment made by our Markdown renderer, whitespace collapsed."""
-    return " ".join(html.unescape(_TAG.sub(" ", fragment)).split())
+    """The reading text of an HTML fragment made by our Markdown renderer, whitespace collapsed."""
+    reader = _ReadingText()
+    reader.feed(fragment)
+    reader.close()
+    return " ".join("".join(reader.parts).split())
 
 
 def article_description(article: Article) -> str:

@@ -5,6 +5,8 @@ The bench runs these with many more examples (bench/fuzz.py); the suite runs a q
 
 from __future__ import annotations
 
+import os
+import re
 from html.parser import HTMLParser
 
 from hypothesis import HealthCheck, given, settings
@@ -14,8 +16,15 @@ from digest.config import parse_config
 from digest.errors import ConfigError
 from digest.frontmatter import parse_page
 from digest.markdown import render_markdown
+from digest.model import Source
+from digest.paths import is_safe_segment
+from digest.slugs import slugify
+from digest.stages.convert import page_text
+from digest.stages.strip import strip_source
 
-QUICK = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# bench/fuzz.py sets DIGEST_FUZZ_EXAMPLES to run these same tests at 10,000 examples each
+QUICK = settings(max_examples=int(os.environ.get("DIGEST_FUZZ_EXAMPLES", "150")), deadline=None,
+                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 yaml_ish = st.one_of(
     st.text(max_size=300),
@@ -82,3 +91,32 @@ def test_deep_nesting_does_not_crash() -> None:
     render_markdown("> " * 5000 + "x")
     render_markdown("[" * 5000 + "x" + "]" * 5000)
     render_markdown("* " * 2000 + "x")
+
+
+html_ish = st.lists(st.sampled_from([
+    "<html>", "<head>", "<title>", "</title>", "<body>", "<p>", "</p>", "<div class=ad>", "</div>", "<script>x()</script>",
+    "<style>p{}</style>", "<!--", "-->", "<![CDATA[", "]]>", "<br>", "&amp;", "&#0;", "&#x202e;", "<a href='javascript:x'>",
+    "</a>", "<h1>", "</h1>", "<table><tr><td>", "<meta charset=x>", "\n", " ", "Headline", "India", "\u202e", "\x00", "\r",
+]), max_size=80).map("".join)
+source_text = st.one_of(st.text(min_size=1, max_size=2000), markdown_ish, html_ish,
+                        st.builds(lambda c, n: c * n, st.characters(), st.integers(1, 20_000)))
+
+
+@QUICK
+@given(source_text, st.sampled_from(["text", "html", "markdown"]))
+def test_strip_never_crashes_and_the_page_it_makes_reads_back(text: str, kind: str) -> None:
+    source = Source("content/sources/x.txt", kind, text, "0" * 64)  # type: ignore[arg-type]
+    article = strip_source(source)
+    assert all(d.path == source.path for d in article.diagnostics)
+    page, problems = parse_page(page_text(article), "content/articles/x.md")
+    assert page is not None, problems
+
+
+@QUICK
+@given(st.text(), st.booleans())
+def test_slugs_are_safe_folder_names_and_stable(text: str, unicode: bool) -> None:
+    slug = slugify(text, unicode=unicode)
+    assert is_safe_segment(slug), slug
+    assert slugify(slug, unicode=unicode) == slug
+    if not unicode:
+        assert re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug), slug
