@@ -258,7 +258,7 @@ class Cache:
         if stage.folder is None:
             return
         unused = len(stage.loaded.keys() - stage.used)
-        if len(stage.packs) >= _MAX_PACKS or (stage.packs and unused > len(stage.used)):
+        if len(stage.packs) >= _MAX_PACKS or (stage.packs and 2 * unused > len(stage.used)):
             kept = {k: v for k, v in stage.loaded.items() if k in stage.used} | stage.new
             _write_pack(stage.folder, kept)
             for pack in stage.packs:

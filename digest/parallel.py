@@ -8,6 +8,7 @@ items must pickle (a module-level function, or a functools.partial of one).
 
 from __future__ import annotations
 
+import atexit
 import logging
 import multiprocessing
 import os
@@ -15,7 +16,7 @@ import sys
 import threading
 import typing
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Callable, Literal, Sequence, TypeVar
 
@@ -36,6 +37,9 @@ class Executor:
     kind: ExecutorKind = "auto"
     address: str | None = None  # Dask scheduler, e.g. tcp://10.0.0.5:8786; None starts a local cluster
     workers: int | None = None  # processes of the local pool; None: one per core
+    # The Dask client (and local cluster), connected on first use and kept for the stages after: starting
+    # a local cluster takes seconds. Closed when the process exits.
+    _dask: list[Any] = field(default_factory=list, compare=False, repr=False)
 
     @staticmethod
     def parse(text: str) -> Executor:
@@ -56,7 +60,10 @@ class Executor:
             return [fn(item) for item in items]
         if kind == "process":
             return _process_map(fn, items, self.workers or available_cores())
-        return _dask_map(fn, items, self.address)
+        if not self._dask:
+            self._dask.extend(_connect(self.address))
+            atexit.register(_disconnect, *self._dask)
+        return _dask_map(fn, items, self._dask[0])
 
 
 def available_cores() -> int:
@@ -79,31 +86,34 @@ def _apply_to_chunk(fn: Callable[[T], R], chunk: Sequence[T]) -> list[R]:
     return [fn(item) for item in chunk]
 
 
-def _dask_map(fn: Callable[[T], R], items: Sequence[T], address: str | None) -> list[R]:
+def _connect(address: str | None) -> tuple[Any, Any]:
+    """(client, the local cluster it started or None)."""
     try:
         from distributed import Client, LocalCluster
     except ImportError:
         raise ConfigError(Diagnostic("--executor", "the dask executor needs Dask",
                                      hint="install it with: pip install 'digest[dask]'")) from None
-    cluster: Any = None
     try:
         if address:
-            client = Client(address, set_as_default=False)
-        else:
-            cluster = LocalCluster(n_workers=available_cores(), threads_per_worker=1, dashboard_address=None,
-                                   silence_logs=logging.ERROR)
-            client = Client(cluster, set_as_default=False)
+            return Client(address, set_as_default=False), None
+        cluster = LocalCluster(n_workers=available_cores(), threads_per_worker=1, dashboard_address=None,
+                               silence_logs=logging.ERROR)
+        return Client(cluster, set_as_default=False), cluster
     except OSError as exc:
         raise ConfigError(Diagnostic("--executor", f"cannot reach the Dask scheduler at {address}: {exc}",
                                      hint="start one with 'dask scheduler', or use --executor process")) from exc
-    try:
-        # A task per article would drown the scheduler (about a millisecond each): send batches.
-        workers = max(1, len(client.scheduler_info().get("workers", {})))
-        size = max(1, min(500, len(items) // (workers * 4) or 1))
-        chunks = [list(items[i:i + size]) for i in range(0, len(items), size)]
-        futures = client.map(partial(_apply_to_chunk, fn), chunks, pure=False)
-        return [result for chunk in client.gather(futures) for result in chunk]
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+
+
+def _disconnect(client: Any, cluster: Any) -> None:
+    client.close()
+    if cluster is not None:
+        cluster.close()
+
+
+def _dask_map(fn: Callable[[T], R], items: Sequence[T], client: Any) -> list[R]:
+    # A task per article would drown the scheduler (about a millisecond each): send batches.
+    workers = max(1, len(client.scheduler_info().get("workers", {})))
+    size = max(1, min(500, len(items) // (workers * 4) or 1))
+    chunks = [list(items[i:i + size]) for i in range(0, len(items), size)]
+    futures = client.map(partial(_apply_to_chunk, fn), chunks, pure=False)
+    return [result for chunk in client.gather(futures) for result in chunk]
