@@ -77,6 +77,13 @@ def test_whatever_the_reused_folder_holds_the_output_is_exactly_the_files(tmp_pa
     assert not (out / "static").is_symlink() and not (out / "articles" / "b" / "index.html").is_symlink()
 
 
+def test_a_kept_file_of_the_same_size_is_still_compared(tmp_path: Path) -> None:
+    out, reuse = tmp_path / "site", tmp_path / "previous"
+    for data in (b"one", b"two", b"six"):  # the third write finds "one" in the kept site, "two" in the live one
+        write_site({"a.html": data}, out, reuse)
+        assert tree(out) == {"a.html": data}
+
+
 def test_the_live_site_is_never_written_through_a_shared_file(tmp_path: Path) -> None:
     out, reuse = tmp_path / "site", tmp_path / "previous"
     write_site(SITE, out, reuse)
@@ -89,7 +96,7 @@ def test_the_live_site_is_never_written_through_a_shared_file(tmp_path: Path) ->
 
 
 names = st.sampled_from(["index.html", "a/index.html", "a/b/index.html", "b/index.html", "a", "c.css"])
-sites = st.dictionaries(names, st.sampled_from([b"", b"one", b"two", b"three!"]), max_size=5).filter(
+sites = st.dictionaries(names, st.sampled_from([b"", b"one", b"two", b"six", b"three!"]), max_size=5).filter(
     lambda files: not any(other.startswith(name + "/") for name in files for other in files))
 
 
