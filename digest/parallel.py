@@ -32,7 +32,7 @@ PROCESS_MIN_ITEMS = 200
 
 @dataclass(frozen=True)
 class Executor:
-    """Where per-article work runs: `auto` is serial for small batches and a process pool for large ones."""
+    """Where per-article work runs: `auto` is a process pool for large batches when cores are free, else serial."""
 
     kind: ExecutorKind = "auto"
     address: str | None = None  # Dask scheduler, e.g. tcp://10.0.0.5:8786; None starts a local cluster
@@ -55,7 +55,7 @@ class Executor:
             return []
         kind = self.kind
         if kind == "auto":
-            kind = "process" if len(items) >= PROCESS_MIN_ITEMS and available_cores() > 1 else "serial"
+            kind = "process" if len(items) >= PROCESS_MIN_ITEMS and idle_cores() > 1 else "serial"
         if kind == "serial":
             return [fn(item) for item in items]
         if kind == "process":
@@ -71,6 +71,14 @@ def available_cores() -> int:
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0))
     return os.cpu_count() or 1
+
+
+def idle_cores() -> int:
+    """Cores not busy with other work (this build counts as idle): a pool on a loaded machine only adds overhead."""
+    cores = available_cores()
+    if not hasattr(os, "getloadavg"):
+        return cores
+    return max(1, cores - max(0, round(os.getloadavg()[0]) - 1))
 
 
 def _process_map(fn: Callable[[T], R], items: Sequence[T], workers: int) -> list[R]:
@@ -95,10 +103,10 @@ def _connect(address: str | None) -> tuple[Any, Any]:
                                      hint="install it with: pip install 'digest[dask]'")) from None
     try:
         if address:
-            return Client(address, set_as_default=False), None
-        cluster = LocalCluster(n_workers=available_cores(), threads_per_worker=1, dashboard_address=None,
-                               silence_logs=logging.ERROR)
-        return Client(cluster, set_as_default=False), cluster
+            return Client(address, set_as_default=False), None  # type: ignore[no-untyped-call]
+        cluster = LocalCluster(n_workers=available_cores(), threads_per_worker=1,  # type: ignore[no-untyped-call]
+                               dashboard_address=None, silence_logs=logging.ERROR)
+        return Client(cluster, set_as_default=False), cluster  # type: ignore[no-untyped-call]
     except OSError as exc:
         raise ConfigError(Diagnostic("--executor", f"cannot reach the Dask scheduler at {address}: {exc}",
                                      hint="start one with 'dask scheduler', or use --executor process")) from exc
