@@ -62,8 +62,17 @@ class Executor:
             return _process_map(fn, items, self.workers or available_cores())
         if not self._dask:
             self._dask.extend(_connect(self.address))
-            atexit.register(_disconnect, *self._dask)
+            atexit.register(self.close)
         return _dask_map(fn, items, self._dask[0])
+
+    def close(self) -> None:
+        """Disconnect from Dask (and stop the local cluster) now rather than when the process exits."""
+        if self._dask:
+            client, cluster = self._dask
+            self._dask.clear()
+            client.close()
+            if cluster is not None:
+                cluster.close()
 
 
 def available_cores() -> int:
@@ -110,12 +119,6 @@ def _connect(address: str | None) -> tuple[Any, Any]:
     except OSError as exc:
         raise ConfigError(Diagnostic("--executor", f"cannot reach the Dask scheduler at {address}: {exc}",
                                      hint="start one with 'dask scheduler', or use --executor process")) from exc
-
-
-def _disconnect(client: Any, cluster: Any) -> None:
-    client.close()
-    if cluster is not None:
-        cluster.close()
 
 
 def _dask_map(fn: Callable[[T], R], items: Sequence[T], client: Any) -> list[R]:

@@ -81,7 +81,12 @@ def dask_scheduler() -> str:
 
 
 def test_dask_returns_serial_results_in_order(dask_scheduler: str) -> None:
-    assert Executor("dask", dask_scheduler).map(RENDER, BODIES) == Executor("serial").map(RENDER, BODIES)
+    executor = Executor("dask", dask_scheduler)
+    try:
+        assert executor.map(RENDER, BODIES) == Executor("serial").map(RENDER, BODIES)
+        assert executor.map(RENDER, BODIES[:3]) == Executor("serial").map(RENDER, BODIES[:3]), "a second map, same client"
+    finally:
+        executor.close()
 
 
 def test_build_on_dask_equals_a_serial_build(dask_scheduler: str, example_digest: Path, tmp_path: Path) -> None:
