@@ -66,7 +66,7 @@ def build_site(config: Config, options: BuildOptions = BuildOptions()) -> BuildR
     root = config.root.resolve()
     output = output_folder(config, options)
     check_output_folder(output, root, [config.resolve(config.paths.sources), config.resolve(config.paths.articles),
-                                       config.resolve(config.paths.themes)])
+                                       config.resolve(config.paths.themes), root / FOLDER_NAME])
     theme = find_theme(config.theme, config.resolve(config.paths.themes))
     progress = options.progress or (lambda stage, done, total: None)
     timer = options.timer or StageTimer()

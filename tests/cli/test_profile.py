@@ -36,3 +36,9 @@ def test_an_unknown_executor_is_a_usage_error(example_digest: Path) -> None:
     result = run_digest("build", "--executor", "threads", cwd=example_digest)
     assert result.returncode == 2
     assert "argument --executor: unknown executor 'threads': expected serial, process, auto, dask or dask=ADDRESS" in result.stderr
+
+
+def test_the_cache_folder_is_never_the_output(example_digest: Path) -> None:
+    result = run_digest("build", "--out", ".digest-cache", cwd=example_digest)
+    assert result.returncode == 2
+    assert "refusing to build into" in result.stderr and "it holds .digest-cache" in result.stderr
