@@ -95,7 +95,8 @@ def build_site(config: Config, options: BuildOptions = BuildOptions()) -> BuildR
         existing, problems = read_page_files(articles_dir, root, parse_many)
         report.add(*problems)
         report.add(*sync_pages(stripped, articles_dir, root, existing, config.cleaning.unicode_slugs))
-        page_files, problems = read_page_files(articles_dir, root, parse_many)
+        # Read again only if sources could have written pages (the parse is cached; listing and reading are not).
+        page_files = read_page_files(articles_dir, root, parse_many)[0] if stripped else existing
     if len(page_files) > config.limits.max_articles:
         raise ContentError(Diagnostic(config.paths.articles, f"{len(page_files):,} pages: more than limits.max_articles "
                                       f"({config.limits.max_articles:,})", hint="raise limits.max_articles in config.yaml"))
