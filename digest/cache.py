@@ -286,18 +286,16 @@ class Cache:
             self.folder.mkdir(parents=True, exist_ok=True)
             _mark_cache_folder(self.folder)
         except OSError:
-            return None
+            return None  # e.g. .digest-cache is a file, or read-only: build without a cache
         return self.folder / name
 
     def _stage_folder(self, name: str) -> Path | None:
-        if self.folder is None:
-            return None
-        folder = self.folder / f"v{FORMAT}" / name
+        folder = self.subfolder(f"v{FORMAT}/{name}")
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            _mark_cache_folder(self.folder)
+            if folder is not None:
+                folder.mkdir(parents=True, exist_ok=True)
         except OSError:
-            return None  # e.g. .digest-cache is a file, or read-only: build without a cache
+            return None
         return folder
 
     def _lookup(self, stage: str, key: str, result_type: Any) -> Any:

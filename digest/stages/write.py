@@ -77,6 +77,8 @@ def write_site(files: dict[str, bytes], output: Path, reuse: Path | None = None)
 
 def _claim(folder: Path, name: Path) -> bool:
     """Move folder to name (one rename, so only one of concurrent builds gets it); False when it cannot."""
+    if folder.is_symlink() or not folder.is_dir():
+        return False
     try:
         folder.rename(name)
         return True

@@ -84,6 +84,20 @@ def test_a_kept_file_of_the_same_size_is_still_compared(tmp_path: Path) -> None:
         assert tree(out) == {"a.html": data}
 
 
+def test_a_file_or_link_where_the_kept_site_should_be_is_left_alone(tmp_path: Path) -> None:
+    out, reuse, elsewhere = tmp_path / "site", tmp_path / "previous", tmp_path / "elsewhere"
+    reuse.write_text("not a folder")
+    write_site(SITE, out, reuse)
+    write_site(SITE | {"index.html": b"2"}, out, reuse)
+    assert tree(out) == SITE | {"index.html": b"2"} and reuse.read_text() == "not a folder"
+    reuse.unlink()
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("mine")
+    reuse.symlink_to(elsewhere)
+    write_site(SITE, out, reuse)
+    assert tree(out) == SITE and (elsewhere / "keep.txt").read_text() == "mine" and reuse.is_symlink()
+
+
 def test_the_live_site_is_never_written_through_a_shared_file(tmp_path: Path) -> None:
     out, reuse = tmp_path / "site", tmp_path / "previous"
     write_site(SITE, out, reuse)
