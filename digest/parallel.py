@@ -91,8 +91,11 @@ def idle_cores() -> int:
 
 
 def _process_map(fn: Callable[[T], R], items: Sequence[T], workers: int) -> list[R]:
-    # fork is cheapest (workers inherit the loaded modules), but forking a process that runs threads can deadlock.
-    method = "fork" if sys.platform.startswith("linux") and threading.active_count() == 1 else None
+    # fork is cheapest (workers inherit the loaded modules), but forking a process that runs threads (digest
+    # serve's watcher) can deadlock: then a fork server, which forks from a clean single-threaded process.
+    method = None
+    if sys.platform.startswith("linux"):
+        method = "fork" if threading.active_count() == 1 else "forkserver"
     context = multiprocessing.get_context(method)
     chunk = max(1, len(items) // (workers * 4))
     with ProcessPoolExecutor(min(workers, len(items)), mp_context=context) as pool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 from functools import partial
 from pathlib import Path
 
@@ -48,6 +49,17 @@ def test_process_pool_returns_serial_results_in_order() -> None:
 def test_process_pool_runs_in_other_processes() -> None:
     pids = Executor("process", workers=2).map(pid_of, list(range(40)))
     assert os.getpid() not in pids
+
+
+def test_process_pool_works_while_other_threads_run() -> None:
+    stop = threading.Event()
+    watcher = threading.Thread(target=stop.wait, daemon=True)  # like digest serve's file watcher
+    watcher.start()
+    try:
+        assert Executor("process", workers=2).map(RENDER, BODIES[:10]) == [render_markdown(b) for b in BODIES[:10]]
+    finally:
+        stop.set()
+        watcher.join()
 
 
 def test_auto_stays_in_this_process_for_few_items() -> None:
