@@ -27,7 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-MAKE_CORPUS = REPO.parent / "shared" / "bench" / "corpus" / "make_corpus.py"
+# shared/ sits beside the main checkout; a worktree under wt/ finds it one level further up.
+MAKE_CORPUS = next((p / "shared" / "bench" / "corpus" / "make_corpus.py" for p in REPO.parents
+                    if (p / "shared" / "bench" / "corpus" / "make_corpus.py").exists()),
+                   REPO.parent / "shared" / "bench" / "corpus" / "make_corpus.py")
 WORK = REPO / "bench" / "out"
 
 

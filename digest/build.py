@@ -4,8 +4,9 @@
     content/articles/*.md --read--> Document --annotate, render Markdown--> Article
     [Article] --link--> Links;  Site --render--> {path: bytes} --write--> site/
 
-Per-article work (strip, convert, annotate, Markdown) runs article by article, in any order;
-linking needs the whole corpus and runs once, after. Problems are collected into a Report;
+Per-article work (strip, convert, annotate, Markdown) is a map over articles: it runs in any
+order, in parallel (digest.parallel) and is cached by content hash (digest.cache); linking needs
+the whole corpus and runs once, after. Problems are collected into a Report;
 content errors skip that article and fail the build at the end, after every problem is known.
 """
 
@@ -14,23 +15,26 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from functools import partial
 from typing import Callable
 
+from digest.cache import FOLDER_NAME, Cache, config_part
 from digest.config import Config
 from digest.errors import ContentError, Diagnostic, Report, Severity
 from digest.markdown import render_markdown
-from digest.model import Article, Document, Links, Site
-from digest.pages import document_from, read_page_files, sync_pages
+from digest.model import Article, Document, Links, Site, Source, StrippedArticle
+from digest.pages import ParsedPage, document_from, parse_one, read_page_files, sync_pages
+from digest.parallel import Executor
+from digest.paths import distinct_slugs
+from digest.profile import StageTimer
+from digest.search import search_bundle
 from digest.stages.annotate import options_from
 from digest.stages.annotate.corpus import annotate_documents, index_annotations
 from digest.stages.annotate.decorate import decorate_html
-from digest.paths import distinct_slugs
-from digest.stages.ingest import list_sources
-from digest.search import search_bundle
+from digest.stages.ingest import list_sources, read_source
 from digest.stages.render import render_site, template_filters, template_globals
-from digest.stages.strip import StripOptions
+from digest.stages.strip import StripOptions, strip_source
 from digest.stages.write import check_output_folder, write_site
-from digest.strip_files import StripJob, strip_files
 from digest.theme import find_theme, make_environment
 from digest.urls import entity_path, url_for
 
@@ -42,6 +46,9 @@ class BuildOptions:
     output: Path | None = None  # overrides config paths.output
     drafts: bool = False
     progress: Progress | None = None
+    executor: Executor = Executor()  # where per-article stages run (digest build --executor)
+    cache: bool = True  # keep per-article results in .digest-cache/ between builds (off: --no-cache)
+    timer: StageTimer | None = None  # records the time of each stage (digest build --profile)
 
 
 @dataclass
@@ -65,29 +72,43 @@ def build_site(config: Config, options: BuildOptions = BuildOptions()) -> BuildR
     root = config.root.resolve()
     output = output_folder(config, options)
     check_output_folder(output, root, [config.resolve(config.paths.sources), config.resolve(config.paths.articles),
-                                       config.resolve(config.paths.themes)])
+                                       config.resolve(config.paths.themes), root / FOLDER_NAME])
     theme = find_theme(config.theme, config.resolve(config.paths.themes))
     progress = options.progress or (lambda stage, done, total: None)
+    timer = options.timer or StageTimer()
+    # Per-article stages are a map over articles: cached by content hash, run by options.executor.
+    cache = Cache(root / FOLDER_NAME if options.cache else None)
+
+    def parse_many(pairs: list[tuple[str, str]]) -> list[ParsedPage]:
+        return cache.map("read", pairs, lambda pair: pair, parse_one, ParsedPage, options.executor.map)
 
     # Per-article: sources -> stripped articles -> page files (an editor's `keep:` lines survive a re-strip).
     articles_dir = config.resolve(config.paths.articles)
-    existing, problems = read_page_files(articles_dir, root)
-    report.add(*problems)
-    keep = {(root / pf.page.meta.source_file).resolve(): pf.page.meta.keep for pf in existing if pf.page.meta.source_file}
-    source_paths = list_sources(config.resolve(config.paths.sources))
-    jobs = [StripJob(path, root, StripOptions(config.cleaning.boilerplate, keep.get(path.resolve(), ())),
-                     config.limits.max_source_bytes) for path in source_paths]
-    outcomes = []
-    for i, outcome in enumerate(strip_files(jobs)):  # in parallel across cores when there is enough work
-        outcomes.append(outcome)
-        progress("strip", i + 1, len(source_paths))
-    stripped = [o.article for o in outcomes if o.article is not None]
-    problems, written = sync_pages(stripped, articles_dir, root, existing, config.cleaning.unicode_slugs)
-    report.add(*problems)
-    for outcome in outcomes:  # what strip says about an article is news only when its page is (re)written
-        fresh = outcome.article is None or outcome.article.source_path in written
-        report.add(*(d for d in outcome.diagnostics if fresh or d.severity is Severity.ERROR))
-    page_files, problems = read_page_files(articles_dir, root)
+    with timer.stage("read"):
+        existing, problems = read_page_files(articles_dir, root, parse_many)
+        report.add(*problems)
+    keep = {pf.page.meta.source_file: pf.page.meta.keep for pf in existing if pf.page.meta.source_file}
+    with timer.stage("strip"):
+        sources: list[Source] = []
+        for path in list_sources(config.resolve(config.paths.sources)):
+            source, problems = read_source(path, root, config.limits.max_source_bytes)
+            report.add(*problems)
+            if source is not None:
+                sources.append(source)
+        jobs = [(s, StripOptions(config.cleaning.boilerplate, keep.get(s.path, ()))) for s in sources]
+        stripped = cache.map("strip", jobs, lambda job: (job[0].path, job[0].kind, job[0].sha256,
+                                                         config_part(config.cleaning), *job[1].keep),
+                             strip_job, StrippedArticle, options.executor.map)
+        progress("strip", len(sources), len(sources))
+    with timer.stage("read"):
+        usable = [a for a in stripped if not any(d.severity is Severity.ERROR for d in a.diagnostics)]
+        problems, written = sync_pages(usable, articles_dir, root, existing, config.cleaning.unicode_slugs)
+        report.add(*problems)
+        for source, article in zip(sources, stripped):  # what strip says is news only when the page is (re)written
+            fresh = article.source_path in written
+            report.add(*(d for d in (*source.diagnostics, *article.diagnostics) if fresh or d.severity is Severity.ERROR))
+        # Read again only if pages were written (the parse is cached; listing and reading are not).
+        page_files = read_page_files(articles_dir, root, parse_many)[0] if written else existing
     if len(page_files) > config.limits.max_articles:
         raise ContentError(Diagnostic(config.paths.articles, f"{len(page_files):,} pages: more than limits.max_articles "
                                       f"({config.limits.max_articles:,})", hint="raise limits.max_articles in config.yaml"))
@@ -97,33 +118,51 @@ def build_site(config: Config, options: BuildOptions = BuildOptions()) -> BuildR
     documents = [d for d in documents if options.drafts or not d.draft]
     documents, problems = distinct_slugs(documents)
     report.add(*problems)
-    annotations, problems = annotate_documents(documents, options_from(config.annotation))
-    report.add(*problems)
-    articles = []
-    for i, (doc, found) in enumerate(zip(documents, annotations)):
-        html = decorate_html(render_markdown(doc.body, allow_html=False), found, lambda key: url_for(config, entity_path(key)))
-        articles.append(Article(doc, html, found))
-        progress("render", i + 1, len(documents))
+    with timer.stage("markdown"):
+        bodies = cache.map("markdown", [d.body for d in documents], lambda body: ("untrusted", body),
+                           partial(render_markdown, allow_html=False), str, options.executor.map)
+    with timer.stage("annotate"):
+        annotations, problems = annotate_documents(documents, options_from(config.annotation))
+        report.add(*problems)
+        articles = [Article(doc, decorate_html(html, found, lambda key: url_for(config, entity_path(key))), found)
+                    for doc, html, found in zip(documents, bodies, annotations)]
+        progress("render", len(documents), len(documents))
     articles.sort(key=lambda a: (a.doc.date, a.doc.slug), reverse=True)
 
     # Whole corpus: links, then the site.
-    links = Links()
-    site = Site(tuple(articles), links, index_annotations([(a.doc.slug, a.annotations) for a in articles],
-                                                         [story.articles for story in links.stories]))
-    env = make_environment(theme, template_globals(config), template_filters())
-    static = {name: path.read_bytes() for name, path in theme.static_files().items()}
-    files = render_site(site, config, env, static)
-    search_files, problems = search_bundle(files, config)
-    report.add(*problems)
-    files.update(search_files)
+    with timer.stage("render"):
+        links = Links()
+        site = Site(tuple(articles), links, index_annotations([(a.doc.slug, a.annotations) for a in articles],
+                                                             [story.articles for story in links.stories]))
+        env = make_environment(theme, template_globals(config), template_filters())
+        static = {name: path.read_bytes() for name, path in theme.static_files().items()}
+        files = render_site(site, config, env, static)
+    with timer.stage("search"):
+        search_files, problems = search_bundle(files, config)
+        report.add(*problems)
+        files.update(search_files)
+    with timer.stage("cache"):
+        cache.save()
 
     if report.errors:
         raise ContentError(report.diagnostics)
-    write_site(files, output)
+    with timer.stage("write"):
+        write_site(files, output, reuse=cache.subfolder("previous-site"))
     result.articles = len(articles)
     result.files = len(files)
     result.seconds = time.perf_counter() - started
+    result.timings = dict(timer.seconds)
     return result
+
+
+def strip_job(job: tuple[Source, StripOptions]) -> StrippedArticle:
+    """strip_source for one (source, options) pair; a page too deeply nested to extract becomes an error."""
+    source, strip_options = job
+    try:
+        return strip_source(source, strip_options)
+    except RecursionError:
+        return StrippedArticle(source.path, title="", body="", diagnostics=(Diagnostic(
+            source.path, "the page is nested too deeply to extract", hint="save the article as text instead"),))
 
 
 def load_documents(config: Config) -> tuple[list[Document], Report]:

@@ -48,14 +48,20 @@ def _config(args: argparse.Namespace, **overrides: object) -> Config:
 
 def cmd_build(args: argparse.Namespace, console: Console) -> int:
     from digest.build import BuildOptions, build_site
+    from digest.parallel import Executor
+    from digest.profile import StageTimer
 
     config = _config(args, base_url=args.base_url)
+    timer = StageTimer()
     options = BuildOptions(output=Path(args.out) if args.out else None, drafts=args.drafts,
-                           progress=console.progress)
+                           progress=console.progress, executor=Executor.parse(args.executor), cache=not args.no_cache,
+                           timer=timer)
     result = build_site(config, options)
     console.report(result.report)
     console.say(f"built {result.articles} articles, {result.files} files, "
                 f"{len(result.report.warnings)} warnings in {result.seconds:.2f}s")
+    if args.profile:
+        print(timer.table(), file=sys.stderr)
     return EXIT_OK
 
 
@@ -153,6 +159,16 @@ def cmd_strip(args: argparse.Namespace, console: Console) -> int:
     return EXIT_CONTENT if failed else EXIT_OK
 
 
+def _executor(text: str) -> str:
+    from digest.parallel import Executor
+
+    try:
+        Executor.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="digest",
@@ -171,6 +187,11 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--base-url", metavar="URL", help="override base_url, e.g. https://user.github.io/news/")
     build.add_argument("--out", metavar="DIR", help="output folder (default: paths.output, site/)")
     build.add_argument("--drafts", action="store_true", help="include pages marked draft: true")
+    build.add_argument("--profile", action="store_true", help="print the time each stage took")
+    build.add_argument("--executor", default="auto", metavar="KIND", type=_executor,
+                       help="where per-article stages run: serial, process (all cores), dask or dask=SCHEDULER_ADDRESS "
+                            "(pip install 'digest[dask]'); default auto: serial for few articles, process for many")
+    build.add_argument("--no-cache", action="store_true", help="recompute everything; leave .digest-cache/ as it is")
     build.set_defaults(func=cmd_build)
 
     check = sub.add_parser("check", parents=[common], help="check config, front matter and every link of the site",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from digest.bidi import isolate_document
 from digest.errors import Diagnostic, warning
@@ -20,29 +21,47 @@ class PageFile:
     page: Page
 
 
-def read_page_files(folder: Path, root: Path) -> tuple[list[PageFile], list[Diagnostic]]:
+ParsedPage = tuple[Page | None, list[Diagnostic]]
+# Parses many (text, display path) pairs at once, in order: parse_each, or a cached and parallel map of parse_one.
+ParseMany = Callable[[list[tuple[str, str]]], list[ParsedPage]]
+
+
+def parse_one(text_and_display: tuple[str, str]) -> ParsedPage:
+    """parse_page of one (text, display path) pair: the per-article function a parallel map runs."""
+    return parse_page(*text_and_display)
+
+
+def parse_each(pairs: list[tuple[str, str]]) -> list[ParsedPage]:
+    return [parse_one(pair) for pair in pairs]
+
+
+def read_page_files(folder: Path, root: Path, parse_many: ParseMany = parse_each) -> tuple[list[PageFile], list[Diagnostic]]:
     """Every page under folder, sorted; broken ones are reported, the rest still read."""
-    pages: list[PageFile] = []
-    problems: list[Diagnostic] = []
+    read: list[tuple[Path, str, str | Diagnostic]] = []
     if not folder.is_dir():
-        return pages, problems
+        return [], []
     for path in sorted(folder.rglob("*.md"), key=lambda p: p.as_posix()):
         if any(part.startswith(".") for part in path.relative_to(folder).parts):
             continue
         display = _display(path, root)
         if outside := link_outside(root, path, display):
-            problems.append(outside)
+            read.append((path, display, outside))
             continue
         try:
-            text = path.read_text(encoding="utf-8-sig")
+            read.append((path, display, path.read_text(encoding="utf-8-sig")))
         except UnicodeDecodeError as exc:
             line = path.read_bytes()[:exc.start].count(b"\n") + 1
-            problems.append(Diagnostic(display, "not UTF-8 text", line, None, "save the file as UTF-8"))
-            continue
+            read.append((path, display, Diagnostic(display, "not UTF-8 text", line, None, "save the file as UTF-8")))
         except OSError as exc:
-            problems.append(Diagnostic(display, f"cannot read: {exc.strerror or exc}", hint="check the file's permissions"))
+            read.append((path, display, Diagnostic(display, f"cannot read: {exc.strerror or exc}", hint="check the file's permissions")))
+    parsed = iter(parse_many([(text, display) for _, display, text in read if isinstance(text, str)]))
+    pages: list[PageFile] = []
+    problems: list[Diagnostic] = []
+    for path, display, text in read:
+        if isinstance(text, Diagnostic):
+            problems.append(text)
             continue
-        page, found = parse_page(text, display)
+        page, found = next(parsed)
         problems.extend(found)
         if page is not None:
             pages.append(PageFile(path, display, page))

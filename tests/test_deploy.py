@@ -231,7 +231,7 @@ def snapshot(folder: Path) -> dict[str, object]:
     """Everything of the user's checkout that deploy must leave alone."""
     files = {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
              for p in sorted(folder.rglob("*")) if p.is_file() and ".git" not in p.relative_to(folder).parts
-             and p.relative_to(folder).parts[0] != "site"}
+             and p.relative_to(folder).parts[0] not in ("site", ".digest-cache")}  # both are the build's to write
     return {"head": git(folder, "rev-parse", "HEAD"), "branch": git(folder, "symbolic-ref", "HEAD"),
             "status": git(folder, "--no-optional-locks", "status", "--porcelain=v1", "--untracked-files=all"),
             "staged": git(folder, "ls-files", "--stage"), "index": (folder / ".git" / "index").read_bytes(),

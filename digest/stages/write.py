@@ -12,6 +12,7 @@ import ctypes
 import ctypes.util
 import os
 import shutil
+import stat
 import sys
 from pathlib import Path, PurePosixPath
 
@@ -47,21 +48,124 @@ def staging_folders(output: Path) -> list[Path]:
     return sorted(output.parent.glob(f".{output.name}.staging-*"))
 
 
-def write_site(files: dict[str, bytes], output: Path) -> None:
-    """Replace output with exactly files ({relative posix path: content})."""
+def write_site(files: dict[str, bytes], output: Path, reuse: Path | None = None) -> None:
+    """Replace output with exactly files ({relative posix path: content}).
+
+    A file whose bytes did not change is the old file itself (hard-linked, else copied with its
+    times), so it keeps its modification time and deploys that compare times copy only what
+    changed. With reuse, the replaced site is kept there and becomes the next build's staging
+    folder, so a rebuild writes only what changed instead of every file and folder again.
+    """
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     for stale in staging_folders(output):
         shutil.rmtree(stale, ignore_errors=True)
+    wanted = {safe_relative(name): data for name, data in files.items()}
+    if _holds_exactly(output, wanted):
+        return  # nothing changed: no swap, not a file touched
     staging = output.with_name(f".{output.name}.staging-{os.getpid()}")
     try:
-        for name in sorted(files):
-            target = staging / safe_relative(name)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(files[name])
+        if not (reuse is not None and _claim(reuse, staging)):
+            staging.mkdir()
+        _fill(staging, wanted, output)
         _swap_in(staging, output)
+        if reuse is not None:
+            _claim(staging, reuse)
     finally:
         shutil.rmtree(staging, ignore_errors=True)  # after the swap it holds the previous site
+
+
+def _claim(folder: Path, name: Path) -> bool:
+    """Move folder to name (one rename, so only one of concurrent builds gets it); False when it cannot."""
+    if folder.is_symlink() or not folder.is_dir():
+        return False
+    try:
+        folder.rename(name)
+        return True
+    except OSError:
+        return False
+
+
+def _holds_exactly(folder: Path, wanted: dict[PurePosixPath, bytes]) -> bool:
+    """True when folder holds exactly the wanted files and folders, byte for byte (a rebuild that changed nothing)."""
+    if not folder.is_dir() or folder.is_symlink():
+        return False
+    folders = _folders_of(wanted)
+    found = 0
+    for dirpath, dirnames, filenames in os.walk(folder):
+        here = PurePosixPath(Path(dirpath).relative_to(folder).as_posix())
+        if any(here / name not in folders or os.path.islink(os.path.join(dirpath, name)) for name in dirnames):
+            return False
+        for name in filenames:
+            data = wanted.get(here / name)
+            path = Path(dirpath, name)
+            st = _stat(path)
+            if data is None or st is None or st.st_size != len(data) or path.read_bytes() != data:
+                return False
+            found += 1
+    return found == len(wanted)
+
+
+def _folders_of(wanted: dict[PurePosixPath, bytes]) -> set[PurePosixPath]:
+    return {parent for path in wanted for parent in path.parents}
+
+
+def _fill(staging: Path, wanted: dict[PurePosixPath, bytes], live: Path) -> None:
+    """Make staging hold exactly the wanted files, keeping the live site's file wherever the bytes are the same.
+
+    Staging may be an earlier site whose files are hard links to the live one: a file there is never
+    written in place, always unlinked first, so the live site is not touched.
+    """
+    folders = _folders_of(wanted)
+    for dirpath, dirnames, filenames in os.walk(staging, topdown=False):
+        here = PurePosixPath(Path(dirpath).relative_to(staging).as_posix())
+        for name in filenames:
+            if here / name not in wanted:
+                os.unlink(os.path.join(dirpath, name))
+        for name in dirnames:
+            path = os.path.join(dirpath, name)
+            if os.path.islink(path):
+                os.unlink(path)
+            elif here / name not in folders:
+                shutil.rmtree(path)
+    for folder in sorted(folders):
+        (staging / folder).mkdir(exist_ok=True)
+    for relative in sorted(wanted):
+        _place(staging / relative, live / relative, wanted[relative])
+
+
+def _place(target: Path, live: Path, data: bytes) -> None:
+    old, current = _stat(live), _stat(target)
+    if old is not None and old.st_size == len(data) and live.read_bytes() == data:
+        if current is not None and (current.st_ino, current.st_dev) == (old.st_ino, old.st_dev):
+            return
+        _remove(target, current)
+        try:
+            os.link(live, target)
+        except OSError:  # a file system without hard links
+            shutil.copy2(live, target)
+        return
+    if (current is not None and current.st_size == len(data) and (old is None or current.st_ino != old.st_ino)
+            and target.read_bytes() == data):
+        return
+    _remove(target, current)
+    target.write_bytes(data)
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    """The file's status when it is a regular file, else None."""
+    try:
+        st = path.lstat()
+    except OSError:
+        return None
+    return st if stat.S_ISREG(st.st_mode) else None
+
+
+def _remove(target: Path, current: os.stat_result | None) -> None:
+    if current is not None or target.is_symlink():
+        target.unlink()
+    elif target.is_dir():
+        shutil.rmtree(target)
 
 
 def _swap_in(staging: Path, output: Path) -> None:
@@ -86,4 +190,4 @@ def _exchange(a: Path, b: Path) -> bool:
     if renameat2 is None:
         return False
     result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
-    return result == 0
+    return bool(result == 0)

@@ -1,0 +1,378 @@
+"""A content-hash cache of per-article stage results, on disk in <digest>/.digest-cache/.
+
+An entry's key is the hash of the stage's name, the code that computes it (digest's own source
+files and the versions of the libraries it runs on), the relevant config and the input itself.
+So an entry can only ever hold what the stage would compute now: nothing needs invalidating, and
+a stale result cannot be served. Editing any digest module changes every key: coarse, but it
+cannot miss a change in a helper a stage calls.
+
+Values are stored as JSON and read back against the stage's result type (`decode`), never
+unpickled. Each stage keeps its entries in a few pack files, because on many disks creating a
+file costs milliseconds while reading one costs microseconds: a build writes one pack per stage
+with what it computed, and rewrites the stage into a single pack when packs pile up or most
+entries are no longer used. A pack starts with a header line naming the cache format, digest's
+version and a checksum of the rest; a truncated, corrupt or foreign pack is deleted and its
+entries recomputed, never an error. Packs are written to a temporary file and renamed, and a
+build deletes only the packs it read itself, so concurrent builds share the folder safely.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import hashlib
+import json
+import os
+import secrets
+import sys
+import time
+import types
+import typing
+from functools import cache as memoize
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence, TypeVar
+
+from digest import __version__
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+FORMAT = 1
+FOLDER_NAME = ".digest-cache"
+_MAGIC = "digest-cache"
+# Libraries whose output ends up in cached values: a new version of one may render differently.
+_LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "pygments", "pyyaml", "charset-normalizer", "anyascii",
+              "trafilatura", "justext", "ftfy", "lxml")
+# Rewrite a stage into one pack when it has more packs than this, or when most entries went unused.
+_MAX_PACKS = 8
+
+
+class Undecodable(ValueError):
+    """A stored value does not have the shape of the stage's result type."""
+
+
+@memoize
+def code_fingerprint() -> str:
+    """A hash of digest's source files, Python's version and the versions of the libraries it uses."""
+    package = Path(__file__).resolve().parent
+    h = hashlib.sha256(f"{__version__}\0{sys.version}\0".encode())
+    for name in _LIBRARIES:
+        try:
+            h.update(f"{name}={metadata.version(name)}\0".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{name}=absent\0".encode())
+    for path in sorted(package.rglob("*.py")):
+        h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def key_of(stage: str, parts: Iterable[str | bytes]) -> str:
+    """The key of one input of a stage: every part length-prefixed, so no two inputs can collide by concatenation."""
+    h = hashlib.sha256()
+    for part in (stage, code_fingerprint(), *parts):
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little") + data)
+    return h.hexdigest()
+
+
+def config_part(section: object) -> str:
+    """A config section (a dataclass) as a stable string, for a key that depends on it."""
+    return json.dumps(encode(section), sort_keys=True, ensure_ascii=False)
+
+
+# --- values as JSON, read back against their type ------------------------------------------
+
+def encode(value: Any) -> Any:
+    """value as plain JSON data: dataclasses as objects, tuples as lists, enums as their values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, enum.Enum):
+        return encode(value.value)
+    if isinstance(value, (list, tuple)):
+        return [encode(v) for v in value]
+    if isinstance(value, dict):
+        if not all(isinstance(k, str) for k in value):
+            raise TypeError("only dicts with text keys can be cached")
+        return {k: encode(v) for k, v in value.items()}
+    if value is None or isinstance(value, (str, int, float)):
+        return value
+    raise TypeError(f"cannot cache a {type(value).__name__}")
+
+
+def decode(data: Any, tp: Any) -> Any:
+    """data (from encode) as a value of type tp; Undecodable when it does not fit, so a foreign entry is a miss."""
+    return _decoder(tp)(data)
+
+
+Decoder = Callable[[Any], Any]
+
+
+@memoize
+def _decoder(tp: Any) -> Decoder:
+    """A function that reads data as type tp, built once per type: decoding runs for every cached article."""
+    if tp is Any or tp is object:
+        return lambda data: data
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin is typing.Union or origin is types.UnionType:
+        return _union_decoder(tp, [_decoder(arm) for arm in args])
+    if origin is typing.Literal:
+        return _checked(lambda data: data in args, f"one of {args}")
+    if tp is type(None):
+        return _checked(lambda data: data is None, "null")
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return _enum_decoder(tp)
+    if tp is bool:
+        return _checked(lambda data: isinstance(data, bool), "true or false")
+    if tp in (str, int):
+        return _checked(lambda data: type(data) is tp, tp.__name__)
+    if tp is float:
+        return _float_decoder
+    if origin in (tuple, list):
+        return _sequence_decoder(origin, args)
+    if origin is dict:
+        values = _decoder(args[1]) if args else _decoder(Any)
+        return _checked(lambda data: isinstance(data, dict), "an object",
+                        lambda data: {k: values(v) for k, v in data.items()})
+    if dataclasses.is_dataclass(tp):
+        return _dataclass_decoder(tp)
+    raise TypeError(f"cannot read a cached {tp}")
+
+
+def _checked(test: Callable[[Any], bool], expected: str, convert: Decoder = lambda data: data) -> Decoder:
+    def read(data: Any) -> Any:
+        if not test(data):
+            raise Undecodable(f"expected {expected}, found {data!r:.60}")
+        return convert(data)
+    return read
+
+
+def _union_decoder(tp: Any, arms: list[Decoder]) -> Decoder:
+    def read(data: Any) -> Any:
+        for arm in arms:
+            try:
+                return arm(data)
+            except Undecodable:
+                continue
+        raise Undecodable(f"{data!r:.60} is none of {tp}")
+    return read
+
+
+def _enum_decoder(tp: type[enum.Enum]) -> Decoder:
+    def read(data: Any) -> Any:
+        try:
+            return tp(data)
+        except ValueError as exc:
+            raise Undecodable(str(exc)) from None
+    return read
+
+
+def _float_decoder(data: Any) -> float:
+    if isinstance(data, (int, float)) and not isinstance(data, bool):
+        return float(data)
+    raise Undecodable(f"expected a number, found {data!r:.60}")
+
+
+def _sequence_decoder(origin: type, args: tuple[Any, ...]) -> Decoder:
+    if origin is list or not args or (len(args) == 2 and args[1] is Ellipsis):
+        item = _decoder(args[0]) if args else _decoder(Any)
+        convert: Decoder = lambda data: origin(item(d) for d in data)
+        return _checked(lambda data: isinstance(data, list), "a list", convert)
+    items = [_decoder(a) for a in args]
+    return _checked(lambda data: isinstance(data, list) and len(data) == len(items), f"a list of {len(items)}",
+                    lambda data: tuple(read(d) for read, d in zip(items, data)))
+
+
+def _dataclass_decoder(tp: Any) -> Decoder:
+    hints = typing.get_type_hints(tp)
+    fields = [(f.name, _decoder(hints[f.name])) for f in dataclasses.fields(tp)]
+    names = {name for name, _ in fields}
+
+    def read(data: Any) -> Any:
+        if not isinstance(data, dict) or data.keys() != names:
+            raise Undecodable(f"not a {tp.__name__} of this version")
+        return tp(**{name: field(data[name]) for name, field in fields})
+    return read
+
+
+# --- the store -----------------------------------------------------------------------------
+
+@dataclasses.dataclass
+class _Stage:
+    """One stage's entries: those loaded from its packs, those computed in this run, and which were used."""
+
+    folder: Path | None
+    loaded: dict[str, Any]
+    packs: list[Path]
+    new: dict[str, Any] = dataclasses.field(default_factory=dict)
+    used: set[str] = dataclasses.field(default_factory=set)
+    values: dict[str, Any] = dataclasses.field(default_factory=dict)  # decoded, for a second lookup in the same run
+
+
+@dataclasses.dataclass
+class CacheStats:
+    hits: int = 0
+    misses: int = 0
+
+
+class Cache:
+    """Results of per-article stages by content hash; folder None keeps nothing between runs (digest build --no-cache)."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+        self.stats: dict[str, CacheStats] = {}
+        self._stages: dict[str, _Stage] = {}
+
+    def cached(self, stage: str, key_parts: Sequence[str | bytes], compute: Callable[[], T], result_type: Any = str) -> T:
+        """The stage's result for this input: from the cache when it holds it, else computed and kept."""
+        key = key_of(stage, key_parts)
+        found = self._lookup(stage, key, result_type)
+        if found is not _MISSING:
+            return typing.cast(T, found)
+        value = compute()
+        self._keep(stage, key, value)
+        return value
+
+    def map(self, stage: str, items: Sequence[T], key_parts: Callable[[T], Sequence[str | bytes]],
+            compute: Callable[[T], R], result_type: Any, mapper: Callable[[Callable[[T], R], Sequence[T]], list[R]]) -> list[R]:
+        """compute over items, in order: cached results looked up here, the rest computed by mapper (in parallel)."""
+        keys = [key_of(stage, key_parts(item)) for item in items]
+        results: list[Any] = [self._lookup(stage, key, result_type) for key in keys]
+        todo = [i for i, r in enumerate(results) if r is _MISSING]
+        for i, value in zip(todo, mapper(compute, [items[i] for i in todo])):
+            results[i] = value
+            self._keep(stage, keys[i], value)
+        return results
+
+    def save(self) -> None:
+        """Write what this run computed, one pack per stage; rewrite a stage whose packs piled up or went stale."""
+        if self.folder is None:
+            return
+        for stage in self._stages.values():
+            try:
+                self._save_stage(stage)
+            except OSError:
+                pass  # a cache that cannot be written only costs time
+
+    def _save_stage(self, stage: _Stage) -> None:
+        if stage.folder is None:
+            return
+        unused = len(stage.loaded.keys() - stage.used)
+        if len(stage.packs) >= _MAX_PACKS or (stage.packs and 2 * unused > len(stage.used)):
+            kept = {k: v for k, v in stage.loaded.items() if k in stage.used} | stage.new
+            _write_pack(stage.folder, kept)
+            for pack in stage.packs:
+                pack.unlink(missing_ok=True)
+            _remove_abandoned(stage.folder)
+        elif stage.new:
+            _write_pack(stage.folder, stage.new)
+
+    def _stage(self, name: str) -> _Stage:
+        if name not in self._stages:
+            self.stats[name] = CacheStats()
+            folder = self._stage_folder(name)
+            loaded: dict[str, Any] = {}
+            packs = sorted(folder.glob("*.pack")) if folder is not None else []
+            for pack in packs:
+                loaded.update(_read_pack(pack))
+            self._stages[name] = _Stage(folder, loaded, packs)
+        return self._stages[name]
+
+    def subfolder(self, name: str) -> Path | None:
+        """A folder of the cache for other build state (the previous site), or None when there is no cache."""
+        if self.folder is None:
+            return None
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            _mark_cache_folder(self.folder)
+        except OSError:
+            return None  # e.g. .digest-cache is a file, or read-only: build without a cache
+        return self.folder / name
+
+    def _stage_folder(self, name: str) -> Path | None:
+        folder = self.subfolder(f"v{FORMAT}/{name}")
+        try:
+            if folder is not None:
+                folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return None
+        return folder
+
+    def _lookup(self, stage: str, key: str, result_type: Any) -> Any:
+        store = self._stage(stage)
+        if key in store.values:
+            self.stats[stage].hits += 1
+            return store.values[key]
+        data = store.new.get(key, store.loaded.get(key, _MISSING))
+        if data is not _MISSING:
+            try:
+                value = decode(data, result_type)
+            except Undecodable:
+                value = _MISSING
+            if value is not _MISSING:
+                store.used.add(key)
+                store.values[key] = value
+                self.stats[stage].hits += 1
+                return value
+        self.stats[stage].misses += 1
+        return _MISSING
+
+    def _keep(self, stage: str, key: str, value: Any) -> None:
+        store = self._stage(stage)
+        store.new[key] = encode(value)
+        store.used.add(key)
+        store.values[key] = value
+
+
+_MISSING: Any = object()
+
+
+def _header(body: bytes) -> bytes:
+    return f"{_MAGIC} {FORMAT} {__version__} {hashlib.sha256(body).hexdigest()}\n".encode()
+
+
+def _write_pack(folder: Path, entries: dict[str, Any]) -> None:
+    body = json.dumps(entries, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8", "surrogatepass")
+    name = secrets.token_hex(8)
+    tmp = folder / f".{name}.tmp"
+    with open(tmp, "wb") as f:
+        f.write(_header(body) + body)
+    os.replace(tmp, folder / f"{name}.pack")
+
+
+def _remove_abandoned(folder: Path) -> None:
+    """Remove temporary files that builds killed while writing a pack left behind (not ones being written now)."""
+    for tmp in folder.glob(".*.tmp"):
+        try:
+            if time.time() - tmp.stat().st_mtime > 3600:
+                tmp.unlink()
+        except OSError:
+            pass
+
+
+def _read_pack(pack: Path) -> dict[str, Any]:
+    """The entries of a pack; an unreadable, corrupt or foreign one is deleted and counts as empty."""
+    try:
+        data = pack.read_bytes()
+    except OSError:
+        return {}  # deleted by a concurrent build's rewrite: its entries are in the new pack or recomputed
+    header, _, body = data.partition(b"\n")
+    try:
+        if header + b"\n" != _header(body):
+            raise ValueError("foreign or corrupt pack")
+        entries = json.loads(body.decode("utf-8", "surrogatepass"))
+        if not isinstance(entries, dict):
+            raise ValueError("not a pack")
+        return entries
+    except ValueError:
+        pack.unlink(missing_ok=True)
+        return {}
+
+
+def _mark_cache_folder(folder: Path) -> None:
+    """Tell git and backup tools that folder is a cache (pytest's .pytest_cache does the same)."""
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# created by digest: a cache, safe to delete\n*\n")
+        (folder / "CACHEDIR.TAG").write_text("Signature: 8a477f597d28d172789f06886806bc55\n"
+                                             "# digest's build cache; see https://bford.info/cachedir/\n")

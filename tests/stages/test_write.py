@@ -1,0 +1,131 @@
+"""write_site: the output is exactly the files given, and a file whose bytes did not change is left as it was."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from digest.stages.write import write_site
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def stamps(folder: Path) -> dict[str, tuple[int, int]]:
+    return {p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+SITE = {"index.html": b"<h1>Home</h1>", "articles/a/index.html": b"A", "articles/b/index.html": b"B",
+        "static/css/digest.css": b"body{}"}
+
+
+def test_unchanged_files_keep_their_file_and_time(tmp_path: Path) -> None:
+    out, reuse = tmp_path / "site", tmp_path / "cache" / "previous-site"
+    reuse.parent.mkdir()
+    write_site(SITE, out, reuse)
+    before = stamps(out)
+    os.utime(out / "articles" / "a" / "index.html", ns=(1_000_000_000, 1_000_000_000))  # an old file, as after a deploy
+    before["articles/a/index.html"] = stamps(out)["articles/a/index.html"]
+    for changed in ({"articles/b/index.html": b"B, edited"}, {"index.html": b"<h1>Home</h1> new"}):
+        files = SITE | changed
+        write_site(files, out, reuse)
+        assert tree(out) == files
+        after = stamps(out)
+        for name in files:
+            if files[name] == SITE[name]:
+                assert after[name] == before[name], f"{name} was rewritten"
+        assert after["articles/a/index.html"][1] == 1_000_000_000
+
+
+def test_a_build_that_changes_nothing_touches_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    write_site(SITE, out)
+    before = stamps(out), out.stat().st_ino
+    write_site(dict(SITE), out)
+    assert (stamps(out), out.stat().st_ino) == before
+
+
+def test_removed_files_and_folders_go(tmp_path: Path) -> None:
+    out, reuse = tmp_path / "site", tmp_path / "previous"
+    write_site(SITE, out, reuse)
+    write_site(SITE | {"articles/c/index.html": b"C"}, out, reuse)
+    write_site({"index.html": b"x", "articles": b"now a file"}, out, reuse)
+    assert tree(out) == {"index.html": b"x", "articles": b"now a file"}
+    assert sorted(p.name for p in out.iterdir()) == ["articles", "index.html"]
+    write_site(SITE, out, reuse)
+    assert tree(out) == SITE
+
+
+def test_whatever_the_reused_folder_holds_the_output_is_exactly_the_files(tmp_path: Path) -> None:
+    out, reuse = tmp_path / "site", tmp_path / "previous"
+    write_site(SITE, out, reuse)
+    (reuse / "index.html").mkdir(parents=True, exist_ok=True)  # a folder where a file goes
+    (reuse / "articles" / "a").mkdir(parents=True)
+    (reuse / "articles" / "a" / "index.html").write_bytes(b"stale")
+    (reuse / "stray.txt").write_bytes(b"left over")
+    (reuse / "static").symlink_to(tmp_path)  # a link out of the site
+    (reuse / "articles" / "b").mkdir()
+    (reuse / "articles" / "b" / "index.html").symlink_to(tmp_path / "site" / "index.html")
+    files = SITE | {"articles/a/index.html": b"A2"}
+    write_site(files, out, reuse)
+    assert tree(out) == files
+    assert not (out / "static").is_symlink() and not (out / "articles" / "b" / "index.html").is_symlink()
+
+
+def test_a_kept_file_of_the_same_size_is_still_compared(tmp_path: Path) -> None:
+    out, reuse = tmp_path / "site", tmp_path / "previous"
+    for data in (b"one", b"two", b"six"):  # the third write finds "one" in the kept site, "two" in the live one
+        write_site({"a.html": data}, out, reuse)
+        assert tree(out) == {"a.html": data}
+
+
+def test_a_file_or_link_where_the_kept_site_should_be_is_left_alone(tmp_path: Path) -> None:
+    out, reuse, elsewhere = tmp_path / "site", tmp_path / "previous", tmp_path / "elsewhere"
+    reuse.write_text("not a folder")
+    write_site(SITE, out, reuse)
+    write_site(SITE | {"index.html": b"2"}, out, reuse)
+    assert tree(out) == SITE | {"index.html": b"2"} and reuse.read_text() == "not a folder"
+    reuse.unlink()
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("mine")
+    reuse.symlink_to(elsewhere)
+    write_site(SITE, out, reuse)
+    assert tree(out) == SITE and (elsewhere / "keep.txt").read_text() == "mine" and reuse.is_symlink()
+
+
+def test_the_live_site_is_never_written_through_a_shared_file(tmp_path: Path) -> None:
+    out, reuse = tmp_path / "site", tmp_path / "previous"
+    write_site(SITE, out, reuse)
+    write_site(SITE | {"index.html": b"second"}, out, reuse)  # now the kept site shares files with the live one
+    live_a = (out / "articles" / "a" / "index.html").stat().st_ino
+    assert (reuse / "articles" / "a" / "index.html").stat().st_ino == live_a
+    write_site(SITE | {"index.html": b"third", "articles/a/index.html": b"A3"}, out, reuse)
+    assert tree(out) == SITE | {"index.html": b"third", "articles/a/index.html": b"A3"}
+    assert (reuse / "articles" / "a" / "index.html").read_bytes() == b"A", "the replaced site is intact"
+
+
+names = st.sampled_from(["index.html", "a/index.html", "a/b/index.html", "b/index.html", "a", "c.css"])
+sites = st.dictionaries(names, st.sampled_from([b"", b"one", b"two", b"six", b"three!"]), max_size=5).filter(
+    lambda files: not any(other.startswith(name + "/") for name in files for other in files))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(sites, min_size=1, max_size=5))
+def test_any_sequence_of_writes_leaves_exactly_the_last_files(tmp_path_factory, sequence: list[dict[str, bytes]]) -> None:
+    base = tmp_path_factory.mktemp("write")
+    out, reuse = base / "site", base / "previous"
+    previous: dict[str, bytes] = {}
+    for files in sequence:
+        before = stamps(out) if out.exists() else {}
+        write_site(files, out, reuse)
+        assert tree(out) == files
+        after = stamps(out)
+        for name, data in files.items():
+            if previous.get(name) == data:
+                assert after[name] == before[name]
+        previous = files

@@ -1,0 +1,210 @@
+"""The content-hash cache: hits across runs, misses on any change, and never a crash on a damaged cache."""
+
+from __future__ import annotations
+
+import multiprocessing
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from digest import cache as cache_module
+from digest.cache import Cache, config_part, decode, encode
+from digest.config import Cleaning
+from digest.errors import Diagnostic, warning
+from digest.frontmatter import Page, parse_page
+from digest.model import RemovedLine, StrippedArticle
+from digest.pages import ParsedPage
+
+
+class Counter:
+    """A compute function that counts its calls, so a test can tell a hit from a miss."""
+
+    def __init__(self, value: object = "computed"):
+        self.calls = 0
+        self.value = value
+
+    def __call__(self) -> Any:
+        self.calls += 1
+        return self.value
+
+
+def one_run(folder: Path, stage: str, parts: tuple[str, ...], compute: Counter, result_type: Any = str) -> Any:
+    """One build's use of the cache: a fresh Cache on folder, one lookup, then saved as a build does."""
+    cache = Cache(folder)
+    value = cache.cached(stage, parts, compute, result_type)
+    cache.save()
+    return value
+
+
+def packs(folder: Path, stage: str) -> list[Path]:
+    return sorted((folder / f"v{cache_module.FORMAT}" / stage).glob("*.pack"))
+
+
+def test_a_second_run_reads_the_value_instead_of_computing_it(tmp_path: Path) -> None:
+    compute = Counter("<p>hello</p>\n")
+    assert one_run(tmp_path, "markdown", ("hello",), compute) == "<p>hello</p>\n"
+    assert one_run(tmp_path, "markdown", ("hello",), compute) == "<p>hello</p>\n"
+    assert compute.calls == 1
+
+
+@pytest.mark.parametrize("stage, parts", [("markdown", ("hello!",)), ("strip", ("hello",)), ("markdown", ("hel", "lo"))],
+                         ids=["other input", "other stage", "same bytes split differently"])
+def test_any_change_of_stage_or_input_is_a_miss(tmp_path: Path, stage: str, parts: tuple[str, ...]) -> None:
+    compute = Counter()
+    one_run(tmp_path, "markdown", ("hello",), compute)
+    one_run(tmp_path, stage, parts, compute)
+    assert compute.calls == 2
+
+
+def test_a_change_of_digest_code_is_a_miss(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    compute = Counter()
+    one_run(tmp_path, "markdown", ("hello",), compute)
+    monkeypatch.setattr(cache_module, "code_fingerprint", lambda: "another version of digest")
+    one_run(tmp_path, "markdown", ("hello",), compute)
+    assert compute.calls == 2
+
+
+def test_config_part_changes_with_the_section() -> None:
+    assert config_part(Cleaning()) == config_part(Cleaning())
+    assert config_part(Cleaning()) != config_part(Cleaning(boilerplate=("Subscribe",)))
+
+
+ARTICLE = StrippedArticle(
+    source_path="content/sources/a.txt", title="India's S-400", body="Body *text*.\n\n\ud800 lone surrogate",
+    date="2021-04-06", tags=("defence", "russia"), removed=(RemovedLine("Subscribe now", "newsletter"),),
+    diagnostics=(warning("content/sources/a.txt", "no date found", 3, "add one"),))
+
+
+def test_stage_results_survive_a_round_trip_through_disk(tmp_path: Path) -> None:
+    page, problems = parse_page("---\ntitle: T\ndate: 2021-04-06\ntags: defence\ntitel: typo\n"
+                                "theme_colour:\n  - red\n  - blue\nlayout: wide\n---\n\nBody.\n", "content/articles/t.md")
+    assert problems and page is not None and page.extra
+    for value, result_type in [(ARTICLE, StrippedArticle), ((page, problems), ParsedPage), ((None, problems), ParsedPage)]:
+        one_run(tmp_path, "roundtrip", (repr(value),), Counter(value), result_type)
+        compute = Counter()
+        assert one_run(tmp_path, "roundtrip", (repr(value),), compute, result_type) == value
+        assert compute.calls == 0
+
+
+@pytest.mark.parametrize("value, result_type", [
+    ({"title": "no body"}, StrippedArticle),
+    (["a", "b"], tuple[str, int]),
+    ("warning?", Diagnostic),
+    ({"path": "p", "message": "m", "line": None, "column": None, "hint": None, "severity": "fatal"}, Diagnostic),
+    (1.5, int),
+    (True, int),
+], ids=["missing field", "wrong item type", "text for a dataclass", "unknown enum value", "float for int", "bool for int"])
+def test_a_value_of_another_shape_does_not_decode(value: object, result_type: Any) -> None:
+    with pytest.raises(cache_module.Undecodable):
+        decode(value, result_type)
+
+
+def test_an_entry_of_another_shape_is_recomputed(tmp_path: Path) -> None:
+    one_run(tmp_path, "strip", ("a",), Counter(["not", "an", "article"]), list[str])
+    compute = Counter(ARTICLE)
+    assert one_run(tmp_path, "strip", ("a",), compute, StrippedArticle) == ARTICLE
+    assert compute.calls == 1
+
+
+@pytest.mark.parametrize("damage", [
+    lambda data: data[: len(data) // 2],
+    lambda data: data[:-3] + b"X" + data[-2:],
+    lambda data: data.replace(b"digest-cache 1 ", b"digest-cache 99 ", 1),
+    lambda data: b"",
+    lambda data: b"\x80\x81 not even text",
+], ids=["truncated", "one byte changed", "another cache format", "empty", "garbage"])
+def test_a_damaged_pack_is_discarded_and_recomputed(tmp_path: Path, damage: Any) -> None:
+    one_run(tmp_path, "markdown", ("hello",), Counter("<p>hello</p>"))
+    [pack] = packs(tmp_path, "markdown")
+    pack.write_bytes(damage(pack.read_bytes()))
+    compute = Counter("<p>hello</p>")
+    assert one_run(tmp_path, "markdown", ("hello",), compute) == "<p>hello</p>"
+    assert compute.calls == 1
+    assert not pack.exists(), "the damaged pack is deleted"
+    assert one_run(tmp_path, "markdown", ("hello",), compute) == "<p>hello</p>" and compute.calls == 1
+
+
+@pytest.mark.parametrize("blocker", [".digest-cache", ".digest-cache/v1", ".digest-cache/v1/markdown"])
+def test_a_file_where_the_cache_folder_should_be_only_disables_the_cache(tmp_path: Path, blocker: str) -> None:
+    (tmp_path / blocker).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / blocker).write_text("not a folder")
+    compute = Counter()
+    for _ in range(2):
+        assert one_run(tmp_path / ".digest-cache", "markdown", ("hello",), compute) == "computed"
+    assert compute.calls == 2
+    assert (tmp_path / blocker).read_text() == "not a folder"
+
+
+def test_the_cache_folder_tells_git_to_ignore_it(tmp_path: Path) -> None:
+    one_run(tmp_path / ".digest-cache", "markdown", ("hello",), Counter())
+    assert (tmp_path / ".digest-cache" / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert (tmp_path / ".digest-cache" / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
+
+
+def test_packs_are_merged_and_unused_entries_dropped(tmp_path: Path) -> None:
+    for n in range(cache_module._MAX_PACKS + 2):
+        cache = Cache(tmp_path)
+        assert cache.cached("markdown", ("kept",), Counter("kept")) == "kept"
+        cache.cached("markdown", (f"edit {n}",), Counter(f"edit {n}"))
+        cache.save()
+        assert len(packs(tmp_path, "markdown")) <= cache_module._MAX_PACKS
+    cache = Cache(tmp_path)
+    compute = Counter("kept")
+    cache.cached("markdown", ("kept",), compute)
+    cache.save()
+    assert compute.calls == 0
+    [pack] = packs(tmp_path, "markdown")
+    assert b"edit" not in pack.read_bytes(), "entries the last build did not use are dropped"
+
+
+def test_a_map_computes_only_what_is_missing_and_keeps_the_order(tmp_path: Path) -> None:
+    computed: list[str] = []
+
+    def serial(fn: Any, items: list[str]) -> list[str]:
+        computed.extend(items)
+        return [fn(item) for item in items]
+
+    cache = Cache(tmp_path)
+    assert cache.map("upper", ["b", "a"], lambda s: (s,), str.upper, str, serial) == ["B", "A"]
+    cache.save()
+    cache = Cache(tmp_path)
+    assert cache.map("upper", ["c", "a", "b"], lambda s: (s,), str.upper, str, serial) == ["C", "A", "B"]
+    assert computed == ["b", "a", "c"]
+    assert cache.stats["upper"].hits == 2 and cache.stats["upper"].misses == 1
+
+
+def _concurrent_build(folder: Path, worker: int) -> None:
+    for round_ in range(5):
+        cache = Cache(folder)
+        for i in range(20):
+            key = f"{(worker + i) % 30}"
+            assert cache.cached("shared", (key,), lambda: f"value {key}") == f"value {key}"
+        cache.save()
+
+
+def test_concurrent_builds_share_the_cache_folder(tmp_path: Path) -> None:
+    context = multiprocessing.get_context("fork")
+    processes = [context.Process(target=_concurrent_build, args=(tmp_path, w)) for w in range(4)]
+    for p in processes:
+        p.start()
+    for p in processes:
+        p.join(60)
+    assert [p.exitcode for p in processes] == [0, 0, 0, 0]
+    cache = Cache(tmp_path)
+    for i in range(30):
+        assert cache.cached("shared", (f"{i}",), Counter(f"value {i}")) == f"value {i}"
+    assert not list((tmp_path / "v1" / "shared").glob(".*.tmp"))
+
+
+def test_encode_refuses_what_json_cannot_hold() -> None:
+    with pytest.raises(TypeError):
+        encode({1: "a"})
+    with pytest.raises(TypeError):
+        encode(object())
+
+
+def test_page_type_hint_is_what_parse_page_returns() -> None:
+    page, problems = parse_page("---\ntitle: T\n---\n\nBody\n", "x.md")
+    assert isinstance(page, Page)
+    assert decode(encode((page, problems)), ParsedPage) == (page, problems)
