@@ -19,9 +19,10 @@ from typing import Callable
 from digest.config import Config
 from digest.errors import ContentError, Report
 from digest.markdown import render_markdown
-from digest.model import Article, Document, Links, Site
+from digest.model import Article, Document, Site
 from digest.pages import document_from, read_page_files, sync_pages
 from digest.stages.ingest import list_sources, read_source
+from digest.stages.link import link_articles
 from digest.stages.render import render_site, template_globals
 from digest.stages.strip import strip_source
 from digest.stages.write import check_output_folder, write_site
@@ -90,7 +91,8 @@ def build_site(config: Config, options: BuildOptions = BuildOptions()) -> BuildR
     articles.sort(key=lambda a: (a.doc.date, a.doc.slug), reverse=True)
 
     # Whole corpus: links, then the site.
-    site = Site(tuple(articles), Links())
+    links = link_articles(documents, {a.doc.slug: a.annotations for a in articles}, config.linking, config.annotation.aliases)
+    site = Site(tuple(articles), links)
     env = make_environment(theme, template_globals(config), {})
     static = {name: path.read_bytes() for name, path in theme.static_files().items()}
     files = render_site(site, config, env, static)
