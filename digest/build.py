@@ -26,6 +26,7 @@ from digest.stages.link import link_articles
 from digest.stages.render import render_site, template_globals
 from digest.stages.strip import strip_source
 from digest.stages.write import check_output_folder, write_site
+from digest.story_pages import link_template_globals
 from digest.theme import find_theme, make_environment
 
 Progress = Callable[[str, int, int], None]
@@ -93,7 +94,7 @@ def build_site(config: Config, options: BuildOptions = BuildOptions()) -> BuildR
     # Whole corpus: links, then the site.
     links = link_articles(documents, {a.doc.slug: a.annotations for a in articles}, config.linking, config.annotation.aliases)
     site = Site(tuple(articles), links)
-    env = make_environment(theme, template_globals(config), {})
+    env = make_environment(theme, {**template_globals(config), **link_template_globals(site, config)}, {})
     static = {name: path.read_bytes() for name, path in theme.static_files().items()}
     files = render_site(site, config, env, static)
 

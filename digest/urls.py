@@ -22,3 +22,11 @@ def absolute_url(config: Config, path: str = "") -> str:
 def article_path(article: Article) -> str:
     """The output folder of an article's page, relative to the site root."""
     return f"articles/{article.doc.slug}/"
+
+
+STORIES_PATH = "stories/"
+
+
+def story_path(story_id: str) -> str:
+    """The output folder of a story's page, relative to the site root."""
+    return f"{STORIES_PATH}{story_id}/"

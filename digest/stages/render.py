@@ -11,6 +11,7 @@ from markupsafe import Markup
 from digest.config import Config
 from digest.model import Site
 from digest.stages.export import digest_json
+from digest.story_pages import render_story_pages
 from digest.urls import absolute_url, article_path, url_for
 
 
@@ -27,6 +28,7 @@ def render_site(site: Site, config: Config, env: jinja2.Environment, static: dic
         path = article_path(article)
         page("article.html", path + "index.html", article=article, body=Markup(article.html),
              canonical=absolute_url(config, path))
+    files.update(render_story_pages(site, config, env))
     page("404.html", "404.html", canonical=None)
     files[".nojekyll"] = b""
     files["digest.json"] = digest_json(site, config)
