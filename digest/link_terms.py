@@ -109,7 +109,7 @@ def shingle_signature(words: Sequence[str]) -> bytes:
         shingles = shingles * np.uint64(1_000_003) + ids[k:k + count]
     shingles = np.unique(shingles)
     signature = (shingles[None, :] * _MULTIPLIERS[:, None] + _OFFSETS[:, None]).min(axis=1)
-    return signature.astype("<u8").tobytes()
+    return bytes(signature.astype("<u8").tobytes())
 
 
 def _word_hash(word: str) -> int:
