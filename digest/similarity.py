@@ -222,12 +222,16 @@ def similar_pairs(feats: Features, days: FloatArray, scoring: Scoring, min_score
                  np.concatenate([f[2] for f in found]))
 
 
-def shared_features(matrix: sp.csr_matrix, a: IntArray, b: IntArray, limit: int, square: bool = True) -> list[list[int]]:
-    """For each pair, the columns both rows have, strongest shared weight first, at most limit.
+def shared_features(matrix: sp.csr_matrix, a: IntArray, b: IntArray, limit: int, square: bool = True,
+                    boost: FloatArray | None = None) -> list[list[int]]:
+    """For each pair, the columns both rows have, strongest shared weight (times boost) first, at most limit.
     With square=False (a == b), simply each row's strongest columns."""
     if len(a) == 0:
         return []
-    both = top_per_row(sp.csr_matrix(matrix[a].multiply(matrix[b]) if square else matrix[a]), limit)
+    both = sp.csr_matrix(matrix[a].multiply(matrix[b]) if square else matrix[a])
+    if boost is not None:
+        both.data = both.data * boost[both.indices]
+    both = top_per_row(both, limit)
     lengths = np.diff(both.indptr)
     rows = np.repeat(np.arange(len(a), dtype=np.int64), lengths)
     order = _order_within_rows(rows, both.data)
@@ -238,3 +242,10 @@ def shared_features(matrix: sp.csr_matrix, a: IntArray, b: IntArray, limit: int,
         out.append(cols[start:start + length])
         start += length
     return out
+
+
+def rarity(matrix: sp.csr_matrix) -> FloatArray:
+    """ln(1 + N / df)^2 of each column: what few articles share says more about a pair (reason order)."""
+    df = np.bincount(matrix.indices, minlength=matrix.shape[1]).astype(np.float64)
+    boost: FloatArray = np.log1p(matrix.shape[0] / np.maximum(df, 1.0)) ** 2
+    return boost

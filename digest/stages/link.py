@@ -21,7 +21,8 @@ from scipy.sparse.csgraph import connected_components
 from digest.config import Linking
 from digest.link_terms import SIGNATURE_SIZE, STOPWORDS, ArticleTerms, article_terms, vocabulary
 from digest.model import Annotations, Document, Links, Reference, Related, Story, TimelineEntry
-from digest.similarity import Features, FloatArray, IntArray, Pairs, Scoring, features, shared_features, similar_pairs
+from digest.similarity import (Features, FloatArray, IntArray, Pairs, Scoring, features, rarity, shared_features,
+                               similar_pairs)
 from digest.variants import term_key
 
 REASONS = 3  # shared things shown per related piece
@@ -92,9 +93,13 @@ def related_pieces(docs: Sequence[Document], feats: Features, display: Mapping[s
 
 
 def pair_reasons(feats: Features, display: Mapping[str, str], a: IntArray, b: IntArray) -> list[tuple[str, ...]]:
-    """What each pair shares, strongest first: named things, then content words to fill up to REASONS."""
-    names = shared_features(feats.names, a, b, REASONS)
-    words = shared_features(feats.words, a, b, REASONS * 2)
+    """What each pair shares, strongest first: named things, then content words to fill up to REASONS.
+
+    Strength is the pair's product of weights times rarity: in a digest where every article
+    names India and Russia, "Lavrov" says more about why two of them go together.
+    """
+    names = shared_features(feats.names, a, b, REASONS, boost=rarity(feats.names))
+    words = shared_features(feats.words, a, b, REASONS * 2, boost=rarity(feats.words))
     shown_names = [display.get(k, k) for k in feats.name_keys]
     reasons = []
     for shared_names, shared_words in zip(names, words):
