@@ -52,7 +52,7 @@ class Linking:
 
     related: int = 5  # how many related pieces each article lists at most
     threshold: float = 0.1  # similarity (0..1) below this is never shown: no relative beats a weak one
-    story_threshold: float = 0.2  # similarity that puts two articles in one story
+    story_threshold: float = 0.15  # similarity (dates aside) that puts two mutually nearest articles in one story
     story_titles: dict[str, str] = field(default_factory=dict)  # story id: title to show instead of the generated one
     name_weight: float = 0.5  # share of similarity from shared named things; the rest from shared words
     date_weight: float = 0.25  # how much being far apart in time can lower similarity (0: dates ignored)

@@ -42,7 +42,8 @@ class Pairs:
 
     a: IntArray
     b: IntArray
-    score: FloatArray
+    score: FloatArray  # similarity times the date factor: what related pieces are ranked by
+    similarity: FloatArray  # without the date factor: what stories are joined by
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def features(terms: Sequence[ArticleTerms], vocab: Vocabulary, scoring: Scoring 
 # A small digest is a sample of the news, not all of it: a name in every one of its five
 # articles (S-400 in a digest about the S-400) is not a common word. Names count as if the
 # corpus had this many more articles without them; at corpus scale it makes no difference.
-NAME_PRIOR_DOCS = 100
+NAME_PRIOR_DOCS = 50
 
 
 
@@ -196,10 +197,10 @@ def date_factor(days_a: FloatArray, days_b: FloatArray, scoring: Scoring) -> Flo
 
 def similar_pairs(feats: Features, days: FloatArray, scoring: Scoring, min_score: float, per_article: int,
                   chunk: int = 4096) -> Pairs:
-    """For every article, up to per_article others scoring at least min_score, best first."""
+    """For every article, up to per_article others with a similarity of at least min_score, best score first."""
     n = feats.names.shape[0]
     if n < 2 or per_article < 1:
-        return Pairs(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+        return Pairs(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0))
     stacked = sp.hstack([feats.names * math.sqrt(scoring.name_weight),
                          feats.words * math.sqrt(1.0 - scoring.name_weight)], format="csr")
     stacked_t = stacked.T.tocsr()
@@ -209,17 +210,14 @@ def similar_pairs(feats: Features, days: FloatArray, scoring: Scoring, min_score
         rows = product.row.astype(np.int64) + start
         cols = product.col.astype(np.int64)
         keep = (rows != cols) & (product.data >= min_score)
-        rows, cols = rows[keep], cols[keep]
-        values = np.round(product.data[keep] * date_factor(days[rows], days[cols], scoring), 6)
-        keep = values >= min_score
-        rows, cols, values = rows[keep], cols[keep], values[keep]
+        rows, cols, similarity = rows[keep], cols[keep], product.data[keep]
+        values = np.round(similarity * date_factor(days[rows], days[cols], scoring), 6)
         order = _order_within_rows(rows, values)
-        rows, cols, values = rows[order], cols[order], values[order]
+        rows, cols, values, similarity = rows[order], cols[order], values[order], np.round(similarity[order], 6)
         rank = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left")
         best = rank < per_article
-        found.append((rows[best], cols[best], values[best]))
-    return Pairs(np.concatenate([f[0] for f in found]), np.concatenate([f[1] for f in found]),
-                 np.concatenate([f[2] for f in found]))
+        found.append((rows[best], cols[best], values[best], similarity[best]))
+    return Pairs(*(np.concatenate([f[i] for f in found]) for i in range(4)))
 
 
 def shared_features(matrix: sp.csr_matrix, a: IntArray, b: IntArray, limit: int, square: bool = True,

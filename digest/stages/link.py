@@ -166,12 +166,14 @@ def gather_stories(docs: Sequence[Document], annotations: Mapping[str, Annotatio
 
 
 def mutual_pairs(pairs: Pairs, n: int, threshold: float) -> tuple[IntArray, IntArray]:
-    """Pairs scoring at least threshold where each is among the other's nearest: the story edges.
+    """Pairs at least threshold similar where each is among the other's nearest: the story edges.
 
     Asking for both directions keeps one article that touches two stories (a follow-up that
-    shares part of the cast) from chaining them into one.
+    shares part of the cast) from chaining them into one. Time apart does not count here: a
+    story may unfold over years (an arms deal signed in 2018, delivered in 2021, extended in 2025);
+    it only orders each article's nearest.
     """
-    strong = pairs.score >= threshold
+    strong = pairs.similarity >= threshold
     a, b = pairs.a[strong], pairs.b[strong]
     forward = a * n + b
     backward = b * n + a

@@ -307,3 +307,36 @@ def test_example_digest_is_one_story_and_every_article_lists_two_others(example_
     assert (site / "stories" / "index.html").is_file()
     page = (site / "articles" / data["articles"][0]["slug"] / "index.html").read_text(encoding="utf-8")
     assert "shares: " in page and "S-400" in page
+
+
+def test_linking_options_out_of_range_are_reported() -> None:
+    from digest.config import check_config, parse_config
+
+    config = parse_config("linking:\n  threshold: 1.5\n  date_scale_days: 0\n", "config.yaml")
+    assert [str(d) for d in check_config(config, "config.yaml")] == [
+        "config.yaml: error: linking.threshold: expected a number from 0 to 1, found 1.5",
+        "config.yaml: error: linking.date_scale_days: expected more than 0, found 0.0",
+    ]
+
+
+UNRELATED_INDIA_NEWS = {
+    "cricket.txt": "Kohli leads India to series win over Australia\n\nVirat Kohli led India to victory over Australia "
+                   "in Mumbai. Fans celebrated in Delhi and Modi praised the captain. The Board of Control for "
+                   "Cricket in India announced a new stadium. Australia's coach said India were the better team "
+                   "throughout the series, and the selectors kept the same squad for the final Test.\n",
+    "monsoon.txt": "Monsoon floods Kerala\n\nHeavy monsoon rains flooded parts of Kerala, India, and the government in "
+                   "New Delhi sent relief teams. Prime Minister Modi spoke to the chief minister of Kerala. The India "
+                   "Meteorological Department warned of more rain in the coming week across southern India, and "
+                   "schools in three districts stayed closed.\n",
+}
+
+
+def test_other_news_about_india_does_not_join_the_s400_story(example_digest: Path) -> None:
+    for name, text in UNRELATED_INDIA_NEWS.items():
+        (example_digest / "content" / "sources" / name).write_text(text, encoding="utf-8")
+    run_digest("build", cwd=example_digest, check=True)
+    data = json.loads((example_digest / "site" / "digest.json").read_text(encoding="utf-8"))
+    by_source = {a["source_file"].rsplit("/", 1)[-1]: a for a in data["articles"]}
+    others = {by_source[name]["slug"] for name in UNRELATED_INDIA_NEWS}
+    (story,) = [s for s in data["stories"] if not others & set(s["articles"])]
+    assert len(story["articles"]) == 5
