@@ -11,12 +11,12 @@ capitalised words are ordinary words, which spellings are one name) are made in 
 from __future__ import annotations
 
 import re
-import zlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from digest.model import Annotations, Document
 from digest.variants import alias_keys, merge_variants, term_key
@@ -85,38 +85,6 @@ def article_terms(doc: Document, annotations: Annotations | None = None) -> Arti
     found = _capitalised_terms(doc.title, body)
     lowercase = frozenset(h for h in {n.rsplit(" ", 1)[-1].lower() for n in found} if h in tokens)
     return ArticleTerms(found, words, lowercase, signature=signature)
-
-
-# --- near-duplicate signatures ------------------------------------------------------------------
-
-SHINGLE = 5  # words per shingle
-SIGNATURE_SIZE = 32  # MinHash values per article: the Jaccard estimate is good to about +-0.09
-_SEEDS = np.random.default_rng(2021_12_06)  # fixed: signatures compare across runs and machines
-_MULTIPLIERS = _SEEDS.integers(1, 2**63, SIGNATURE_SIZE, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
-_OFFSETS = _SEEDS.integers(0, 2**63, SIGNATURE_SIZE, dtype=np.uint64)
-_WORD_HASHES: dict[str, int] = {}
-
-
-def shingle_signature(words: Sequence[str]) -> bytes:
-    """MinHash signature of the text's 5-word shingles: the share of equal values between two
-    signatures estimates the Jaccard similarity of their shingle sets (Broder, 1997)."""
-    if len(words) < SHINGLE:
-        return b""
-    ids = np.fromiter((_word_hash(w) for w in words), dtype=np.uint64, count=len(words))
-    count = len(ids) - SHINGLE + 1
-    shingles = np.zeros(count, dtype=np.uint64)
-    for k in range(SHINGLE):  # a polynomial hash; uint64 arithmetic wraps, which is the point
-        shingles = shingles * np.uint64(1_000_003) + ids[k:k + count]
-    shingles = np.unique(shingles)
-    signature = (shingles[None, :] * _MULTIPLIERS[:, None] + _OFFSETS[:, None]).min(axis=1)
-    return bytes(signature.astype("<u8").tobytes())
-
-
-def _word_hash(word: str) -> int:
-    value = _WORD_HASHES.get(word)
-    if value is None:
-        value = _WORD_HASHES[word] = zlib.crc32(word.lower().encode("utf-8"))
-    return value
 
 
 _FOLDED: dict[str, str | None] = {}
@@ -192,6 +160,39 @@ def _trim_run(run: str) -> str | None:
     if len(words) == 1 and len(name) < 3 and not name.isupper():
         return None
     return name
+
+
+# --- near-duplicate signatures ------------------------------------------------------------------
+
+SHINGLE = 5  # words per shingle
+SIGNATURE_SIZE = 32  # MinHash values per article: the Jaccard estimate is good to about +-0.09
+_SEEDS = np.random.default_rng(2021_12_06)  # fixed: signatures compare across runs and machines
+_MULTIPLIERS = _SEEDS.integers(1, 2**63, SIGNATURE_SIZE, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+_OFFSETS = _SEEDS.integers(0, 2**63, SIGNATURE_SIZE, dtype=np.uint64)
+
+
+def shingle_signature(words: Sequence[str]) -> bytes:
+    """MinHash signature of the text's 5-word shingles: the share of equal values between two
+    signatures estimates the Jaccard similarity of their shingle sets (Broder, 1997)."""
+    if len(words) < SHINGLE:
+        return b""
+    # Each word's characters as a row of code points, mixed by a polynomial: word hashes without a Python loop.
+    codes = np.array(words).view(np.uint32).reshape(len(words), -1).astype(np.uint64)
+    ids = (codes * _powers(codes.shape[1])).sum(axis=1)
+    count = len(ids) - SHINGLE + 1
+    shingles = np.zeros(count, dtype=np.uint64)
+    for k in range(SHINGLE):  # a polynomial hash; uint64 arithmetic wraps, which is the point
+        shingles = shingles * np.uint64(1_000_003) + ids[k:k + count]
+    shingles = np.unique(shingles)
+    signature = (shingles[None, :] * _MULTIPLIERS[:, None] + _OFFSETS[:, None]).min(axis=1)
+    return bytes(signature.astype("<u8").tobytes())
+
+
+def _powers(width: int) -> NDArray[np.uint64]:
+    """31^0 .. 31^(width-1) in wrapping uint64 arithmetic."""
+    powers: NDArray[np.uint64] = np.concatenate([np.ones(1, dtype=np.uint64),
+                                                 np.cumprod(np.full(width - 1, 31, dtype=np.uint64), dtype=np.uint64)])
+    return powers
 
 
 # --- the corpus vocabulary ---------------------------------------------------------------------
