@@ -9,7 +9,8 @@ quality of the links can be checked against the stories the generator wrote); th
 under --cache. For each size it prints:
 
   terms      per-article work: reading names and words (parallel over --workers processes;
-             in a build it runs once per article and can be cached by content)
+             in a build it runs once per article and can be cached by content; --reuse-terms
+             loads the previous run's, to time the link step alone)
   link       the whole-corpus part: vocabulary, TF-IDF, candidate products, related pieces with
              reasons, duplicates, stories (wall and CPU seconds)
   peak       peak memory the link step allocates (tracemalloc, with --memory: a second run)
@@ -24,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pickle
 import resource
 import shutil
 import subprocess
@@ -99,14 +101,21 @@ def quality(links: Links, truth_file: Path) -> str:
 def bench_size(size: int, args: argparse.Namespace) -> float:
     folder = corpus(size, "digest", args.cache)
     docs = load(folder)
+    saved = args.cache / f"terms-{size}.pickle"
     started = time.perf_counter()
-    terms = read_terms(docs, args.workers)
+    if args.reuse_terms and saved.is_file():
+        terms = pickle.loads(saved.read_bytes())
+        how = "loaded from cache"
+    else:
+        terms = read_terms(docs, args.workers)
+        saved.write_bytes(pickle.dumps(terms, protocol=pickle.HIGHEST_PROTOCOL))
+        how = f"{args.workers} worker(s)"
     terms_seconds = time.perf_counter() - started
     options = Linking()
     started, cpu = time.perf_counter(), time.process_time()
     links = link_corpus(docs, terms, {}, options)
     link_seconds, link_cpu = time.perf_counter() - started, time.process_time() - cpu
-    print(f"{size:>7} articles  terms {terms_seconds:6.2f} s ({args.workers} worker(s))  "
+    print(f"{size:>7} articles  terms {terms_seconds:6.2f} s ({how})  "
           f"link {link_seconds:6.2f} s wall, {link_cpu:6.2f} s CPU")
     if args.memory:
         tracemalloc.start()
@@ -152,6 +161,7 @@ def main() -> None:
     parser.add_argument("--hugo", type=int, default=10000, help="corpus size to run Hugo on (0: skip)")
     parser.add_argument("--workers", type=int, default=2, help="processes for the per-article terms")
     parser.add_argument("--memory", action="store_true", help="also measure peak memory (a second, slower run)")
+    parser.add_argument("--reuse-terms", action="store_true", help="load the per-article terms of an earlier run")
     parser.add_argument("--repeat", type=int, default=1, help="Hugo builds per variant (the fastest counts)")
     parser.add_argument("--cache", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "digest-bench-link")
     args = parser.parse_args()

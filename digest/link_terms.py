@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import chain
 from dataclasses import dataclass
 
 import numpy as np
@@ -64,7 +65,8 @@ class ArticleTerms:
 
     names: dict[str, int]  # surface form -> mentions ("Sergei Lavrov": 2, "S-400": 5)
     words: dict[str, int]  # folded lowercase word -> occurrences
-    lowercase: frozenset[str] = frozenset()  # last words of its names that it also writes in lowercase
+    last_words: frozenset[str] = frozenset()  # Titlecase last words of its names, lowercased ("putin")
+    lowercase: frozenset[str] = frozenset()  # those of them it also writes in lowercase
     from_annotations: bool = False
     signature: bytes = b""  # MinHash of its 5-word shingles (shingle_signature); b"" when too short
 
@@ -83,8 +85,9 @@ def article_terms(doc: Document, annotations: Annotations | None = None) -> Arti
             names[entity.name] += max(entity.count, 1)
         return ArticleTerms(dict(names), words, from_annotations=True, signature=signature)
     found = _capitalised_terms(doc.title, body)
-    lowercase = frozenset(h for h in {n.rsplit(" ", 1)[-1].lower() for n in found} if h in tokens)
-    return ArticleTerms(found, words, lowercase, signature=signature)
+    last_words = frozenset(w.lower() for w in (n.rsplit(" ", 1)[-1] for n in found) if w.isalpha() and w[1:].islower())
+    lowercase = frozenset(w for w in last_words if w in tokens)
+    return ArticleTerms(found, words, last_words, lowercase, signature=signature)
 
 
 _FOLDED: dict[str, str | None] = {}
@@ -217,28 +220,18 @@ def vocabulary(terms: Sequence[ArticleTerms], aliases: Mapping[str, Iterable[str
     - spelling variants merge (digest.variants.merge_variants).
     """
     table = alias_keys(aliases)
-    mentions_by_surface: Counter[str] = Counter()
-    for t in terms:
-        mentions_by_surface.update(t.names)
+    # Counted over flat iterators (C loops): articles per spelling, per last word, per lowercase use.
+    spelling_df = Counter(chain.from_iterable(t.names for t in terms))
+    capital_df = Counter(chain.from_iterable(t.last_words for t in terms))
+    lowercase_df = Counter(chain.from_iterable(t.lowercase for t in terms))
     surface_key: dict[str, str] = {}
-    mentions: Counter[str] = Counter()  # key -> mentions, for choosing canonical spellings
+    mentions: Counter[str] = Counter()  # key -> articles using any of its spellings
     heads: dict[str, str] = {}  # key of a multi-word name -> key of its last word
-    plain_last: dict[str, str] = {}  # surface -> its last word, lowercased, when that is a Titlecase word
-    for surface, n in mentions_by_surface.items():
+    for surface, n in spelling_df.items():
         key = surface_key[surface] = term_key(surface)
         mentions[key] += n
-        last = surface.rsplit(" ", 1)[-1]
-        if last is not surface:
-            heads[key] = term_key(last)
-        if last.isalpha() and last[1:].islower():
-            plain_last[surface] = last.lower()  # also its term_key
-    capital_df: Counter[str] = Counter()  # docs ending a name with this word
-    lowercase_df: Counter[str] = Counter()  # ... of which also write it in lowercase
-    for t in terms:
-        if not t.from_annotations:
-            last_words = {plain_last[s] for s in t.names if s in plain_last}
-            capital_df.update(last_words)
-            lowercase_df.update(last_words & t.lowercase)
+        if " " in surface:
+            heads[key] = term_key(surface.rsplit(" ", 1)[1])
     ordinary = {k for k, n in capital_df.items() if 2 * lowercase_df[k] >= n and k not in table}
     single_keys = {key for surface, key in surface_key.items() if " " not in surface}
     candidates = Counter({k: mentions[k] for k in single_keys})
@@ -257,18 +250,15 @@ def vocabulary(terms: Sequence[ArticleTerms], aliases: Mapping[str, Iterable[str
         if key in heads and key not in table and heads[key] not in ordinary and resolve(heads[key]) in standalone:
             key = heads[key]
         canonical[surface] = resolve(key)
-    display = _display_names(terms, canonical, table)
+    display = _display_names(spelling_df, canonical, table)
     return Vocabulary(canonical, display)
 
 
-def _display_names(terms: Sequence[ArticleTerms], canonical: Mapping[str, str],
+def _display_names(spelling_df: Mapping[str, int], canonical: Mapping[str, str],
                    table: Mapping[str, tuple[str, str]]) -> dict[str, str]:
-    """The most mentioned spelling of each name that is spelt like the name itself (a configured alias wins)."""
-    mentions: Counter[str] = Counter()
-    for t in terms:
-        mentions.update(t.names)
+    """The spelling most articles use of each name, among those spelt like the name itself (a configured alias wins)."""
     spelled: Counter[tuple[str, str]] = Counter()
-    for surface, n in mentions.items():
+    for surface, n in spelling_df.items():
         key = canonical.get(surface)
         if key is not None:
             exact = term_key(surface) == key

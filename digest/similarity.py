@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from itertools import chain, repeat
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,9 +60,10 @@ class Scoring:
 def features(terms: Sequence[ArticleTerms], vocab: Vocabulary, scoring: Scoring = Scoring()) -> Features:
     """TF-IDF matrices of the corpus: weight = (1 + ln tf) * ln(1 + N / df), rows L2-normalised,
     then only each article's strongest shared features kept (see _tfidf)."""
-    name_rows = [_canonical_counts(t.names, vocab.canonical) for t in terms]
-    names, name_keys = _tfidf(name_rows, scoring.index_names, NAME_PRIOR_DOCS, scoring.work_per_article)
-    words, word_keys = _tfidf([t.words for t in terms], scoring.index_words, 0, scoring.work_per_article)
+    name_counts, name_keys = _count_matrix([t.names for t in terms], vocab.canonical)
+    word_counts, word_keys = _count_matrix([t.words for t in terms], None)
+    names = _tfidf(name_counts, scoring.index_names, NAME_PRIOR_DOCS, scoring.work_per_article)
+    words = _tfidf(word_counts, scoring.index_words, 0, scoring.work_per_article)
     return Features(names, words, name_keys, word_keys)
 
 
@@ -71,47 +73,46 @@ def features(terms: Sequence[ArticleTerms], vocab: Vocabulary, scoring: Scoring 
 NAME_PRIOR_DOCS = 50
 
 
+def _count_matrix(rows: Sequence[Mapping[str, int]], rename: Mapping[str, str] | None) -> tuple[sp.csr_matrix, tuple[str, ...]]:
+    """Rows of counts as a sparse matrix (keys renamed first: surface form -> canonical name; keys
+    renamed to nothing dropped; counts of keys renamed alike summed) and the key of each column.
 
-def _canonical_counts(names: Mapping[str, int], canonical: Mapping[str, str]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for surface, n in names.items():
-        key = canonical.get(surface)
-        if key is not None:
-            counts[key] = counts.get(key, 0) + n
-    return counts
+    Built from flat iterators over all rows at once, not a Python loop per entry. Columns are
+    numbered in order of first appearance, rows keep the order of their dicts (the order of
+    the text), so nothing depends on hashing.
+    """
+    lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+    keys: list[str | None] = list(chain.from_iterable(rows))
+    counts = np.fromiter(chain.from_iterable(r.values() for r in rows), dtype=np.float64, count=len(keys))
+    if rename is not None:
+        keys = list(map(rename.get, keys))  # type: ignore[arg-type]
+    column = {key: i for i, key in enumerate(k for k in dict.fromkeys(keys) if k is not None)}
+    cols = np.fromiter(map(column.get, keys, repeat(-1)), dtype=np.int64, count=len(keys))
+    rows_of = np.repeat(np.arange(len(rows), dtype=np.int64), lengths)
+    kept = cols >= 0
+    matrix = sp.csr_matrix((counts[kept], (rows_of[kept], cols[kept])), shape=(len(rows), len(column)))
+    matrix.sum_duplicates()
+    return matrix, tuple(column)
 
 
-def _tfidf(rows: Sequence[Mapping[str, int]], keep: int, prior_docs: int,
-           work_per_article: float) -> tuple[sp.csr_matrix, tuple[str, ...]]:
-    """Rows normalised over all their features, then cut to the keep strongest that another row has too.
+def _tfidf(matrix: sp.csr_matrix, keep: int, prior_docs: int, work_per_article: float) -> sp.csr_matrix:
+    """Counts as TF-IDF rows normalised over all their features, then cut to the keep strongest
+    that another row has too.
 
     A feature only one article has can never be shared, so it never takes a place in the index,
     but it stays in the norm: an article mostly about other things is less similar. The result
     is a lower bound of the cosine, and keeping only strong features keeps X @ X.T sparse: a word
     every article uses has a low weight everywhere and drops out of every row.
     """
-    # Columns are numbered in order of first appearance; rows keep the order of their dicts,
-    # which is the order of the text (dicts keep insertion order), so nothing depends on hashing.
-    index: dict[str, int] = {}
-    indptr = [0]
-    indices: list[int] = []
-    counts: list[int] = []
-    for row in rows:
-        indices.extend([index.setdefault(key, len(index)) for key in row])
-        counts.extend(row.values())
-        indptr.append(len(indices))
-    n_docs = len(rows)
-    matrix = sp.csr_matrix((np.asarray(counts, dtype=np.float64), np.asarray(indices, dtype=np.int64),
-                            np.asarray(indptr, dtype=np.int64)), shape=(n_docs, len(index)))
-    df = np.bincount(matrix.indices, minlength=len(index)).astype(np.float64)
+    matrix = matrix.copy()
+    n_docs = matrix.shape[0]
+    df = np.bincount(matrix.indices, minlength=matrix.shape[1]).astype(np.float64)
     idf = np.log1p((n_docs + prior_docs) / np.maximum(df, 1.0))
     matrix.data = (1.0 + np.log(matrix.data)) * idf[matrix.indices]
     matrix = _normalise_rows(matrix)
     matrix.data[df[matrix.indices] < 2] = 0.0
     matrix.eliminate_zeros()
-    matrix = _drop_most_common(top_per_row(matrix, keep), work_per_article)
-    keys = tuple(sorted(index, key=index.__getitem__))
-    return matrix, keys
+    return _drop_most_common(top_per_row(matrix, keep), work_per_article)
 
 
 def _drop_most_common(matrix: sp.csr_matrix, work_per_article: float) -> sp.csr_matrix:
