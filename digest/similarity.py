@@ -87,7 +87,7 @@ def _count_matrix(rows: Sequence[Mapping[str, int]], rename: Mapping[str, str] |
     if rename is not None:
         keys = list(map(rename.get, keys))  # type: ignore[arg-type]
     column = {key: i for i, key in enumerate(k for k in dict.fromkeys(keys) if k is not None)}
-    cols = np.fromiter(map(column.get, keys, repeat(-1)), dtype=np.int64, count=len(keys))
+    cols = np.fromiter(map(column.get, keys, repeat(-1)), dtype=np.int64, count=len(keys))  # type: ignore[arg-type]
     rows_of = np.repeat(np.arange(len(rows), dtype=np.int64), lengths)
     kept = cols >= 0
     matrix = sp.csr_matrix((counts[kept], (rows_of[kept], cols[kept])), shape=(len(rows), len(column)))
@@ -205,7 +205,7 @@ def similar_pairs(feats: Features, days: FloatArray, scoring: Scoring, min_score
     stacked = sp.hstack([feats.names * math.sqrt(scoring.name_weight),
                          feats.words * math.sqrt(1.0 - scoring.name_weight)], format="csr")
     stacked_t = stacked.T.tocsr()
-    found: list[tuple[IntArray, IntArray, FloatArray]] = []
+    found: list[tuple[IntArray, IntArray, FloatArray, FloatArray]] = []
     for start in range(0, n, chunk):
         product = (stacked[start:start + chunk] @ stacked_t).tocoo()
         rows = product.row.astype(np.int64) + start

@@ -307,6 +307,11 @@ def test_example_digest_is_one_story_and_every_article_lists_two_others(example_
     assert (site / "stories" / "index.html").is_file()
     page = (site / "articles" / data["articles"][0]["slug"] / "index.html").read_text(encoding="utf-8")
     assert "shares: " in page and "S-400" in page
+    # every link target exists as a page of the site
+    targets = [r["slug"] for a in data["articles"] for r in a["related"]] + story["articles"]
+    targets += [e["slug"] for e in story["timeline"]]
+    assert all((site / "articles" / slug / "index.html").is_file() for slug in targets)
+    assert (site / story["url"].lstrip("/") / "index.html").is_file()
 
 
 def test_linking_options_out_of_range_are_reported() -> None:
