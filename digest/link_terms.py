@@ -180,7 +180,8 @@ def shingle_signature(words: Sequence[str]) -> bytes:
     if len(words) < SHINGLE:
         return b""
     # Each word's characters as a row of code points, mixed by a polynomial: word hashes without a Python loop.
-    codes = np.array(words).view(np.uint32).reshape(len(words), -1).astype(np.uint64)
+    # (a fixed width of 24 characters: a 100,000-letter "word" in scraped text must not cost memory)
+    codes = np.array(words, dtype="<U24").view(np.uint32).reshape(len(words), -1).astype(np.uint64)
     ids = (codes * _powers(codes.shape[1])).sum(axis=1)
     count = len(ids) - SHINGLE + 1
     shingles = np.zeros(count, dtype=np.uint64)

@@ -345,3 +345,11 @@ def test_other_news_about_india_does_not_join_the_s400_story(example_digest: Pat
     others = {by_source[name]["slug"] for name in UNRELATED_INDIA_NEWS}
     (story,) = [s for s in data["stories"] if not others & set(s["articles"])]
     assert len(story["articles"]) == 5
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=400), st.text(max_size=60))
+def test_reading_terms_never_fails_on_any_text(body: str, title: str) -> None:
+    terms = article_terms(doc("x", body, title=title or "x"))
+    assert all(n > 0 for n in terms.names.values())
+    assert len(terms.signature) in (0, 8 * 32)
