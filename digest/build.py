@@ -22,7 +22,7 @@ from digest.cache import FOLDER_NAME, Cache, config_part
 from digest.config import Config
 from digest.errors import ContentError, Diagnostic, Report, Severity
 from digest.markdown import render_markdown
-from digest.model import Article, Document, Links, Site, Source, StrippedArticle
+from digest.model import Article, Document, Site, Source, StrippedArticle
 from digest.pages import ParsedPage, document_from, parse_one, read_page_files, sync_pages
 from digest.parallel import Executor
 from digest.paths import distinct_slugs
@@ -32,6 +32,7 @@ from digest.stages.annotate import options_from
 from digest.stages.annotate.corpus import annotate_documents, index_annotations
 from digest.stages.annotate.decorate import decorate_html
 from digest.stages.ingest import list_sources, read_source
+from digest.stages.link import link_articles
 from digest.stages.render import render_site, template_filters, template_globals
 from digest.stages.strip import StripOptions, strip_source
 from digest.stages.write import check_output_folder, write_site
@@ -130,8 +131,10 @@ def build_site(config: Config, options: BuildOptions = BuildOptions()) -> BuildR
     articles.sort(key=lambda a: (a.doc.date, a.doc.slug), reverse=True)
 
     # Whole corpus: links, then the site.
+    with timer.stage("link"):
+        links = link_articles(documents, {a.doc.slug: a.annotations for a in articles}, config.linking,
+                              config.annotation.aliases)
     with timer.stage("render"):
-        links = Links()
         site = Site(tuple(articles), links, index_annotations([(a.doc.slug, a.annotations) for a in articles],
                                                              [story.articles for story in links.stories]))
         env = make_environment(theme, template_globals(config), template_filters())

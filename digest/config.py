@@ -50,12 +50,18 @@ class Annotation:
 
 @dataclass(frozen=True)
 class Linking:
-    """Related pieces and stories."""
+    """Related pieces, stories, duplicates and "Read More" links (docs/linking.md). Spelling
+    variants of names merge by rule; what no rule sees goes in annotation.aliases, shared with annotate."""
 
     related: int = 5  # how many related pieces each article lists at most
-    threshold: float = 0.1  # similarity below this is never shown
-    story_threshold: float = 0.2  # similarity that puts two articles in one story
-    story_titles: dict[str, str] = field(default_factory=dict)  # story id: title to show
+    threshold: float = 0.1  # similarity (0..1) below this is never shown: no relative beats a weak one
+    story_threshold: float = 0.15  # similarity (dates aside) that puts two mutually nearest articles in one story
+    story_titles: dict[str, str] = field(default_factory=dict)  # story id: title to show instead of the generated one
+    name_weight: float = 0.5  # share of similarity from shared named things; the rest from shared words
+    date_weight: float = 0.25  # how much being far apart in time can lower similarity (0: dates ignored)
+    date_scale_days: float = 180.0  # days apart at which the date factor is halfway down
+    duplicate_threshold: float = 0.6  # estimated Jaccard similarity of two texts' 5-word shingles that makes them one report
+    reference_match: float = 0.85  # how closely a "Read More" line must match an article's title (0..1)
 
 
 @dataclass(frozen=True)
@@ -167,6 +173,12 @@ def check_config(config: Config, display: str) -> list[Diagnostic]:
             problems.append(Diagnostic(display, f"limits.{name}: expected a number of at least 1, found {getattr(config.limits, name)}"))
     if config.linking.related < 0:
         problems.append(Diagnostic(display, f"linking.related: expected 0 or more, found {config.linking.related}"))
+    for name in ("threshold", "story_threshold", "name_weight", "date_weight", "duplicate_threshold", "reference_match"):
+        value = getattr(config.linking, name)
+        if not 0 <= value <= 1:
+            problems.append(Diagnostic(display, f"linking.{name}: expected a number from 0 to 1, found {value}"))
+    if config.linking.date_scale_days <= 0:
+        problems.append(Diagnostic(display, f"linking.date_scale_days: expected more than 0, found {config.linking.date_scale_days}"))
     return problems
 
 

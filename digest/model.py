@@ -224,25 +224,53 @@ class AnnotationIndex:
 
 @dataclass(frozen=True)
 class Related:
+    """Another article worth reading next to this one, and why."""
+
     slug: str
-    score: float
-    reasons: tuple[str, ...] = ()
+    score: float  # 0..1: named things and words in common, lowered by distance in time
+    reasons: tuple[str, ...] = ()  # what they share, strongest first: ("S-400", "Lavrov", "CAATSA")
+    duplicate: bool = False  # the same report, from another outlet
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A "Read More" line of an article (its `see_also`): a link when it names an article of the digest."""
+
+    text: str
+    slug: str | None = None  # the article it names; None: mentioned elsewhere, shown unlinked
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """A dated line of a story's timeline: an event an article mentions, or an article's publication."""
+
+    date: str  # ISO 8601 as precise as known; "" for an undated article
+    text: str
+    slug: str  # the article it comes from
+    kind: Literal["event", "published"] = "event"
 
 
 @dataclass(frozen=True)
 class Story:
-    id: str  # stable: adding an article never renames another story
-    title: str
-    articles: tuple[str, ...]  # slugs, date order
-    timeline: tuple[DatedEvent, ...] = ()
+    """Articles about one unfolding story."""
+
+    id: str  # the slug of its earliest article: adding a later article never renames a story
+    title: str  # generated from the strongest shared names, or config linking.story_titles[id]
+    articles: tuple[str, ...]  # slugs, date order (undated last)
+    timeline: tuple[TimelineEntry, ...] = ()  # date order; never empty
+    entries: tuple[tuple[str, ...], ...] = ()  # articles grouped by near-duplicates, date order
+    terms: tuple[str, ...] = ()  # the names its articles share most, strongest first
 
 
 @dataclass(frozen=True)
 class Links:
     """Whole-corpus connections between articles (filled in by digest.stages.link)."""
 
-    related: dict[str, tuple[Related, ...]] = field(default_factory=dict)
-    stories: tuple[Story, ...] = ()
+    related: dict[str, tuple[Related, ...]] = field(default_factory=dict)  # slug -> best first
+    stories: tuple[Story, ...] = ()  # newest story first
+    story_of: dict[str, str] = field(default_factory=dict)  # slug -> story id
+    references: dict[str, tuple[Reference, ...]] = field(default_factory=dict)  # slug -> its see_also lines
+    duplicates: dict[str, tuple[str, ...]] = field(default_factory=dict)  # slug -> near-duplicate slugs
 
 
 # --- render -----------------------------------------------------------------

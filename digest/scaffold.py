@@ -38,9 +38,14 @@ annotation:
 
 linking:
   related: 5               # related pieces listed per article
-  threshold: 0.1           # similarity below which nothing is shown
-  story_threshold: 0.2     # similarity that puts two articles into one story
+  threshold: 0.1           # similarity (0..1) below which nothing is shown
+  story_threshold: 0.15    # similarity that puts two mutually nearest articles into one story
   story_titles: {{}}         # story id: title, to override a generated story title
+  name_weight: 0.5         # share of similarity from shared named things; the rest from shared words
+  date_weight: 0.25        # how much being far apart in time lowers similarity (0: dates ignored)
+  date_scale_days: 180.0   # days apart at which the date factor is halfway down
+  duplicate_threshold: 0.6 # text overlap that makes two articles one report from two outlets
+  reference_match: 0.85    # how closely a "Read More" line must match an article's title (0..1)
 
 limits:
   max_source_bytes: 10000000   # a larger source file is refused with a message

@@ -57,6 +57,16 @@ def external_url(url: str | None) -> str | None:
         return None
     parts = urlsplit(url.strip())
     return url.strip() if parts.scheme in ("http", "https") and parts.netloc else None
+
+
 def entity_path(key: str) -> str:
     """The output folder of a named thing's page, relative to the site root."""
     return f"entities/{key}/"
+
+
+STORIES_PATH = "stories/"
+
+
+def story_path(story_id: str) -> str:
+    """The output folder of a story's page, relative to the site root."""
+    return f"{STORIES_PATH}{story_id}/"

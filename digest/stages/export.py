@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from digest.config import Config
-from digest.model import Annotations, Figure, Site
-from digest.urls import absolute_url, article_path, entity_path, url_for
+from digest.model import Annotations, Figure, Links, Site, Story
+from digest.urls import absolute_url, article_path, entity_path, story_path, url_for
 
 
 def digest_data(site: Site, config: Config) -> dict[str, Any]:
@@ -26,9 +26,11 @@ def digest_data(site: Site, config: Config) -> dict[str, Any]:
                 "source_file": a.doc.source_file,
                 "path": a.doc.path,
                 "tags": list(a.doc.tags),
+                **_article_links(site.links, a.doc.slug),
             }
             for a in site.articles
         ],
+        "stories": [_story_data(story, config) for story in site.links.stories],
         **annotation_data(site, config),
     }
 
@@ -60,6 +62,29 @@ def annotation_data(site: Site, config: Config) -> dict[str, Any]:
         "notes": [{"id": n.id, "quote": n.note.quote, "prefix": n.note.prefix, "suffix": n.note.suffix, "note": n.note.note,
                    "anchored": n.anchored, "article": slug}
                   for slug, found in per_article for n in found.notes],
+    }
+
+
+def _article_links(links: Links, slug: str) -> dict[str, Any]:
+    """An article's part of the link stage: its story, related pieces, duplicates and Read More lines."""
+    return {
+        "story": links.story_of.get(slug),
+        "related": [{"slug": r.slug, "score": r.score, "reasons": list(r.reasons), "duplicate": r.duplicate}
+                    for r in links.related.get(slug, ())],
+        "duplicates": list(links.duplicates.get(slug, ())),
+        "see_also": [{"text": ref.text, "slug": ref.slug} for ref in links.references.get(slug, ())],
+    }
+
+
+def _story_data(story: Story, config: Config) -> dict[str, Any]:
+    return {
+        "id": story.id,
+        "title": story.title,
+        "url": url_for(config, story_path(story.id)),
+        "articles": list(story.articles),
+        "entries": [list(entry) for entry in story.entries],
+        "terms": list(story.terms),
+        "timeline": [{"date": e.date, "text": e.text, "slug": e.slug, "kind": e.kind} for e in story.timeline],
     }
 
 

@@ -31,7 +31,9 @@ from digest.listing import Group, home_entries, month_groups, paginate, source_g
 from digest.model import Article, Site
 from digest.slugs import slugify
 from digest.stages.export import annotations_jsonld, digest_json
-from digest.urls import absolute_url, article_path, entity_path, external_url, source_path, tag_path, url_for
+from digest.story_pages import link_template_globals
+from digest.urls import (STORIES_PATH, absolute_url, article_path, entity_path, external_url, source_path, story_path,
+                         tag_path, url_for)
 
 # Pygments styles with WCAG AA contrast on their own backgrounds, one per colour scheme.
 LIGHT_CODE_STYLE, DARK_CODE_STYLE = "default", "github-dark"
@@ -54,11 +56,13 @@ def render_site(site: Site, config: Config, env: jinja2.Environment, static: dic
     site_feeds = feed_links(config, config.title, "")
     pages: list[tuple[str, str | None]] = []  # (folder, date) of every page, for the sitemap
 
+    links = link_template_globals(site, config)  # story_of, article_at ...: lookups over this site's links
+
     def page(template: str, folder: str, description: str, feeds: Sequence[Alternate] = site_feeds,
              date: str | None = None, **context: Any) -> None:
         html_text = env.get_template(template).render(
             site=site, config=config, page_path=folder, canonical=absolute_url(config, folder),
-            description=description, feeds=feeds, **context)
+            description=description, feeds=feeds, **links, **context)
         files[folder + "index.html"] = html_text.encode("utf-8")
         pages.append((folder, date))
 
@@ -101,9 +105,15 @@ def render_site(site: Site, config: Config, env: jinja2.Environment, static: dic
     page("glossary.html", "glossary/", f"The acronyms used in {config.title}, spelled out.", by_slug=by_slug)
     files["annotations.jsonld"] = annotations_jsonld(site, config)
 
+    for story in site.links.stories:
+        page("story.html", story_path(story.id), f"{story.title}: the story in {config.title}, article by article.",
+             story=story)
+    if site.links.stories:
+        page("stories.html", STORIES_PATH, f"The stories of {config.title}.", stories=site.links.stories)
+
     page("search.html", "search/", f"Search the articles of {config.title}.")
     files["404.html"] = env.get_template("404.html").render(
-        site=site, config=config, page_path=None, canonical=None, feeds=site_feeds,
+        site=site, config=config, page_path=None, canonical=None, feeds=site_feeds, **links,
         description=f"There is no page at this address in {config.title}.").encode("utf-8")
 
     files["feed.xml"] = atom_feed(Feed(config.title, "", site.articles), config)

@@ -1,0 +1,28 @@
+"""The template helpers that related.html and the story templates use to look articles and stories up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from digest.config import Config
+from digest.model import Article, Site, Story
+from digest.urls import STORIES_PATH, story_path, url_for
+
+
+def link_template_globals(site: Site, config: Config) -> dict[str, Any]:
+    """Template functions over the site's links: article_at(slug), story_of(article), story_url(story)."""
+    by_slug = {a.doc.slug: a for a in site.articles}
+    stories = {s.id: s for s in site.links.stories}
+
+    def article_at(slug: str) -> Article | None:
+        return by_slug.get(slug)
+
+    def story_of(article: Article) -> Story | None:
+        story_id = site.links.story_of.get(article.doc.slug)
+        return stories.get(story_id) if story_id else None
+
+    def story_url(story: Story) -> str:
+        return url_for(config, story_path(story.id))
+
+    return {"article_at": article_at, "story_of": story_of, "story_url": story_url,
+            "stories_url": url_for(config, STORIES_PATH)}
