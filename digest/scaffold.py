@@ -55,6 +55,8 @@ limits:
 SAMPLE_SOURCE = """\
 Sample: how digest reads an article
 
+Sunday, November 22, 2026
+
 Drop the text of an article you copied from a web page into content/sources/, as this file is.
 The first line is taken as the headline. Lines such as share prompts and comment forms are removed.
 

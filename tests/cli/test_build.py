@@ -34,6 +34,7 @@ def test_init_then_build(tmp_path: Path) -> None:
     run_digest("init", "fresh", cwd=tmp_path, check=True)
     result = run_digest("build", cwd=tmp_path / "fresh")
     assert result.returncode == 0, result.stderr
+    assert ", 0 warnings in " in result.stderr, "a newcomer's first build is clean"
     assert (tmp_path / "fresh" / "site" / "index.html").is_file()
 
 
