@@ -22,14 +22,14 @@ from digest.cache import FOLDER_NAME, Cache, config_part
 from digest.config import Config
 from digest.errors import ContentError, Diagnostic, Report, Severity
 from digest.markdown import render_markdown
-from digest.model import Article, Document, Site, Source, StrippedArticle
+from digest.model import Annotations, Article, Document, Site, Source, StrippedArticle
 from digest.pages import ParsedPage, document_from, parse_one, read_page_files, sync_pages
 from digest.parallel import Executor
 from digest.paths import distinct_slugs
 from digest.profile import StageTimer
-from digest.search import search_bundle
-from digest.stages.annotate import options_from
-from digest.stages.annotate.corpus import annotate_documents, index_annotations
+from digest.search import decode_bundle, encode_bundle, search_bundle, search_key
+from digest.stages.annotate import annotate_document, options_from
+from digest.stages.annotate.corpus import finish_annotations, index_annotations
 from digest.stages.annotate.decorate import decorate_html
 from digest.stages.ingest import list_sources, read_source
 from digest.stages.link import link_articles
@@ -123,7 +123,10 @@ def build_site(config: Config, options: BuildOptions = BuildOptions()) -> BuildR
         bodies = cache.map("markdown", [d.body for d in documents], lambda body: ("untrusted", body),
                            partial(render_markdown, allow_html=False), str, options.executor.map)
     with timer.stage("annotate"):
-        annotations, problems = annotate_documents(documents, options_from(config.annotation))
+        found = cache.map("annotate", documents, lambda d: (config_part(d), config_part(config.annotation)),
+                          partial(annotate_document, options=options_from(config.annotation)), Annotations,
+                          options.executor.map)
+        annotations, problems = finish_annotations(documents, found)
         report.add(*problems)
         articles = [Article(doc, decorate_html(html, found, lambda key: url_for(config, entity_path(key))), found)
                     for doc, html, found in zip(documents, bodies, annotations)]
@@ -140,10 +143,16 @@ def build_site(config: Config, options: BuildOptions = BuildOptions()) -> BuildR
         env = make_environment(theme, template_globals(config), template_filters())
         static = {name: path.read_bytes() for name, path in theme.static_files().items()}
         files = render_site(site, config, env, static)
-    with timer.stage("search"):
-        search_files, problems = search_bundle(files, config)
-        report.add(*problems)
-        files.update(search_files)
+    with timer.stage("search"):  # the whole index is one cached value: rebuilt only when an article page changed
+        search_problems: list[Diagnostic] = []
+
+        def index() -> dict[str, str]:
+            bundle, problems = search_bundle(files, config)
+            search_problems.extend(problems)
+            return encode_bundle(bundle)
+
+        files.update(decode_bundle(cache.cached("search", [search_key(files, config)], index, dict[str, str])))
+        report.add(*search_problems)
     with timer.stage("cache"):
         cache.save()
 

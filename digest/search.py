@@ -11,6 +11,8 @@ holds it to that). Only the files the search page needs are kept: not Pagefind's
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import subprocess
 import tempfile
 from pathlib import Path
@@ -31,10 +33,30 @@ def _pagefind_binary() -> Path | None:
     return get_executable()
 
 
+def _indexed_pages(files: dict[str, bytes]) -> dict[str, bytes]:
+    return {path: data for path, data in sorted(files.items()) if path.startswith("articles/") and path.endswith("/index.html")}
+
+
+def search_key(files: dict[str, bytes], config: Config) -> str:
+    """A hash of everything the index depends on: the article pages, the language and the Pagefind binary."""
+    digest = hashlib.sha256(f"{config.language}\0{_pagefind_binary()}\0".encode())
+    for path, data in _indexed_pages(files).items():
+        digest.update(path.encode() + b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest()
+
+
+def encode_bundle(bundle: dict[str, bytes]) -> dict[str, str]:
+    """The bundle as text, for the build cache (which keeps JSON)."""
+    return {name: base64.b64encode(data).decode("ascii") for name, data in bundle.items()}
+
+
+def decode_bundle(encoded: dict[str, str]) -> dict[str, bytes]:
+    return {name: base64.b64decode(text) for name, text in encoded.items()}
+
+
 def search_bundle(files: dict[str, bytes], config: Config) -> tuple[dict[str, bytes], list[Diagnostic]]:
     """The pagefind/ files indexing every article page of files; none (and a warning) without Pagefind."""
-    pages = {path: data for path, data in sorted(files.items())
-             if path.startswith("articles/") and path.endswith("/index.html")}
+    pages = _indexed_pages(files)
     if not pages:  # Pagefind refuses to build an empty index; the search page says there is none
         return {}, []
     binary = _pagefind_binary()

@@ -42,3 +42,9 @@ def test_the_cache_folder_is_never_the_output(example_digest: Path) -> None:
     result = run_digest("build", "--out", ".digest-cache", cwd=example_digest)
     assert result.returncode == 2
     assert "refusing to build into" in result.stderr and "it holds .digest-cache" in result.stderr
+
+
+def test_every_per_article_stage_and_the_search_index_are_cached(example_digest: Path) -> None:
+    run_digest("build", cwd=example_digest, check=True)
+    stages = {p.parent.name for p in (example_digest / ".digest-cache" / "v1").glob("*/*.pack")}
+    assert {"strip", "read", "markdown", "annotate", "search"} <= stages

@@ -19,7 +19,13 @@ from digest.stages.annotate.options import AnnotateOptions
 def annotate_documents(documents: list[Document], options: AnnotateOptions) -> tuple[list[Annotations], list[Diagnostic]]:
     """The annotations of each document (same order), entity keys made one across the digest,
     and a warning for each editor note whose quotation no longer matches its article."""
-    annotations = unify_entities([annotate_document(doc, options) for doc in documents])
+    return finish_annotations(documents, [annotate_document(doc, options) for doc in documents])
+
+
+def finish_annotations(documents: list[Document], found: list[Annotations]) -> tuple[list[Annotations], list[Diagnostic]]:
+    """The whole-digest step after the per-article annotate_document (which can be cached and run in
+    parallel): entity keys made one across the digest, and a warning per orphaned editor note."""
+    annotations = unify_entities(found)
     problems = []
     for doc, found in zip(documents, annotations):
         for anchored in found.notes:
