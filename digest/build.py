@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from functools import partial
-from typing import Callable
+from typing import Callable, ContextManager
 
 from digest.cache import FOLDER_NAME, Cache, config_part
 from digest.config import Config
@@ -39,7 +39,8 @@ from digest.stages.write import check_output_folder, write_site
 from digest.theme import find_theme, make_environment
 from digest.urls import entity_path, url_for
 
-Progress = Callable[[str, int, int], None]
+Progress = Callable[[str, int, int], None]  # (stage, its number, how many stages)
+STAGES = ("read", "strip", "pages", "markdown", "annotate", "link", "render", "search", "cache", "write")
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,11 @@ def build_site(config: Config, options: BuildOptions = BuildOptions()) -> BuildR
     theme = find_theme(config.theme, config.resolve(config.paths.themes))
     progress = options.progress or (lambda stage, done, total: None)
     timer = options.timer or StageTimer()
+
+    def stage(name: str) -> ContextManager[None]:
+        """Time a stage, and tell the progress display it is running."""
+        progress(name, STAGES.index(name) + 1, len(STAGES))
+        return timer.stage(name)
     # Per-article stages are a map over articles: cached by content hash, run by options.executor.
     cache = Cache(root / FOLDER_NAME if options.cache else None)
 
@@ -85,11 +91,11 @@ def build_site(config: Config, options: BuildOptions = BuildOptions()) -> BuildR
 
     # Per-article: sources -> stripped articles -> page files (an editor's `keep:` lines survive a re-strip).
     articles_dir = config.resolve(config.paths.articles)
-    with timer.stage("read"):
+    with stage("read"):
         existing, problems = read_page_files(articles_dir, root, parse_many)
         report.add(*problems)
     keep = {pf.page.meta.source_file: pf.page.meta.keep for pf in existing if pf.page.meta.source_file}
-    with timer.stage("strip"):
+    with stage("strip"):
         sources: list[Source] = []
         for path in list_sources(config.resolve(config.paths.sources)):
             source, problems = read_source(path, root, config.limits.max_source_bytes)
@@ -100,8 +106,7 @@ def build_site(config: Config, options: BuildOptions = BuildOptions()) -> BuildR
         stripped = cache.map("strip", jobs, lambda job: (job[0].path, job[0].kind, job[0].sha256,
                                                          config_part(config.cleaning), *job[1].keep),
                              strip_job, StrippedArticle, options.executor.map)
-        progress("strip", len(sources), len(sources))
-    with timer.stage("read"):
+    with stage("pages"):
         usable = [a for a in stripped if not any(d.severity is Severity.ERROR for d in a.diagnostics)]
         problems, written = sync_pages(usable, articles_dir, root, existing, config.cleaning.unicode_slugs)
         report.add(*problems)
@@ -119,10 +124,10 @@ def build_site(config: Config, options: BuildOptions = BuildOptions()) -> BuildR
     documents = [d for d in documents if options.drafts or not d.draft]
     documents, problems = distinct_slugs(documents)
     report.add(*problems)
-    with timer.stage("markdown"):
+    with stage("markdown"):
         bodies = cache.map("markdown", [d.body for d in documents], lambda body: ("untrusted", body),
                            partial(render_markdown, allow_html=False), str, options.executor.map)
-    with timer.stage("annotate"):
+    with stage("annotate"):
         found = cache.map("annotate", documents, lambda d: (config_part(d), config_part(config.annotation)),
                           partial(annotate_document, options=options_from(config.annotation)), Annotations,
                           options.executor.map)
@@ -130,20 +135,19 @@ def build_site(config: Config, options: BuildOptions = BuildOptions()) -> BuildR
         report.add(*problems)
         articles = [Article(doc, decorate_html(html, found, lambda key: url_for(config, entity_path(key))), found)
                     for doc, html, found in zip(documents, bodies, annotations)]
-        progress("render", len(documents), len(documents))
     articles.sort(key=lambda a: (a.doc.date, a.doc.slug), reverse=True)
 
     # Whole corpus: links, then the site.
-    with timer.stage("link"):
+    with stage("link"):
         links = link_articles(documents, {a.doc.slug: a.annotations for a in articles}, config.linking,
                               config.annotation.aliases)
-    with timer.stage("render"):
+    with stage("render"):
         site = Site(tuple(articles), links, index_annotations([(a.doc.slug, a.annotations) for a in articles],
                                                              [story.articles for story in links.stories]))
         env = make_environment(theme, template_globals(config), template_filters())
         static = {name: path.read_bytes() for name, path in theme.static_files().items()}
         files = render_site(site, config, env, static)
-    with timer.stage("search"):  # the whole index is one cached value: rebuilt only when an article page changed
+    with stage("search"):  # the whole index is one cached value: rebuilt only when an article page changed
         search_problems: list[Diagnostic] = []
 
         def index() -> dict[str, str]:
@@ -153,12 +157,12 @@ def build_site(config: Config, options: BuildOptions = BuildOptions()) -> BuildR
 
         files.update(decode_bundle(cache.cached("search", [search_key(files, config)], index, dict[str, str])))
         report.add(*search_problems)
-    with timer.stage("cache"):
+    with stage("cache"):
         cache.save()
 
     if report.errors:
         raise ContentError(report.diagnostics)
-    with timer.stage("write"):
+    with stage("write"):
         write_site(files, output, reuse=cache.subfolder("previous-site"))
     result.articles = len(articles)
     result.files = len(files)

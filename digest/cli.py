@@ -24,21 +24,30 @@ class Console:
         self.verbosity = verbosity
         self.stream = stream or sys.stderr
         self.interactive = self.stream.isatty() and verbosity >= 0
+        self._status = False  # a progress line is on screen, to be cleared before the next message
+
+    def _clear(self) -> None:
+        if self._status:
+            print("\r\033[K", end="", file=self.stream, flush=True)
+            self._status = False
 
     def say(self, text: str) -> None:
         if self.verbosity >= 0:
+            self._clear()
             print(text, file=self.stream)
 
     def report(self, report: Report) -> None:
         """Print the run's diagnostics; with -q only its errors."""
+        self._clear()
         for d in report.diagnostics:
             if self.verbosity >= 0 or d.severity.value == "error":
                 print(d, file=self.stream)
 
     def progress(self, stage: str, done: int, total: int) -> None:
-        if self.interactive and total >= 20:
-            end = "\n" if done == total else ""
-            print(f"\r{stage}: {done}/{total}", end=end, file=self.stream, flush=True)
+        """One status line, rewritten in place, on a terminal only: `[3/9] annotate…`."""
+        if self.interactive:
+            print(f"\r\033[K[{done}/{total}] {stage}…", end="", file=self.stream, flush=True)
+            self._status = True
 
 
 def _config(args: argparse.Namespace, **overrides: object) -> Config:

@@ -131,3 +131,33 @@ def test_a_source_over_the_size_limit_is_refused_and_the_others_still_build(exam
     assert "raise limits.max_source_bytes" in result.stderr
     pages = sorted(p.name for p in (example_digest / "content" / "articles").glob("*.md"))
     assert len(pages) == 4, "the other sources were still stripped into pages"
+
+
+def test_progress_shows_on_a_terminal_only(example_digest: Path) -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    controller, terminal = pty.openpty()
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    process = subprocess.run([sys.executable, "-m", "digest", "build"], cwd=example_digest, env=env,
+                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=terminal, timeout=120)
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # the terminal closed: everything was read
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(controller)
+    assert process.returncode == 0
+    text = shown.decode()
+    assert "[1/10] read…" in text and "[10/10] write…" in text
+    assert "\r\x1b[Kcontent/sources/" in text, "the status line is cleared before the first message"
+    assert "[1/10]" not in run_digest("build", cwd=example_digest).stderr  # not a terminal: silent
