@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from html.parser import HTMLParser
 from typing import Any, Sequence
 
@@ -200,10 +201,16 @@ def article_description(article: Article) -> str:
     """The article's summary, else the start of its text: every page needs a description for search engines."""
     if article.doc.summary:
         return article.doc.summary
-    text = plain_text(article.html)
-    if text.startswith(article.doc.title):  # scraped bodies often open with their own headline
-        text = text[len(article.doc.title):].lstrip(" .:–—-")
-    text = text or article.doc.title
+    return _description_from_text(article.html, article.doc.title)
+
+
+@lru_cache(maxsize=4096)
+def _description_from_text(body_html: str, title: str) -> str:
+    # memoized: every list, feed and JSON-LD block that shows an article asks again
+    text = plain_text(body_html)
+    if text.startswith(title):  # scraped bodies often open with their own headline
+        text = text[len(title):].lstrip(" .:–—-")
+    text = text or title
     if len(text) <= DESCRIPTION_LENGTH:
         return text
     return text[:DESCRIPTION_LENGTH].rsplit(" ", 1)[0] + "…"
