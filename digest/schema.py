@@ -235,7 +235,15 @@ class NodeReader:
             return None if node.tag == "tag:yaml.org,2002:null" else node.value
         if isinstance(node, yaml.SequenceNode):
             return [self.read(child, Any, f"{key}[{i}]") for i, child in enumerate(node.value)]
-        return self.read(node, dict[str, Any], key)
+        # the mapping itself was already marked as seen by read(): walk its entries here
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            name = self.scalar_text(key_node)
+            if name is None:
+                self.fail(key_node, f"{key}: keys must be plain names")
+                continue
+            result[name] = self.read(value_node, Any, f"{key}.{name}")
+        return result
 
     @staticmethod
     def scalar_text(node: yaml.Node) -> str | None:

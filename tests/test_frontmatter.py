@@ -82,3 +82,9 @@ def test_dump_then_parse_keeps_every_value(title: str, tags: list[str], summary:
     assert page.meta.title == title
     assert page.meta.tags == tuple(tags)
     assert page.meta.summary == summary
+
+
+def test_unknown_keys_may_hold_lists_of_mappings() -> None:
+    page, problems = read("---\ntitle: a\ngallery:\n  - src: a.png\n    alt: A\n  - src: b.png\n---\n")
+    assert problems == []
+    assert page.extra == (("gallery", [{"src": "a.png", "alt": "A"}, {"src": "b.png"}]),)

@@ -120,3 +120,11 @@ def test_slugs_are_safe_folder_names_and_stable(text: str, unicode: bool) -> Non
     assert slugify(slug, unicode=unicode) == slug
     if not unicode:
         assert re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug), slug
+
+
+def test_a_markdown_source_with_an_empty_heading_still_gets_a_title() -> None:
+    from digest.model import Source
+    from digest.stages.strip import StripOptions, strip_source
+
+    article = strip_source(Source("content/sources/x.md", "markdown", "#    ", "0" * 64), StripOptions())
+    assert article.title.strip()  # found by the fuzz test: the title was a lone space

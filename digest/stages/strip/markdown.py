@@ -7,7 +7,8 @@ import re
 from digest.frontmatter import parse_page, split_front_matter
 from digest.model import StrippedArticle
 
-_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
+# A level-1 ATX heading with some text in it; [ \t] rather than \s, which would run onto the next line.
+_HEADING = re.compile(r"^#[ \t]+(\S.*?)[ \t]*#*[ \t]*$", re.MULTILINE)
 
 
 def strip_markdown(text: str, path: str) -> StrippedArticle:
