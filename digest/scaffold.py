@@ -60,7 +60,7 @@ Sunday, November 22, 2026
 Drop the text of an article you copied from a web page into content/sources/, as this file is.
 The first line is taken as the headline. Lines such as share prompts and comment forms are removed.
 
-Run digest build, then open site/index.html.
+Run digest build, then digest serve, and open http://127.0.0.1:8000/ in your browser.
 
 Leave a Comment
 """
