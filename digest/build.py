@@ -34,8 +34,9 @@ from digest.stages.annotate.decorate import decorate_html
 from digest.stages.ingest import list_sources, read_source
 from digest.stages.link import link_articles
 from digest.stages.render import render_site, template_filters, template_globals
-from digest.stages.strip import StripOptions, strip_source
+from digest.stages.strip import StripOptions
 from digest.stages.write import check_output_folder, write_site
+from digest.strip_files import strip_guarded
 from digest.theme import find_theme, make_environment
 from digest.urls import entity_path, url_for
 
@@ -83,6 +84,7 @@ def build_site(config: Config, options: BuildOptions = BuildOptions()) -> BuildR
         """Time a stage, and tell the progress display it is running."""
         progress(name, STAGES.index(name) + 1, len(STAGES))
         return timer.stage(name)
+
     # Per-article stages are a map over articles: cached by content hash, run by options.executor.
     cache = Cache(root / FOLDER_NAME if options.cache else None)
 
@@ -128,13 +130,13 @@ def build_site(config: Config, options: BuildOptions = BuildOptions()) -> BuildR
         bodies = cache.map("markdown", [d.body for d in documents], lambda body: ("untrusted", body),
                            partial(render_markdown, allow_html=False), str, options.executor.map)
     with stage("annotate"):
-        found = cache.map("annotate", documents, lambda d: (config_part(d), config_part(config.annotation)),
-                          partial(annotate_document, options=options_from(config.annotation)), Annotations,
-                          options.executor.map)
-        annotations, problems = finish_annotations(documents, found)
+        per_article = cache.map("annotate", documents, lambda d: (config_part(d), config_part(config.annotation)),
+                                partial(annotate_document, options=options_from(config.annotation)), Annotations,
+                                options.executor.map)
+        annotations, problems = finish_annotations(documents, per_article)
         report.add(*problems)
-        articles = [Article(doc, decorate_html(html, found, lambda key: url_for(config, entity_path(key))), found)
-                    for doc, html, found in zip(documents, bodies, annotations)]
+        articles = [Article(doc, decorate_html(html, annotated, lambda key: url_for(config, entity_path(key))), annotated)
+                    for doc, html, annotated in zip(documents, bodies, annotations)]
     articles.sort(key=lambda a: (a.doc.date, a.doc.slug), reverse=True)
 
     # Whole corpus: links, then the site.
@@ -172,13 +174,8 @@ def build_site(config: Config, options: BuildOptions = BuildOptions()) -> BuildR
 
 
 def strip_job(job: tuple[Source, StripOptions]) -> StrippedArticle:
-    """strip_source for one (source, options) pair; a page too deeply nested to extract becomes an error."""
-    source, strip_options = job
-    try:
-        return strip_source(source, strip_options)
-    except RecursionError:
-        return StrippedArticle(source.path, title="", body="", diagnostics=(Diagnostic(
-            source.path, "the page is nested too deeply to extract", hint="save the article as text instead"),))
+    """strip_guarded of one (source, options) pair: a top-level function, so a process pool can run it."""
+    return strip_guarded(*job)
 
 
 def load_documents(config: Config) -> tuple[list[Document], Report]:

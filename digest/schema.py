@@ -174,17 +174,7 @@ class NodeReader:
         if origin is dict:
             if not isinstance(node, yaml.MappingNode):
                 return self.expect(node, key, tp)
-            value_type = typing.get_args(tp)[1]
-            result: dict[str, Any] = {}
-            for key_node, value_node in node.value:
-                name = self.scalar_text(key_node)
-                if name is None:
-                    self.fail(key_node, f"{key}: keys must be plain names")
-                    continue
-                value = self.read(value_node, value_type, f"{key}.{name}")
-                if value is not INVALID:
-                    result[name] = value
-            return result
+            return self._mapping(node, typing.get_args(tp)[1], key)
         if dataclasses.is_dataclass(tp):
             return self.read_dataclass(node, tp, key)
         if origin is Literal:
@@ -235,14 +225,19 @@ class NodeReader:
             return None if node.tag == "tag:yaml.org,2002:null" else node.value
         if isinstance(node, yaml.SequenceNode):
             return [self.read(child, Any, f"{key}[{i}]") for i, child in enumerate(node.value)]
-        # the mapping itself was already marked as seen by read(): walk its entries here
+        return self._mapping(node, Any, key)  # not read() again: it already marked this node as seen
+
+    def _mapping(self, node: yaml.MappingNode, value_type: Any, key: str) -> dict[str, Any]:
+        """The entries of a mapping node, each value read as value_type; bad entries reported and left out."""
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             name = self.scalar_text(key_node)
             if name is None:
                 self.fail(key_node, f"{key}: keys must be plain names")
                 continue
-            result[name] = self.read(value_node, Any, f"{key}.{name}")
+            value = self.read(value_node, value_type, f"{key}.{name}")
+            if value is not INVALID:
+                result[name] = value
         return result
 
     @staticmethod

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from digest.errors import Diagnostic
-from digest.model import StrippedArticle
+from digest.errors import Diagnostic, Severity
+from digest.model import Source, StrippedArticle
 from digest.stages.ingest import read_source
 from digest.stages.strip import StripOptions, strip_source
 
@@ -44,12 +44,18 @@ def strip_file(job: StripJob) -> StripResult:
     source, problems = read_source(job.path, job.root, job.max_bytes)
     if source is None:
         return StripResult(job.path, None, tuple(problems))
+    article = strip_guarded(source, job.options)
+    failed = any(d.severity is Severity.ERROR for d in article.diagnostics)
+    return StripResult(job.path, None if failed else article, (*source.diagnostics, *article.diagnostics))
+
+
+def strip_guarded(source: Source, options: StripOptions) -> StrippedArticle:
+    """strip_source, with a page too deeply nested to extract turned into an error instead of a crash."""
     try:
-        article = strip_source(source, job.options)
+        return strip_source(source, options)
     except RecursionError:  # a pathologically nested HTML page
-        return StripResult(job.path, None, (*source.diagnostics, Diagnostic(
-            source.path, "the page is nested too deeply to extract", hint="save the article as text instead")))
-    return StripResult(job.path, article, (*source.diagnostics, *article.diagnostics))
+        return StrippedArticle(source.path, title="", body="", diagnostics=(Diagnostic(
+            source.path, "the page is nested too deeply to extract", hint="save the article as text instead"),))
 
 
 def strip_files(jobs: Sequence[StripJob], workers: int | None = None) -> Iterator[StripResult]:

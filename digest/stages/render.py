@@ -32,7 +32,7 @@ from digest.listing import Group, home_entries, month_groups, paginate, source_g
 from digest.model import Article, Site
 from digest.slugs import slugify
 from digest.stages.export import annotations_jsonld, digest_json
-from digest.story_pages import link_template_globals
+from digest.link_lookups import link_template_globals
 from digest.urls import (STORIES_PATH, absolute_url, article_path, entity_path, external_url, source_path, story_path,
                          tag_path, url_for)
 
