@@ -1,18 +1,24 @@
-"""The template helpers that related.html and the story templates use to look articles and stories up."""
+"""The template helpers that related.html, the story templates and the annotations partial use to look
+articles, stories and discrepancies up: dictionaries built once per build, so no page scans the corpus."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from digest.config import Config
-from digest.model import Article, Site, Story
+from digest.model import Article, Discrepancy, Site, Story
 from digest.urls import STORIES_PATH, story_path, url_for
 
 
 def link_template_globals(site: Site, config: Config) -> dict[str, Any]:
-    """Template functions over the site's links: article_at(slug), story_of(article), story_url(story)."""
+    """Template functions over the site's links: article_at(slug), story_of(article), story_url(story),
+    discrepancies_of(article)."""
     by_slug = {a.doc.slug: a for a in site.articles}
     stories = {s.id: s for s in site.links.stories}
+    discrepancies: dict[str, list[Discrepancy]] = {}
+    for d in site.annotations.discrepancies:
+        for slug in dict.fromkeys((d.first.slug, d.second.slug)):
+            discrepancies.setdefault(slug, []).append(d)
 
     def article_at(slug: str) -> Article | None:
         return by_slug.get(slug)
@@ -24,5 +30,8 @@ def link_template_globals(site: Site, config: Config) -> dict[str, Any]:
     def story_url(story: Story) -> str:
         return url_for(config, story_path(story.id))
 
-    return {"article_at": article_at, "story_of": story_of, "story_url": story_url,
+    def discrepancies_of(article: Article) -> list[Discrepancy]:
+        return discrepancies.get(article.doc.slug, [])
+
+    return {"article_at": article_at, "story_of": story_of, "story_url": story_url, "discrepancies_of": discrepancies_of,
             "stories_url": url_for(config, STORIES_PATH)}

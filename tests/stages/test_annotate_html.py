@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from digest.markdown import render_markdown
 from digest.model import Acronym, AnchoredNote, Annotations, Document, EntityRef, Note
 from digest.stages.annotate import annotate_document
-from digest.stages.annotate.decorate import decorate_html
+from digest.stages.annotate.decorate import Spellings, decorate_html
 from digest.stages.annotate.notes import html_text
 
 
@@ -128,3 +128,22 @@ def test_any_quotation_taken_from_the_text_anchors(text: str, data: st.DataObjec
     else:
         assert found is not None
         assert text[found[0]:found[1]].split() == quote.split()
+
+
+# The spelling finder must find exactly what one regex alternation (its specification) finds:
+# leftmost, then longest, whole words, or a spelling followed by a plural "s".
+_PIECES = ["S", "S-400", "400", "Putin", "Vladimir", "Vladimir Putin", "UN", "UNSC", "é", "Ünal", "s", "'s", "’s",
+           "-", " ", ", ", ".", "x", "_", "Jaishankar"]
+
+
+def _regex_mentions(forms: list[str], text: str) -> list[tuple[int, int]]:
+    alternatives = "|".join(re.escape(f) for f in sorted(forms, key=lambda f: (-len(f), f)))
+    pattern = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-]|[’']?\w)|(?<![\w-])(?:{alternatives})(?=s\b)")
+    return [(m.start(), m.end()) for m in pattern.finditer(text)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=30).map("".join),
+       st.lists(st.sampled_from(_PIECES[:10] + ["Vladimir Putin’s", "-S"]), min_size=1, max_size=6, unique=True))
+def test_spellings_find_what_the_equivalent_regex_finds(text: str, forms: list[str]) -> None:
+    assert list(Spellings(forms).finditer(text)) == _regex_mentions(forms, text)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Callable
+from functools import lru_cache
+from typing import Callable, Iterable, Iterator
 
 from digest.model import Annotations
 from digest.stages.annotate.notes import find_anchor, html_text_nodes
@@ -76,8 +77,8 @@ def _note_spans(full: str, annotations: Annotations) -> list[tuple[int, int, str
     return spans
 
 
-def _targets(annotations: Annotations, entity_href: Callable[[str], str]) -> tuple[dict[str, tuple[str, str, str | None, str | None]], re.Pattern[str] | None]:
-    """{spelling: (entity key or '', href, acronym, expansion)} and one pattern finding any spelling."""
+def _targets(annotations: Annotations, entity_href: Callable[[str], str]) -> tuple[dict[str, tuple[str, str, str | None, str | None]], Spellings | None]:
+    """{spelling: (entity key or '', href, acronym, expansion)} and a matcher finding any spelling."""
     targets: dict[str, tuple[str, str, str | None, str | None]] = {}
     for e in annotations.entities:
         for form in e.forms:
@@ -85,14 +86,89 @@ def _targets(annotations: Annotations, entity_href: Callable[[str], str]) -> tup
     for acronym in annotations.acronyms:
         key, href, _, _ = targets.get(acronym.short, ("", "", None, None))
         targets[acronym.short] = (key, href, acronym.short, acronym.expansion)
-    if not targets:
-        return targets, None
-    alternatives = "|".join(re.escape(f) for f in sorted(targets, key=lambda f: (-len(f), f)))
-    return targets, re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-]|[’']?\w)|(?<![\w-])(?:{alternatives})(?=s\b)")
+    return targets, (Spellings(targets) if targets else None)
+
+
+_WORD = re.compile(r"\w+")
+_APOSTROPHES = "’'"
+
+
+class Spellings:
+    """Finds whole-word mentions of some spellings in a text, leftmost first and, at one place, the
+    longest; a spelling may also be followed by a plural 's' ("S-400s"). Words are looked up in a
+    dictionary keyed by each spelling's first word: compiling one regex alternation per article
+    cost more than everything else in decorating."""
+
+    def __init__(self, spellings: Iterable[str]) -> None:
+        self.by_first_word: dict[str, list[str]] = {}
+        self.odd: list[str] = []  # spellings that start with no word character: rare, found by a regex
+        for form in spellings:
+            first = _WORD.match(form)
+            if first:
+                self.by_first_word.setdefault(first.group(0), []).append(form)
+            elif form:
+                self.odd.append(form)
+        for forms in self.by_first_word.values():
+            forms.sort(key=lambda f: (-len(f), f))
+
+    def finditer(self, text: str) -> Iterator[tuple[int, int]]:
+        """(start, end) of each mention, in order, not overlapping."""
+        if self.odd:
+            yield from _regex_mentions(tuple(sorted([*self.odd, *(f for fs in self.by_first_word.values() for f in fs)],
+                                                    key=lambda f: (-len(f), f))), text)
+            return
+        # Where each spelling's first word occurs at the start of a word (str.find runs in C; walking
+        # every word of the text in Python was the slow part), then the longest spelling there.
+        starts: dict[int, list[str]] = {}
+        for first, forms in self.by_first_word.items():
+            at = text.find(first)
+            while at >= 0:
+                if not at or not (_is_word_char(text[at - 1]) or text[at - 1] == "-"):
+                    starts.setdefault(at, []).extend(forms)
+                at = text.find(first, at + 1)
+        taken = 0
+        for start in sorted(starts):
+            if start < taken:
+                continue
+            found = _longest_at(text, start, sorted(starts[start], key=lambda f: (-len(f), f)))
+            if found:
+                taken = start + len(found)
+                yield start, taken
+
+
+def _longest_at(text: str, start: int, candidates: list[str]) -> str | None:
+    """The first of candidates (longest first) that is a whole word at start, else the first followed by a plural 's'."""
+    present = [f for f in candidates if text.startswith(f, start)]
+    for form in present:
+        end = start + len(form)
+        after = text[end:end + 1]
+        if not (_is_word_char(after) or after == "-" or
+                (after and after in _APOSTROPHES and _is_word_char(text[end + 1:end + 2]))):
+            return form
+    for form in present:
+        end = start + len(form)
+        if text[end:end + 1] == "s" and not _is_word_char(text[end + 1:end + 2]):
+            return form
+    return None
+
+
+def _is_word_char(char: str) -> bool:
+    return _WORD.match(char) is not None  # \w exactly as the regex module means it
+
+
+@lru_cache(maxsize=64)
+def _mention_pattern(forms: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(f) for f in forms)
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-]|[’']?\w)|(?<![\w-])(?:{alternatives})(?=s\b)")
+
+
+def _regex_mentions(forms: tuple[str, ...], text: str) -> Iterator[tuple[int, int]]:
+    for m in _mention_pattern(forms).finditer(text):
+        yield m.start(), m.end()
 
 
 def _decorate_text(text: str, offset: int, marks: list[tuple[int, int, str, str]],
-                   targets: dict[str, tuple[str, str, str | None, str | None]], pattern: re.Pattern[str] | None,
+                   targets: dict[str, tuple[str, str, str | None, str | None]], pattern: Spellings | None,
                    done: set[str]) -> str:
     """One text node, decorated; positions in marks are offsets in the whole article's text."""
     end_of_node = offset + len(text)
@@ -100,11 +176,10 @@ def _decorate_text(text: str, offset: int, marks: list[tuple[int, int, str, str]
                    for s, e, i, note in marks if s < end_of_node and e > offset]
     inserts: list[tuple[int, int, str, str]] = []  # (start, end, opening, closing)
     if pattern is not None:
-        for m in pattern.finditer(text):
-            if any(ms < m.end() and m.start() < me and not (ms <= m.start() and m.end() <= me)
-                   for ms, me, *_ in local_marks):
+        for start, end in pattern.finditer(text):
+            if any(ms < end and start < me and not (ms <= start and end <= me) for ms, me, *_ in local_marks):
                 continue  # would cross a highlight's edge
-            key, href, short, expansion = targets[m.group(0)]
+            key, href, short, expansion = targets[text[start:end]]
             opening = closing = ""
             if key and key not in done:
                 done.add(key)
@@ -115,7 +190,7 @@ def _decorate_text(text: str, offset: int, marks: list[tuple[int, int, str, str]
                 opening += f'<abbr title="{html.escape(expansion or "")}">'
                 closing = "</abbr>" + closing
             if opening:
-                inserts.append((m.start(), m.end(), opening, closing))
+                inserts.append((start, end, opening, closing))
     # (position, order, html): at one position a link closes, then a highlight closes, then a
     # highlight opens, then a link opens, so the tags always nest
     events: list[tuple[int, int, str]] = []
