@@ -32,7 +32,8 @@ from digest.stages.annotate import annotate_document, options_from
 from digest.stages.annotate.corpus import finish_annotations, index_annotations
 from digest.stages.annotate.decorate import decorate_html
 from digest.stages.ingest import list_sources, read_source
-from digest.stages.link import link_articles
+from digest.link_terms import ArticleTerms, article_terms
+from digest.stages.link import link_corpus
 from digest.stages.render import render_site, template_filters, template_globals
 from digest.stages.strip import StripOptions
 from digest.stages.write import check_output_folder, write_site
@@ -141,8 +142,10 @@ def build_site(config: Config, options: BuildOptions = BuildOptions()) -> BuildR
 
     # Whole corpus: links, then the site.
     with stage("link"):
-        links = link_articles(documents, {a.doc.slug: a.annotations for a in articles}, config.linking,
-                              config.annotation.aliases)
+        terms = cache.map("terms", [(a.doc, a.annotations) for a in articles], terms_key, terms_job, ArticleTerms,
+                          options.executor.map)
+        links = link_corpus(documents, {a.doc.slug: t for a, t in zip(articles, terms)},
+                            {a.doc.slug: a.annotations for a in articles}, config.linking, config.annotation.aliases)
     with stage("render"):
         site = Site(tuple(articles), links, index_annotations([(a.doc.slug, a.annotations) for a in articles],
                                                              [story.articles for story in links.stories]))
@@ -171,6 +174,16 @@ def build_site(config: Config, options: BuildOptions = BuildOptions()) -> BuildR
     result.seconds = time.perf_counter() - started
     result.timings = dict(timer.seconds)
     return result
+
+
+def terms_key(job: tuple[Document, Annotations]) -> tuple[str, ...]:
+    """What article_terms reads: the title, the body and the named things with their counts."""
+    doc, annotations = job
+    return doc.title, doc.body, "\n".join(f"{e.name}\t{e.count}" for e in annotations.entities)
+
+
+def terms_job(job: tuple[Document, Annotations]) -> ArticleTerms:
+    return article_terms(*job)
 
 
 def strip_job(job: tuple[Source, StripOptions]) -> StrippedArticle:

@@ -18,6 +18,7 @@ build deletes only the packs it read itself, so concurrent builds share the fold
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import enum
 import hashlib
@@ -91,6 +92,10 @@ def encode(value: Any) -> Any:
         return encode(value.value)
     if isinstance(value, (list, tuple)):
         return [encode(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(encode(v) for v in value)
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
     if isinstance(value, dict):
         if not all(isinstance(k, str) for k in value):
             raise TypeError("only dicts with text keys can be cached")
@@ -126,10 +131,14 @@ def _decoder(tp: Any) -> Decoder:
         return _checked(lambda data: isinstance(data, bool), "true or false")
     if tp in (str, int):
         return _checked(lambda data: type(data) is tp, tp.__name__)
+    if tp is bytes:
+        return _checked(lambda data: type(data) is str, "base64 text", base64.b64decode)
     if tp is float:
         return _float_decoder
     if origin in (tuple, list):
         return _sequence_decoder(origin, args)
+    if origin in (frozenset, set):
+        return _sequence_decoder(list, args, origin)
     if origin is dict:
         values = _decoder(args[1]) if args else _decoder(Any)
         return _checked(lambda data: isinstance(data, dict), "an object",
@@ -173,10 +182,10 @@ def _float_decoder(data: Any) -> float:
     raise Undecodable(f"expected a number, found {data!r:.60}")
 
 
-def _sequence_decoder(origin: type, args: tuple[Any, ...]) -> Decoder:
+def _sequence_decoder(origin: type, args: tuple[Any, ...], make: type | None = None) -> Decoder:
     if origin is list or not args or (len(args) == 2 and args[1] is Ellipsis):
         item = _decoder(args[0]) if args else _decoder(Any)
-        convert: Decoder = lambda data: origin(item(d) for d in data)
+        convert: Decoder = lambda data: (make or origin)(item(d) for d in data)
         return _checked(lambda data: isinstance(data, list), "a list", convert)
     items = [_decoder(a) for a in args]
     return _checked(lambda data: isinstance(data, list) and len(data) == len(items), f"a list of {len(items)}",

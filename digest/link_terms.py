@@ -63,6 +63,8 @@ _POSSESSIVE = re.compile(r"[’']s$")
 class ArticleTerms:
     """One article's raw terms: named things by surface form, content words by folded key."""
 
+    # Both in key order: ties between terms are broken by it, so it must be the same whether the
+    # terms were just found or read back from the build cache (which writes keys sorted).
     names: dict[str, int]  # surface form -> mentions ("Sergei Lavrov": 2, "S-400": 5)
     words: dict[str, int]  # folded lowercase word -> occurrences
     last_words: frozenset[str] = frozenset()  # Titlecase last words of its names, lowercased ("putin")
@@ -83,11 +85,11 @@ def article_terms(doc: Document, annotations: Annotations | None = None) -> Arti
         names: Counter[str] = Counter()
         for entity in annotations.entities:
             names[entity.name] += max(entity.count, 1)
-        return ArticleTerms(dict(names), words, from_annotations=True, signature=signature)
+        return ArticleTerms(dict(sorted(names.items())), words, from_annotations=True, signature=signature)
     found = _capitalised_terms(doc.title, body)
     last_words = frozenset(w.lower() for w in (n.rsplit(" ", 1)[-1] for n in found) if w.isalpha() and w[1:].islower())
     lowercase = frozenset(w for w in last_words if w in tokens)
-    return ArticleTerms(found, words, last_words, lowercase, signature=signature)
+    return ArticleTerms(dict(sorted(found.items())), words, last_words, lowercase, signature=signature)
 
 
 _FOLDED: dict[str, str | None] = {}
@@ -113,7 +115,7 @@ def _content_words(tokens: Counter[str]) -> dict[str, int]:
             key = _FOLDED[token] = _fold(token)
         if key is not None:
             words[key] = words.get(key, 0) + n
-    return words
+    return dict(sorted(words.items()))
 
 
 _TRIMMED: dict[str, str | None] = {}

@@ -14,6 +14,7 @@ from digest.config import Cleaning
 from digest.errors import Diagnostic, warning
 from digest.frontmatter import Page, parse_page
 from digest.model import RemovedLine, StrippedArticle
+from digest.link_terms import ArticleTerms
 from digest.pages import ParsedPage
 
 
@@ -77,10 +78,12 @@ ARTICLE = StrippedArticle(
 
 
 def test_stage_results_survive_a_round_trip_through_disk(tmp_path: Path) -> None:
+    terms = ArticleTerms({"S-400": 2}, {"missile": 3}, frozenset({"putin", "lavrov"}), frozenset(), False, b"\x00\xffsig")
     page, problems = parse_page("---\ntitle: T\ndate: 2021-04-06\ntags: defence\ntitel: typo\n"
                                 "theme_colour:\n  - red\n  - blue\nlayout: wide\n---\n\nBody.\n", "content/articles/t.md")
     assert problems and page is not None and page.extra
-    for value, result_type in [(ARTICLE, StrippedArticle), ((page, problems), ParsedPage), ((None, problems), ParsedPage)]:
+    for value, result_type in [(ARTICLE, StrippedArticle), ((page, problems), ParsedPage), ((None, problems), ParsedPage),
+                               (terms, ArticleTerms)]:
         one_run(tmp_path, "roundtrip", (repr(value),), Counter(value), result_type)
         compute = Counter()
         assert one_run(tmp_path, "roundtrip", (repr(value),), compute, result_type) == value
