@@ -32,6 +32,7 @@ MAKE_CORPUS = next((p / "shared" / "bench" / "corpus" / "make_corpus.py" for p i
                     if (p / "shared" / "bench" / "corpus" / "make_corpus.py").exists()),
                    REPO.parent / "shared" / "bench" / "corpus" / "make_corpus.py")
 WORK = REPO / "bench" / "out"
+ANALYSIS = "## Where the time goes"  # the hand-written part of docs/performance.md, after the measured tables
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,9 @@ def write_markdown(path: Path, rows: list, chosen: list[str], args: argparse.Nam
             p = results[peer]
             lines.append(f"| {n:,} | {peer} | {d['cold'] / p['cold']:.2f} | {d['noop'] / p['noop']:.2f} | "
                          f"{d['edit'] / p['edit']:.2f} | {d['peak_mb'] / p['peak_mb']:.2f} |")
-    path.write_text("\n".join(lines) + "\n")
+    # What follows the tables (the analysis, written by hand) is kept.
+    kept = path.read_text(encoding="utf-8").partition(ANALYSIS)[2] if path.exists() else ""
+    path.write_text("\n".join(lines) + "\n" + (f"\n{ANALYSIS}{kept}" if kept else ""), encoding="utf-8")
 
 
 if __name__ == "__main__":

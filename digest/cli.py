@@ -67,8 +67,12 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
                            timer=timer)
     result = build_site(config, options)
     console.report(result.report)
-    console.say(f"built {result.articles} articles, {result.files} files, "
-                f"{len(result.report.warnings)} warnings in {result.seconds:.2f}s")
+    if result.up_to_date:
+        console.say(f"up to date: nothing changed since the last build ({result.articles} articles, {result.files} files, "
+                    f"{len(result.report.warnings)} warnings; checked in {result.seconds:.2f}s)")
+    else:
+        console.say(f"built {result.articles} articles, {result.files} files, "
+                    f"{len(result.report.warnings)} warnings in {result.seconds:.2f}s")
     if args.profile:
         print(timer.table(), file=sys.stderr)
     return EXIT_OK

@@ -291,3 +291,13 @@ class Site:
     articles: tuple[Article, ...]
     links: Links = Links()
     annotations: AnnotationIndex = AnnotationIndex()  # entity pages, glossary, discrepancies
+
+
+class Keep:
+    """In place of an output file's bytes: keep the live site's file, which the build knows is still right."""
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP = Keep()

@@ -13,14 +13,21 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from digest.config import Config
 from digest.errors import Diagnostic, DigestError, warning
 
 BUNDLE = "pagefind/"
+SHARDS = BUNDLE + "shards.json"  # the folders of the other indexes, relative to BUNDLE
+SHARD_SIZE = 500  # article pages per index: an edit re-indexes one index of about this many pages
+# What an index needs beyond the main one: search.js merges it into the main one, whose script and
+# WebAssembly do the searching.
+_RUNTIME_FILES = ("pagefind.js", "pagefind-worker.js", "wasm.")
 # Pagefind's prebuilt UIs: our search page has its own small script (static/js/search.js).
 _UI_FILES = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.", "pagefind-highlight.")
 
@@ -33,16 +40,40 @@ def _pagefind_binary() -> Path | None:
     return get_executable()
 
 
-def _indexed_pages(files: dict[str, bytes]) -> dict[str, bytes]:
-    return {path: data for path, data in sorted(files.items()) if path.startswith("articles/") and path.endswith("/index.html")}
+def indexed(path: str) -> bool:
+    """Is this output file a page the index holds? (The article pages.)"""
+    return path.startswith("articles/") and path.endswith("/index.html")
 
 
-def search_key(files: dict[str, bytes], config: Config) -> str:
+def _indexed_pages(files: Mapping[str, bytes]) -> dict[str, bytes]:
+    return {path: data for path, data in sorted(files.items()) if indexed(path)}
+
+
+def search_key(files: Mapping[str, bytes], config: Config) -> str:
     """A hash of everything the index depends on: the article pages, the language and the Pagefind binary."""
     digest = hashlib.sha256(f"{config.language}\0{_pagefind_binary()}\0".encode())
     for path, data in _indexed_pages(files).items():
         digest.update(path.encode() + b"\0" + hashlib.sha256(data).digest())
     return digest.hexdigest()
+
+
+def shards(pages: Mapping[str, bytes]) -> list[tuple[str, dict[str, bytes]]]:
+    """The article pages split into (folder, pages) of about SHARD_SIZE pages each; the first folder is BUNDLE.
+
+    Pagefind has no incremental mode: one index of the whole digest is rebuilt, every page of it,
+    when any article changes. Split by a hash of each page's path, an edit re-indexes only its part
+    (and all parts are built in parallel). The count changes only as the digest grows past a multiple of SHARD_SIZE.
+    """
+    count = max(1, -(-len(pages) // SHARD_SIZE))
+    parts: list[dict[str, bytes]] = [{} for _ in range(count)]
+    for path, data in sorted(pages.items()):
+        parts[int(hashlib.sha256(path.encode()).hexdigest()[:12], 16) % count][path] = data
+    return [(BUNDLE if i == 0 else f"{BUNDLE}shard-{i}/", part) for i, part in enumerate(parts)]
+
+
+def shard_list(folders: list[str]) -> bytes:
+    """pagefind/shards.json: the other indexes search.js merges into the main one."""
+    return json.dumps([f.removeprefix(BUNDLE) for f in folders if f != BUNDLE]).encode("utf-8") + b"\n"
 
 
 def encode_bundle(bundle: dict[str, bytes]) -> dict[str, str]:
@@ -54,8 +85,9 @@ def decode_bundle(encoded: dict[str, str]) -> dict[str, bytes]:
     return {name: base64.b64decode(text) for name, text in encoded.items()}
 
 
-def search_bundle(files: dict[str, bytes], config: Config) -> tuple[dict[str, bytes], list[Diagnostic]]:
-    """The pagefind/ files indexing every article page of files; none (and a warning) without Pagefind."""
+def search_bundle(files: Mapping[str, bytes], config: Config, folder: str = BUNDLE) -> tuple[dict[str, bytes], list[Diagnostic]]:
+    """The files of a Pagefind index in folder of every article page of files; none (and a warning) without Pagefind.
+    An index in another folder than BUNDLE leaves out the search code: it is merged into the main one."""
     pages = _indexed_pages(files)
     if not pages:  # Pagefind refuses to build an empty index; the search page says there is none
         return {}, []
@@ -76,6 +108,7 @@ def search_bundle(files: dict[str, bytes], config: Config) -> tuple[dict[str, by
         if run.returncode != 0:
             raise DigestError(Diagnostic("digest", f"search: Pagefind failed: {run.stdout.strip()} {run.stderr.strip()}",
                                          hint="check that Pagefind runs: python3 -m pagefind --version"))
-        bundle = {BUNDLE + p.relative_to(out).as_posix(): p.read_bytes()
-                  for p in sorted(out.rglob("*")) if p.is_file() and not p.name.startswith(_UI_FILES)}
+        bundle = {folder + p.relative_to(out).as_posix(): p.read_bytes()
+                  for p in sorted(out.rglob("*")) if p.is_file() and not p.name.startswith(_UI_FILES)
+                  and (folder == BUNDLE or not p.name.startswith(_RUNTIME_FILES))}
     return bundle, []

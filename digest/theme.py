@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
-
-import jinja2
+from typing import TYPE_CHECKING, Callable
 
 from digest.errors import ConfigError, Diagnostic
+
+if TYPE_CHECKING:
+    import jinja2
 
 PACKAGED = Path(__file__).parent / "themes"
 
@@ -51,6 +52,8 @@ def find_theme(name: str, site_themes: Path) -> Theme:
 
 def make_environment(theme: Theme, globals_: dict[str, object], filters: dict[str, Callable[..., object]]) -> jinja2.Environment:
     """A Jinja2 environment over the theme, autoescaping everything, undefined names an error."""
+    import jinja2  # here, not above: a build with nothing to do never needs it
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(p) for p in theme.template_dirs]),
         autoescape=True,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 STAGES = Path(__file__).resolve().parent.parent / "digest" / "stages"
-FORBIDDEN = ("digest.cli", "digest.build", "digest.serve", "digest.deploy", "digest.pages", "digest.check")
+FORBIDDEN = ("digest.cli", "digest.build", "digest.pipeline", "digest.serve", "digest.deploy", "digest.pages", "digest.check")
 # render writes digest.json as one of its files: export is part of rendering
 ALLOWED_CROSS_STAGE = {("render", "export")}
 

@@ -14,6 +14,7 @@ from typing import Iterator
 import pytest
 
 from digest.config import Config
+from digest import search
 from digest.search import search_bundle
 from digest.stages.write import write_site
 from tests.stages.test_render import GOLDEN, read_articles, render
@@ -33,6 +34,9 @@ def test_search_index_is_byte_stable_with_site_relative_urls(tmp_path: Path) -> 
     assert problems == [] and first == second
     assert {"pagefind/pagefind.js", "pagefind/pagefind-entry.json", "pagefind/pagefind-worker.js"} <= set(first)
     assert not any("-ui." in name for name in first)  # Pagefind's own UI is left out
+    part, _ = search_bundle(files, config, "pagefind/shard-1/")
+    assert {name.replace("shard-1/", "") for name in part} == {n for n in first if not n.startswith(("pagefind/pagefind.js",
+            "pagefind/pagefind-worker.js", "pagefind/wasm."))}, "another part: the same index without the search code"
     records = fragments(first)
     assert sorted(str(r["url"]) for r in records) == [
         "/articles/2021-11-14-training/", "/articles/2021-12-06-deliveries-begin/", "/articles/undated-note/"]
@@ -46,11 +50,19 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture
-def served_site(tmp_path: Path) -> Iterator[str]:
-    """The small site with its search index, served from /news/ on 127.0.0.1 by a real HTTP server."""
+@pytest.fixture(params=[1000, 1], ids=["one index", "an index per page"])
+def served_site(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """The small site with its search index, served from /news/ on 127.0.0.1 by a real HTTP server;
+    the index in one part, or in as many parts as pages (as a digest of thousands of pages has)."""
     files = render(read_articles(GOLDEN / "small-site" / "articles"), tmp_path)
-    bundle, _ = search_bundle(files, Config(base_url="https://example.org/news/"))
+    bundle: dict[str, bytes] = {}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "SHARD_SIZE", request.param)
+        parts = search.shards({path: data for path, data in files.items() if search.indexed(path)})
+    assert len(parts) == (1 if request.param == 1000 else 3)
+    for folder, part in parts:
+        bundle.update(search_bundle(part, Config(base_url="https://example.org/news/"), folder)[0])
+    bundle[search.SHARDS] = search.shard_list([folder for folder, _ in parts])
     write_site({**files, **bundle}, tmp_path / "root" / "news")
     handler = functools.partial(QuietHandler, directory=str(tmp_path / "root"))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -94,3 +106,16 @@ def test_search_page_finds_an_article_in_chromium_without_console_errors(served_
         page.goto(served_site + "articles/2021-12-06-deliveries-begin/")
         browser.close()
     assert problems == []
+
+
+def test_pages_are_split_into_parts_of_about_shard_size_each_page_in_one() -> None:
+    pages = {f"articles/a-{i}/index.html": b"x" for i in range(2400)}
+    parts = search.shards(pages)
+    assert [folder for folder, _ in parts][:2] == ["pagefind/", "pagefind/shard-1/"]
+    assert sorted(p for _, part in parts for p in part) == sorted(pages)
+    assert len(parts) == 5 and all(330 < len(part) < 630 for _, part in parts)
+    one_more = search.shards({**pages, "articles/new/index.html": b"y"})
+    assert [set(part) - {"articles/new/index.html"} for _, part in one_more] == [set(part) for _, part in parts], \
+        "adding a page leaves every other page in its part"
+    assert search.shards({}) == [("pagefind/", {})]
+    assert search.shard_list(["pagefind/", "pagefind/shard-1/"]) == b'["shard-1/"]\n'

@@ -29,7 +29,8 @@ from digest.config import Config
 from digest.dates import display_date, month_name
 from digest.feeds import Feed, atom_feed, json_feed, robots_txt, sitemap
 from digest.listing import Group, home_entries, month_groups, paginate, source_groups, tag_groups, undated
-from digest.model import Article, Site
+from digest.model import KEEP, Article, Keep, Site
+from digest.render_memo import Recorder, RenderMemo, TrackedArticles, TrackedSite
 from digest.slugs import slugify
 from digest.stages.export import annotations_jsonld, digest_json
 from digest.link_lookups import link_template_globals
@@ -50,28 +51,39 @@ class Alternate:
     href: str
 
 
-def render_site(site: Site, config: Config, env: jinja2.Environment, static: dict[str, bytes]) -> dict[str, bytes]:
-    """Every output file of the site."""
-    files: dict[str, bytes] = {f"static/{name}": data for name, data in static.items()}
+def render_site(site: Site, config: Config, env: jinja2.Environment, static: dict[str, bytes],
+                memo: RenderMemo | None = None) -> dict[str, bytes | Keep]:
+    """Every output file of the site; with a memo, pages whose live file is still right are KEEP (digest.render_memo)."""
+    files: dict[str, bytes | Keep] = {f"static/{name}": data for name, data in static.items()}
     files.setdefault("static/css/pygments.css", pygments_css())
     site_feeds = feed_links(config, config.title, "")
     pages: list[tuple[str, str | None]] = []  # (folder, date) of every page, for the sitemap
 
-    links = link_template_globals(site, config)  # story_of, article_at ...: lookups over this site's links
+    # What templates look up is recorded as the dependencies of the page being rendered.
+    recorder = Recorder()
+    links = link_template_globals(site, config, recorder.add)  # story_of, article_at ...: lookups over the links
+    seen_site = TrackedSite(site, recorder)
 
     def page(template: str, folder: str, description: str, feeds: Sequence[Alternate] = site_feeds,
              date: str | None = None, **context: Any) -> None:
-        html_text = env.get_template(template).render(
-            site=site, config=config, page_path=folder, canonical=absolute_url(config, folder),
-            description=description, feeds=feeds, **links, **context)
-        files[folder + "index.html"] = html_text.encode("utf-8")
+        path = folder + "index.html"
         pages.append((folder, date))
+        context.update(page_path=folder, canonical=absolute_url(config, folder), description=description, feeds=feeds)
+        context_hash = memo.context_hash(template, context) if memo else None
+        if memo and memo.reusable(path, context_hash):
+            files[path] = KEEP
+            return
+        recorder.deps = set()
+        html_text = env.get_template(template).render(site=seen_site, config=config, **links, **context)
+        files[path] = html_text.encode("utf-8")
+        if memo:
+            memo.rendered(path, context_hash, recorder.deps)
 
     home_description = config.description or f"The articles of {config.title}, newest first."
     for pager in paginate(home_entries(site), config.per_page, ""):
         page("index.html", pager.path, home_description, pager=pager)
 
-    by_slug = {a.doc.slug: a for a in site.articles}
+    by_slug = TrackedArticles({a.doc.slug: a for a in site.articles}, recorder)
     for i, article in enumerate(site.articles):
         newer = site.articles[i - 1] if i > 0 else None
         older = site.articles[i + 1] if i + 1 < len(site.articles) else None

@@ -16,7 +16,8 @@ import stat
 import sys
 from pathlib import Path, PurePosixPath
 
-from digest.errors import ConfigError, Diagnostic
+from digest.errors import ConfigError, Diagnostic, DigestError
+from digest.model import Keep
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
@@ -48,8 +49,8 @@ def staging_folders(output: Path) -> list[Path]:
     return sorted(output.parent.glob(f".{output.name}.staging-*"))
 
 
-def write_site(files: dict[str, bytes], output: Path, reuse: Path | None = None) -> None:
-    """Replace output with exactly files ({relative posix path: content}).
+def write_site(files: dict[str, bytes | Keep], output: Path, reuse: Path | None = None) -> None:
+    """Replace output with exactly files ({relative posix path: content, or KEEP for the live file as it is}).
 
     A file whose bytes did not change is the old file itself (hard-linked, else copied with its
     times), so it keeps its modification time and deploys that compare times copy only what
@@ -86,7 +87,7 @@ def _claim(folder: Path, name: Path) -> bool:
         return False
 
 
-def _holds_exactly(folder: Path, wanted: dict[PurePosixPath, bytes]) -> bool:
+def _holds_exactly(folder: Path, wanted: dict[PurePosixPath, bytes | Keep]) -> bool:
     """True when folder holds exactly the wanted files and folders, byte for byte (a rebuild that changed nothing)."""
     if not folder.is_dir() or folder.is_symlink():
         return False
@@ -100,17 +101,19 @@ def _holds_exactly(folder: Path, wanted: dict[PurePosixPath, bytes]) -> bool:
             data = wanted.get(here / name)
             path = Path(dirpath, name)
             st = _stat(path)
-            if data is None or st is None or st.st_size != len(data) or path.read_bytes() != data:
+            if data is None or st is None:
+                return False
+            if not isinstance(data, Keep) and (st.st_size != len(data) or path.read_bytes() != data):
                 return False
             found += 1
     return found == len(wanted)
 
 
-def _folders_of(wanted: dict[PurePosixPath, bytes]) -> set[PurePosixPath]:
+def _folders_of(wanted: dict[PurePosixPath, bytes | Keep]) -> set[PurePosixPath]:
     return {parent for path in wanted for parent in path.parents}
 
 
-def _fill(staging: Path, wanted: dict[PurePosixPath, bytes], live: Path) -> None:
+def _fill(staging: Path, wanted: dict[PurePosixPath, bytes | Keep], live: Path) -> None:
     """Make staging hold exactly the wanted files, keeping the live site's file wherever the bytes are the same.
 
     Staging may be an earlier site whose files are hard links to the live one: a file there is never
@@ -134,9 +137,13 @@ def _fill(staging: Path, wanted: dict[PurePosixPath, bytes], live: Path) -> None
         _place(staging / relative, live / relative, wanted[relative])
 
 
-def _place(target: Path, live: Path, data: bytes) -> None:
+def _place(target: Path, live: Path, data: bytes | Keep) -> None:
     old, current = _stat(live), _stat(target)
-    if old is not None and old.st_size == len(data) and live.read_bytes() == data:
+    if isinstance(data, Keep) and old is None:
+        raise DigestError(Diagnostic(str(live), "this file of the site went away during the build",
+                                     hint="build again: the next build writes it"))
+    if isinstance(data, Keep) or (old is not None and old.st_size == len(data) and live.read_bytes() == data):
+        assert old is not None
         if current is not None and (current.st_ino, current.st_dev) == (old.st_ino, old.st_dev):
             return
         _remove(target, current)

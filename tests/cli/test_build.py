@@ -158,6 +158,6 @@ def test_progress_shows_on_a_terminal_only(example_digest: Path) -> None:
     os.close(controller)
     assert process.returncode == 0
     text = shown.decode()
-    assert "[1/10] read…" in text and "[10/10] write…" in text
+    assert "[1/11] inputs…" in text and "[2/11] read…" in text and "[11/11] write…" in text
     assert "\r\x1b[Kcontent/sources/" in text, "the status line is cleared before the first message"
-    assert "[1/10]" not in run_digest("build", cwd=example_digest).stderr  # not a terminal: silent
+    assert "[1/11]" not in run_digest("build", cwd=example_digest).stderr  # not a terminal: silent

@@ -13,7 +13,7 @@ def test_profile_prints_the_time_of_each_stage(example_digest: Path) -> None:
     result = run_digest("build", "--profile", cwd=example_digest)
     assert result.returncode == 0, result.stderr
     stages = re.findall(r"^(\w+) +(\d+\.\d{3})s +(\d+\.\d)%$", result.stderr, re.MULTILINE)
-    assert [name for name, _, _ in stages] == ["read", "strip", "pages", "markdown", "annotate", "link", "render", "search", "cache", "write"]
+    assert [name for name, _, _ in stages] == ["inputs", "read", "strip", "pages", "markdown", "annotate", "link", "render", "search", "cache", "write"]
     total = re.search(r"^total +(\d+\.\d{3})s$", result.stderr, re.MULTILINE)
     assert total and abs(sum(float(s) for _, s, _ in stages) - float(total.group(1))) < 0.01
 

@@ -19,13 +19,26 @@ function excerptNodes(excerpt) {
   });
 }
 
+// A large digest's index comes in parts (pagefind/shards.json lists the others): merged here, they
+// search as one.
+async function loadIndex(script) {
+  const index = await import(script);
+  const folder = new URL(".", new URL(script, location.href));
+  const response = await fetch(new URL("shards.json", folder));
+  const others = response.ok ? await response.json() : [];
+  for (const other of others) {
+    await index.mergeIndex(new URL(other, folder).pathname);
+  }
+  return index;
+}
+
 async function search(query) {
   query = query.trim();
   list.replaceChildren();
   if (!query) { status.textContent = ""; return; }
   status.textContent = "Searching…";
   try {
-    pagefind ??= await import(form.dataset.pagefind);
+    pagefind ??= await loadIndex(form.dataset.pagefind);
   } catch {
     status.textContent = "There is no search index yet: this digest has no articles.";
     return;

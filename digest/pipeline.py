@@ -1,0 +1,196 @@
+"""The stages of a build, from the sources to the written site: build_site (digest.build) runs them
+when the site is not already up to date. See digest.build for the picture of the pipeline.
+
+Imported only when there is work to do: it brings in NumPy, SciPy, Jinja2 and the extractors,
+whose import alone takes longer than checking that nothing changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, ContextManager, Sequence, TypeVar
+
+from digest.cache import FOLDER_NAME, Cache, config_part
+from digest.config import Config
+from digest.errors import ContentError, Diagnostic, Report, Severity
+from digest.link_terms import ArticleTerms, article_terms
+from digest.markdown import render_markdown
+from digest.model import Annotations, Article, Document, Keep, Site, Source, StrippedArticle
+from digest.pages import ParsedPage, document_from, parse_one, read_page_files, sync_pages
+from digest.paths import distinct_slugs
+from digest.render_memo import Fingerprints, RenderMemo, load_memo, save_memo, theme_hash
+from digest.search import SHARDS, decode_bundle, encode_bundle, indexed, search_bundle, search_key, shard_list, shards
+from digest.stages.annotate import annotate_document, options_from
+from digest.stages.annotate.corpus import finish_annotations, index_annotations
+from digest.stages.annotate.decorate import decorate_html
+from digest.stages.ingest import list_sources, read_source
+from digest.stages.link import link_corpus
+from digest.stages.render import render_site, template_filters, template_globals
+from digest.stages.strip import StripOptions
+from digest.stages.write import write_site
+from digest.strip_files import strip_guarded
+from digest.theme import Theme, make_environment
+from digest.uptodate import LastBuild, output_files, save_record
+from digest.urls import entity_path, url_for
+
+if TYPE_CHECKING:
+    from digest.build import BuildOptions
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path, inputs: str, report: Report,
+               stage: Callable[[str], ContextManager[None]]) -> tuple[int, int]:
+    """Build into output; (articles, files). Problems go into report; raises ContentError (after writing nothing)."""
+    root = config.root.resolve()
+    cache_folder = root / FOLDER_NAME if options.cache else None
+    articles_dir = config.resolve(config.paths.articles)
+    # Per-article stages are a map over articles: cached by content hash, run by options.executor.
+    cache = Cache(cache_folder)
+
+    def parse_many(pairs: list[tuple[str, str]]) -> list[ParsedPage]:
+        return cache.map("read", pairs, lambda pair: pair, parse_one, ParsedPage, options.executor.map)
+
+    # Per-article: sources -> stripped articles -> page files (an editor's `keep:` lines survive a re-strip).
+    with stage("read"):
+        existing, problems = read_page_files(articles_dir, root, parse_many)
+        report.add(*problems)
+    keep = {pf.page.meta.source_file: pf.page.meta.keep for pf in existing if pf.page.meta.source_file}
+    with stage("strip"):
+        sources: list[Source] = []
+        for path in list_sources(config.resolve(config.paths.sources)):
+            source, problems = read_source(path, root, config.limits.max_source_bytes)
+            report.add(*problems)
+            if source is not None:
+                sources.append(source)
+        jobs = [(s, StripOptions(config.cleaning.boilerplate, keep.get(s.path, ()))) for s in sources]
+        stripped = cache.map("strip", jobs, lambda job: (job[0].path, job[0].kind, job[0].sha256,
+                                                         config_part(config.cleaning), *job[1].keep),
+                             strip_job, StrippedArticle, options.executor.map)
+    with stage("pages"):
+        usable = [a for a in stripped if not any(d.severity is Severity.ERROR for d in a.diagnostics)]
+        problems, written = sync_pages(usable, articles_dir, root, existing, config.cleaning.unicode_slugs)
+        report.add(*problems)
+        for source, article in zip(sources, stripped):  # what strip says is news only when the page is (re)written
+            fresh = article.source_path in written
+            report.add(*(d for d in (*source.diagnostics, *article.diagnostics) if fresh or d.severity is Severity.ERROR))
+        # Read again only if pages were written (the parse is cached; listing and reading are not).
+        page_files = read_page_files(articles_dir, root, parse_many)[0] if written else existing
+    if len(page_files) > config.limits.max_articles:
+        raise ContentError(Diagnostic(config.paths.articles, f"{len(page_files):,} pages: more than limits.max_articles "
+                                      f"({config.limits.max_articles:,})", hint="raise limits.max_articles in config.yaml"))
+
+    # Per-article: documents -> rendered articles.
+    documents = [document_from(pf) for pf in page_files]
+    documents = [d for d in documents if options.drafts or not d.draft]
+    documents, problems = distinct_slugs(documents)
+    report.add(*problems)
+    with stage("markdown"):
+        bodies = cache.map("markdown", [d.body for d in documents], lambda body: ("untrusted", body),
+                           partial(render_markdown, allow_html=False), str, options.executor.map)
+    with stage("annotate"):
+        per_article = cache.map("annotate", documents, lambda d: (config_part(d), config_part(config.annotation)),
+                                partial(annotate_document, options=options_from(config.annotation)), Annotations,
+                                options.executor.map)
+        annotations, problems = finish_annotations(documents, per_article)
+        report.add(*problems)
+        # Decorating is per-article too once the corpus part is done: cached by the HTML, the final annotations
+        # and where entity pages live.
+        entity_root = url_for(config, entity_path("x"))
+        decorated = cache.map("decorate", list(zip(bodies, annotations)),
+                              lambda job: (entity_root, job[0], repr(job[1])),
+                              partial(decorate_job, entity_href=partial(_entity_url, config)), str, _serial_map)
+        articles = [Article(doc, html, annotated) for doc, html, annotated in zip(documents, decorated, annotations)]
+    articles.sort(key=lambda a: (a.doc.date, a.doc.slug), reverse=True)
+
+    # Whole corpus: links, then the site.
+    with stage("link"):
+        terms = cache.map("terms", [(a.doc, a.annotations) for a in articles], terms_key, terms_job, ArticleTerms,
+                          options.executor.map)
+        links = link_corpus(documents, {a.doc.slug: t for a, t in zip(articles, terms)},
+                            {a.doc.slug: a.annotations for a in articles}, config.linking, config.annotation.aliases)
+    with stage("render"):
+        site = Site(tuple(articles), links, index_annotations([(a.doc.slug, a.annotations) for a in articles],
+                                                             [story.articles for story in links.stories]))
+        env = make_environment(theme, template_globals(config), template_filters())
+        static = {name: path.read_bytes() for name, path in theme.static_files().items()}
+        # Pages whose live file is still right are kept, not rendered (digest.render_memo).
+        memo = RenderMemo(_hash(theme_hash(theme.template_dirs), repr(config)),
+                          load_memo(cache_folder, output, output_files), Fingerprints(site))
+        files = render_site(site, config, env, static, memo)
+    with stage("search"):  # each part of the index is cached: rebuilt only when one of its article pages changed
+        search_problems: list[Diagnostic] = []
+        pages = {path: data if not isinstance(data, Keep) else (output / path).read_bytes()
+                 for path, data in files.items() if indexed(path)}
+        parts = shards(pages)
+
+        def index(part: tuple[str, dict[str, bytes]]) -> dict[str, str]:
+            bundle, problems = search_bundle(part[1], config, part[0])
+            search_problems.extend(problems)
+            return encode_bundle(bundle)
+
+        bundles = cache.map("search", parts, lambda part: (part[0], search_key(part[1], config)), index, dict[str, str],
+                            _thread_map)
+        for bundle in bundles:
+            files.update(decode_bundle(bundle))
+        if pages:
+            files[SHARDS] = shard_list([folder for folder, _ in parts])
+        report.add(*dict.fromkeys(search_problems))
+    with stage("cache"):
+        cache.save()
+
+    if report.errors:
+        raise ContentError(report.diagnostics)
+    with stage("write"):
+        write_site(files, output, reuse=cache.subfolder("previous-site"))
+        written_files = output_files(output)
+        save_memo(cache_folder, output, memo.keys, written_files)
+        if not written:  # pages written from sources changed the inputs hashed above: no record, the next build checks
+            save_record(cache_folder, LastBuild(inputs, str(output), len(articles), tuple(report.diagnostics),
+                                                written_files or {}))
+    return len(articles), len(files)
+
+
+def _hash(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _entity_url(config: Config, key: str) -> str:
+    return url_for(config, entity_path(key))
+
+
+def decorate_job(job: tuple[str, Annotations], entity_href: Callable[[str], str]) -> str:
+    return decorate_html(job[0], job[1], entity_href)
+
+
+def _thread_map(compute: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    """In threads: each item's work is a Pagefind process, so they run side by side on every core."""
+    if len(items) < 2:
+        return [compute(item) for item in items]
+    with ThreadPoolExecutor(max_workers=min(len(items), os.cpu_count() or 1)) as pool:
+        return list(pool.map(compute, items))
+
+
+def _serial_map(compute: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    """Here, in this process: the work is too small to pay for sending articles to other processes."""
+    return [compute(item) for item in items]
+
+
+def terms_key(job: tuple[Document, Annotations]) -> tuple[str, ...]:
+    """What article_terms reads: the title, the body and the named things with their counts."""
+    doc, annotations = job
+    return doc.title, doc.body, "\n".join(f"{e.name}\t{e.count}" for e in annotations.entities)
+
+
+def terms_job(job: tuple[Document, Annotations]) -> ArticleTerms:
+    return article_terms(*job)
+
+
+def strip_job(job: tuple[Source, StripOptions]) -> StrippedArticle:
+    """strip_guarded of one (source, options) pair: a top-level function, so a process pool can run it."""
+    return strip_guarded(*job)

@@ -1,0 +1,261 @@
+"""Render only the pages a change touches, and know it is safe to skip the others.
+
+A page's output is a function of its template (and what it includes), the config, the values
+passed to it (its context) and what the template looks up while it renders: an article by slug,
+the story of an article, its related pieces, the whole site. Rendering a page records those
+lookups as dependencies ("a:<slug>", "o:<slug>", "d:<slug>", or "site" for anything reached
+through `site`), and the page's key is a hash of the theme, the config, its context and the
+current value of each dependency. The next build recomputes the key from the dependencies
+recorded last time; when it is the same, the page would render to the same bytes, and the live
+output's file (checked untouched since it was written) is kept as it is.
+
+So a changed article re-renders itself and exactly the pages whose context holds it (lists,
+pages of its tags, outlet and month, its neighbours) or that looked it up (related pieces,
+stories, entity pages); a template or config change re-renders every page. A page that read
+anything through `site` depends on everything and is rendered every time. Correctness does not
+rest on knowing which template reads what: tests/test_incremental.py holds every incremental
+build equal, byte for byte, to a clean one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any, Callable
+
+from digest.cache import code_fingerprint
+from digest.model import Article, Site, Story
+
+RECORD = "render-memo.json"
+SITE = "site"  # the dependency of a page that read the site as a whole: never reused
+_FORMAT = 1
+
+
+class Uncacheable(Exception):
+    """A context value the memo cannot fingerprint: the page is rendered every time."""
+
+
+class Recorder:
+    """The dependencies of the page being rendered."""
+
+    def __init__(self) -> None:
+        self.deps: set[str] = set()
+
+    def add(self, dep: str) -> None:
+        self.deps.add(dep)
+
+
+class TrackedSite:
+    """The site as templates see it: reading any part of it makes the page depend on everything."""
+
+    __slots__ = ("_site", "_recorder")
+
+    def __init__(self, site: Site, recorder: Recorder) -> None:
+        object.__setattr__(self, "_site", site)
+        object.__setattr__(self, "_recorder", recorder)
+
+    def __getattr__(self, name: str) -> Any:
+        self._recorder.add(SITE)
+        return getattr(self._site, name)
+
+
+class TrackedArticles(Mapping[str, Article]):
+    """{slug: article} for templates: a lookup depends on that article, a walk over all on the site."""
+
+    def __init__(self, by_slug: Mapping[str, Article], recorder: Recorder) -> None:
+        self._by_slug = by_slug
+        self._recorder = recorder
+
+    def __getitem__(self, slug: str) -> Article:
+        self._recorder.add("a:" + slug)
+        return self._by_slug[slug]
+
+    def __contains__(self, slug: object) -> bool:
+        self._recorder.add(f"a:{slug}")
+        return slug in self._by_slug
+
+    def __iter__(self) -> Iterator[str]:
+        self._recorder.add(SITE)
+        return iter(self._by_slug)
+
+    def __len__(self) -> int:
+        self._recorder.add(SITE)
+        return len(self._by_slug)
+
+
+class Fingerprints:
+    """The current value of each kind of dependency, as a hash, worked out once per build."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        self.by_slug = {a.doc.slug: a for a in site.articles}
+        self.stories = {s.id: s for s in site.links.stories}
+        self._articles: dict[str, str] = {}
+        self._stories: dict[int, str] = {}
+        self._discrepancies: dict[str, list[Any]] = {}
+        for d in site.annotations.discrepancies:
+            for slug in dict.fromkeys((d.first.slug, d.second.slug)):
+                self._discrepancies.setdefault(slug, []).append(d)
+
+    def article(self, slug: str) -> str:
+        found = self._articles.get(slug)
+        if found is None:
+            article = self.by_slug.get(slug)
+            links = self.site.links
+            found = "-" if article is None else _hash(repr((
+                article.doc, article.html, article.annotations, links.related.get(slug), links.references.get(slug),
+                links.duplicates.get(slug), links.story_of.get(slug))))
+            self._articles[slug] = found
+        return found
+
+    def story(self, story: Story | None) -> str:
+        if story is None:
+            return "-"
+        found = self._stories.get(id(story))  # the site holds every story for the whole build: ids stay theirs
+        if found is None:
+            found = self._stories[id(story)] = _hash(repr(story))
+        return found
+
+    def value(self, dep: str) -> str:
+        kind, _, name = dep.partition(":")
+        if kind == "a":
+            return self.article(name)
+        if kind == "o":  # the story an article belongs to
+            story_id = self.site.links.story_of.get(name)
+            return self.story(self.stories.get(story_id) if story_id else None)
+        if kind == "d":
+            return _hash(repr(self._discrepancies.get(name, [])))
+        raise Uncacheable(dep)  # SITE, or a dependency of another version
+
+
+class RenderMemo:
+    """Keys of the pages of the last build; decides per page whether its live file can be kept."""
+
+    def __init__(self, base: str, previous: dict[str, tuple[str, tuple[str, ...]]], fingerprints: Fingerprints) -> None:
+        self.base = base  # theme, code and config: a change there changes every key
+        self.previous = previous  # {output path: (key, dependencies)} of pages whose live file is as the key says
+        self.fingerprints = fingerprints
+        self.keys: dict[str, tuple[str, tuple[str, ...]]] = {}  # this build's
+        self.kept = 0
+
+    def context_hash(self, template: str, context: dict[str, Any]) -> str | None:
+        """A hash of the template's name and the values passed to it; None when one cannot be fingerprinted."""
+        h = hashlib.sha256(f"{self.base}\0{template}\0".encode())
+        try:
+            for name in sorted(context):
+                h.update(f"\0{name}=".encode())
+                self._feed(h, context[name])
+        except Uncacheable:
+            return None
+        return h.hexdigest()
+
+    def reusable(self, path: str, context_hash: str | None) -> bool:
+        """True when the live file of path is what rendering it now would give."""
+        previous = self.previous.get(path)
+        if context_hash is None or previous is None:
+            return False
+        key, deps = previous
+        try:
+            if self._key(context_hash, deps) != key:
+                return False
+        except Uncacheable:
+            return False
+        self.keys[path] = previous
+        self.kept += 1
+        return True
+
+    def rendered(self, path: str, context_hash: str | None, deps: set[str]) -> None:
+        """Remember the key of a page just rendered, unless it depends on the whole site."""
+        if context_hash is None or SITE in deps:
+            return
+        ordered = tuple(sorted(deps))
+        try:
+            self.keys[path] = (self._key(context_hash, ordered), ordered)
+        except Uncacheable:
+            pass
+
+    def _key(self, context_hash: str, deps: tuple[str, ...]) -> str:
+        h = hashlib.sha256(context_hash.encode())
+        for dep in deps:
+            h.update(f"\0{dep}={self.fingerprints.value(dep)}".encode())
+        return h.hexdigest()
+
+    def _feed(self, h: Any, value: Any) -> None:
+        if isinstance(value, str):  # Markup too
+            data = value.encode("utf-8", "surrogatepass")
+            h.update(b"s%d:" % len(data) + data)
+        elif value is None or isinstance(value, (bool, int, float)):
+            h.update(f"v{value!r};".encode())
+        elif isinstance(value, Article):
+            h.update(f"A{self.fingerprints.article(value.doc.slug)};".encode())
+        elif isinstance(value, Story):
+            h.update(f"S{self.fingerprints.story(value)};".encode())
+        elif isinstance(value, (list, tuple)):
+            h.update(b"[%d" % len(value))
+            for item in value:
+                self._feed(h, item)
+        elif isinstance(value, dict):
+            h.update(b"{%d" % len(value))
+            for k, v in value.items():
+                self._feed(h, k)
+                self._feed(h, v)
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            h.update(f"<{type(value).__qualname__}".encode())
+            for f in dataclasses.fields(value):
+                self._feed(h, getattr(value, f.name))
+        elif isinstance(value, TrackedArticles):
+            h.update(b"by_slug")  # its lookups are recorded as they happen
+        else:
+            raise Uncacheable(type(value).__name__)
+
+
+def theme_hash(template_dirs: list[Path]) -> str:
+    """A hash of every file of the theme's template folders and of digest's own code."""
+    h = hashlib.sha256(code_fingerprint().encode())
+    for folder in template_dirs:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            h.update(f"\0{path.relative_to(folder).as_posix()}\0".encode() + hashlib.sha256(path.read_bytes()).digest())
+        h.update(b"\0--\0")
+    return h.hexdigest()
+
+
+def load_memo(cache_folder: Path | None, output: Path,
+              live_files: Callable[[Path], dict[str, tuple[int, int, int]] | None]) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """The page keys of the last build, if it built into output and output is as it left it; else none."""
+    if cache_folder is None:
+        return {}
+    try:
+        data = json.loads((cache_folder / RECORD).read_text(encoding="utf-8"))
+        if data.get("format") != _FORMAT or data.get("output") != str(output):
+            return {}
+        files = {path: tuple(stat) for path, stat in data["files"].items()}
+        if live_files(output) != files:
+            return {}
+        return {path: (str(key), tuple(str(d) for d in deps)) for path, (key, deps) in data["keys"].items()}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return {}
+
+
+def save_memo(cache_folder: Path | None, output: Path, keys: dict[str, tuple[str, tuple[str, ...]]],
+              files: dict[str, tuple[int, int, int]] | None) -> None:
+    if cache_folder is None:
+        return
+    try:
+        if files is None:
+            (cache_folder / RECORD).unlink(missing_ok=True)
+            return
+        temporary = cache_folder / f".{RECORD}.{os.getpid()}"
+        temporary.write_text(json.dumps({"format": _FORMAT, "output": str(output), "files": files,
+                                         "keys": {p: [k, list(d)] for p, (k, d) in sorted(keys.items())}},
+                                        separators=(",", ":")), encoding="utf-8")
+        temporary.replace(cache_folder / RECORD)
+    except OSError:
+        pass  # without it the next build renders every page, nothing worse
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]

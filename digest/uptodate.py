@@ -1,0 +1,107 @@
+"""Is the site up to date? A rebuild with nothing changed should cost a read of the inputs, not a build.
+
+After a successful build, .digest-cache/last-build.json records a hash of every input (digest's
+own code and the libraries it uses, the config, the build options, every file under the sources,
+the articles and the theme folders, the packaged theme included), the problems the build
+reported, and the name, size, modification time and inode of every file it wrote. A build whose
+inputs hash the same, and whose output folder still holds exactly those files untouched, is
+already done: build_site reports the recorded problems again and returns.
+
+Any difference is a full (cached) build: a file edited, added, removed or renamed anywhere under
+those folders, a file of the site changed or deleted by hand, another output folder. The record
+is only written when the inputs were not changed by the build itself (pages written from sources)
+and is read as untrusted: anything unexpected in it is just "not up to date".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from digest.cache import code_fingerprint, decode, encode
+from digest.errors import Diagnostic
+
+RECORD = "last-build.json"
+_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class LastBuild:
+    inputs: str  # inputs_hash() of the build
+    output: str  # the output folder, resolved
+    articles: int
+    diagnostics: tuple[Diagnostic, ...]
+    files: dict[str, tuple[int, int, int]]  # relative path -> (size, mtime_ns, inode) as written
+
+
+def inputs_hash(settings: str, folders: Iterable[Path]) -> str:
+    """A hash of digest's code, settings (the config and build options, as text) and every file under folders."""
+    digest = hashlib.sha256(f"{_FORMAT}\0{code_fingerprint()}\0{settings}\0".encode())
+    for folder in dict.fromkeys(folders):
+        digest.update(f"\0folder {folder}\0".encode())
+        if folder.is_file():
+            digest.update(_content(folder))
+            continue
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames.sort()
+            for name in sorted(filenames):
+                path = os.path.join(dirpath, name)
+                digest.update(f"\0{os.path.relpath(path, folder)}\0".encode("utf-8", "surrogateescape"))
+                digest.update(_content(Path(path)))
+            for name in dirnames:  # a symlinked folder is not walked into: its target names it
+                if os.path.islink(os.path.join(dirpath, name)):
+                    digest.update(f"\0link {name} -> {os.readlink(os.path.join(dirpath, name))}\0".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def _content(path: Path) -> bytes:
+    try:
+        return hashlib.sha256(path.read_bytes()).digest()
+    except OSError as exc:  # unreadable now: the build will say so; the hash just differs from a readable file's
+        return f"unreadable {exc.errno}".encode()
+
+
+def output_files(output: Path) -> dict[str, tuple[int, int, int]] | None:
+    """Every file of the output folder with its size, modification time and inode; None if it is not a plain folder."""
+    if not output.is_dir() or output.is_symlink():
+        return None
+    found: dict[str, tuple[int, int, int]] = {}
+    for dirpath, dirnames, filenames in os.walk(output):
+        for name in (*filenames, *dirnames):
+            path = os.path.join(dirpath, name)
+            st = os.lstat(path)
+            if os.path.islink(path):
+                return None  # digest never writes links: somebody else put this here
+            if name in filenames:
+                found[os.path.relpath(path, output).replace(os.sep, "/")] = (st.st_size, st.st_mtime_ns, st.st_ino)
+    return found
+
+
+def save_record(cache_folder: Path | None, record: LastBuild) -> None:
+    if cache_folder is None:
+        return
+    try:
+        cache_folder.mkdir(parents=True, exist_ok=True)
+        temporary = cache_folder / f".{RECORD}.{os.getpid()}"
+        temporary.write_text(json.dumps(encode(record), ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        temporary.replace(cache_folder / RECORD)
+    except OSError:
+        pass  # without the record the next build is a full one, nothing worse
+
+
+def up_to_date(cache_folder: Path | None, inputs: str, output: Path) -> LastBuild | None:
+    """The record of the last build when it built these inputs into output and the output is as it left it."""
+    if cache_folder is None:
+        return None
+    try:
+        data: Any = json.loads((cache_folder / RECORD).read_text(encoding="utf-8"))
+        record: LastBuild = decode(data, LastBuild)
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+    if record.inputs != inputs or record.output != str(output):
+        return None
+    return record if output_files(output) == record.files else None

@@ -1,0 +1,85 @@
+"""Pages a change does not touch are kept, not rendered again (digest.render_memo) — and the rest are."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from digest.build import BuildOptions, build_site
+from digest.config import load_config
+from digest.parallel import Executor
+from tests.cli.test_build import tree_digest
+from tests.test_incremental import PACKAGED, page
+
+
+def build(folder: Path, **options: object) -> None:
+    build_site(load_config(root=folder), BuildOptions(executor=Executor("serial"), **options))  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def digest(tmp_path: Path) -> Path:
+    """Two stories that share nothing, three articles each, in different months and tags."""
+    folder = tmp_path / "digest"
+    articles = folder / "content" / "articles"
+    articles.mkdir(parents=True)
+    (folder / "config.yaml").write_text('title: "Memo"\n')
+    for i in range(3):
+        (articles / f"missile-{i}.md").write_text(
+            f"---\ntitle: \"Missile deal {i}\"\ndate: 2021-0{i + 1}-10\ntags: [defence]\n---\n\n"
+            f"India and Russia signed the S-400 missile deal worth $5 billion. Lavrov spoke in Delhi, part {i}.\n")
+        (articles / f"harvest-{i}.md").write_text(
+            f"---\ntitle: \"Harvest report {i}\"\ndate: 2022-0{i + 4}-10\ntags: [farming]\n---\n\n"
+            f"Wheat farmers in Punjab expect a record harvest after the monsoon rains, report {i}.\n")
+    build(folder)
+    return folder
+
+
+def with_main_line(line: str) -> str:
+    """The packaged article.html with line at the start of its main block (outside a block it would not show)."""
+    template = (PACKAGED / "default" / "templates" / "article.html").read_text()
+    assert "{% block main %}" in template
+    return template.replace("{% block main %}", "{% block main %}" + line, 1)
+
+
+def mtimes(site: Path) -> dict[str, int]:
+    return {p.relative_to(site).as_posix(): p.stat().st_mtime_ns for p in site.rglob("index.html")}
+
+
+def changed(before: dict[str, int], after: dict[str, int]) -> set[str]:
+    return {path for path in after if before.get(path) != after[path]}
+
+
+def test_an_edit_rewrites_the_article_and_the_pages_that_show_it_and_nothing_of_the_other_story(digest: Path, tmp_path: Path) -> None:
+    site = digest / "site"
+    before = mtimes(site)
+    target = digest / "content" / "articles" / "harvest-1.md"
+    target.write_text(target.read_text().replace("record harvest", "poor harvest"))
+    build(digest)
+    rewritten = changed(before, mtimes(site))
+    assert "articles/harvest-1/index.html" in rewritten
+    assert "tags/farming/index.html" in rewritten  # lists it, with its summary
+    assert not {p for p in rewritten if p.startswith("articles/missile-")}, rewritten
+    assert "tags/defence/index.html" not in rewritten
+    build(digest, output=tmp_path / "clean", cache=False)
+    assert tree_digest(site) == tree_digest(tmp_path / "clean")
+
+
+def test_a_template_change_renders_every_page_that_uses_it(digest: Path) -> None:
+    site = digest / "site"
+    override = digest / "themes" / "default" / "templates" / "article.html"
+    override.parent.mkdir(parents=True)
+    override.write_text(with_main_line("<!-- new footer -->"))
+    build(digest)
+    assert all("<!-- new footer -->" in p.read_text() for p in (site / "articles").glob("*/index.html"))
+    assert "<!-- new footer -->" not in (site / "index.html").read_text()
+
+
+def test_a_page_that_reads_the_whole_site_follows_every_change(digest: Path) -> None:
+    override = digest / "themes" / "default" / "templates" / "article.html"
+    override.parent.mkdir(parents=True)
+    override.write_text(with_main_line("<!-- newest: {{ site.articles[0].doc.title }} -->"))
+    build(digest)
+    (digest / "content" / "articles" / "late.md").write_text(page("A late piece", "2023-01-01", "Nothing in common."))
+    build(digest)
+    assert "<!-- newest: A late piece -->" in (digest / "site" / "articles" / "missile-0" / "index.html").read_text()
