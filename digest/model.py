@@ -282,6 +282,7 @@ class Article:
     doc: Document
     html: str
     annotations: Annotations = Annotations()
+    description: str = ""  # for search engines and lists: worked out once, cached (digest.stages.render.describe)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from digest.stages.annotate.corpus import finish_annotations, index_annotations
 from digest.stages.annotate.decorate import decorate_html
 from digest.stages.ingest import list_sources, read_source
 from digest.stages.link import link_corpus
-from digest.stages.render import render_site, template_filters, template_globals
+from digest.stages.render import describe, render_site, template_filters, template_globals
 from digest.stages.strip import StripOptions
 from digest.stages.write import write_site
 from digest.strip_files import strip_guarded
@@ -105,7 +105,10 @@ def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path
         decorated = cache.map("decorate", list(zip(bodies, annotations)),
                               lambda job: (entity_root, job[0], repr(job[1])),
                               partial(decorate_job, entity_href=partial(_entity_url, config)), str, _serial_map)
-        articles = [Article(doc, html, annotated) for doc, html, annotated in zip(documents, decorated, annotations)]
+        descriptions = cache.map("describe", [(d.summary, html, d.title) for d, html in zip(documents, decorated)],
+                                 lambda job: (job[0] or "", job[1], job[2]), describe_job, str, _serial_map)
+        articles = [Article(doc, html, annotated, description)
+                    for doc, html, annotated, description in zip(documents, decorated, annotations, descriptions)]
     articles.sort(key=lambda a: (a.doc.date, a.doc.slug), reverse=True)
 
     # Whole corpus: links, then the site.
@@ -166,6 +169,10 @@ def _entity_url(config: Config, key: str) -> str:
 
 def decorate_job(job: tuple[str, Annotations], entity_href: Callable[[str], str]) -> str:
     return decorate_html(job[0], job[1], entity_href)
+
+
+def describe_job(job: tuple[str | None, str, str]) -> str:
+    return describe(*job)
 
 
 def _thread_map(compute: Callable[[T], R], items: Sequence[T]) -> list[R]:

@@ -141,6 +141,9 @@ class RenderMemo:
         self.fingerprints = fingerprints
         self.keys: dict[str, tuple[str, tuple[str, ...]]] = {}  # this build's
         self.kept = 0
+        # Hashes of values shared by many pages (a tag's articles, for each of its pages), by id: each
+        # value is held here too, so its id cannot be reused by another during the build.
+        self._shared: dict[int, tuple[Any, bytes]] = {}
 
     def context_hash(self, template: str, context: dict[str, Any]) -> str | None:
         """A hash of the template's name and the values passed to it; None when one cannot be fingerprinted."""
@@ -184,6 +187,15 @@ class RenderMemo:
             h.update(f"\0{dep}={self.fingerprints.value(dep)}".encode())
         return h.hexdigest()
 
+    def _shared_hash(self, value: list[Any] | tuple[Any, ...]) -> bytes:
+        found = self._shared.get(id(value))
+        if found is None or found[0] is not value:
+            inner = hashlib.sha256(b"[%d" % len(value))
+            for item in value:
+                self._feed(inner, item)
+            found = self._shared[id(value)] = (value, b"#" + inner.digest())
+        return found[1]
+
     def _feed(self, h: Any, value: Any) -> None:
         if isinstance(value, str):  # Markup too
             data = value.encode("utf-8", "surrogatepass")
@@ -195,6 +207,9 @@ class RenderMemo:
         elif isinstance(value, Story):
             h.update(f"S{self.fingerprints.story(value)};".encode())
         elif isinstance(value, (list, tuple)):
+            if len(value) > 8:
+                h.update(self._shared_hash(value))
+                return
             h.update(b"[%d" % len(value))
             for item in value:
                 self._feed(h, item)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import subprocess
 import tempfile
 from collections.abc import Mapping
@@ -49,11 +50,37 @@ def _indexed_pages(files: Mapping[str, bytes]) -> dict[str, bytes]:
     return {path: data for path, data in sorted(files.items()) if indexed(path)}
 
 
+_BODY = b"data-pagefind-body"
+
+
+def indexed_part(page: bytes) -> bytes:
+    """What Pagefind reads of a page: its one data-pagefind-body element when no other data-pagefind
+    attribute is outside it, else the whole page. An article's related pieces or story line change
+    with its neighbours; its text does not, and neither need its part of the index."""
+    at = page.find(_BODY)
+    if at < 0 or page.find(_BODY, at + 1) >= 0:
+        return page
+    start = page.rfind(b"<", 0, at)
+    name = re.match(rb"<([A-Za-z][A-Za-z0-9-]*)", page[start:at])
+    if start < 0 or name is None:
+        return page
+    depth = 0
+    for tag in re.compile(rb"<(/?)" + re.escape(name.group(1)) + rb"(?=[\s>/])", re.IGNORECASE).finditer(page, start):
+        depth += -1 if tag.group(1) else 1
+        if depth == 0:
+            end = page.find(b">", tag.end()) + 1
+            if end == 0 or b"data-pagefind" in page[:start] or b"data-pagefind" in page[end:]:
+                return page
+            return page[start:end]
+    return page
+
+
 def search_key(files: Mapping[str, bytes], config: Config) -> str:
-    """A hash of everything the index depends on: the article pages, the language and the Pagefind binary."""
+    """A hash of everything the index depends on: what Pagefind reads of the article pages, the language
+    and the Pagefind binary."""
     digest = hashlib.sha256(f"{config.language}\0{_pagefind_binary()}\0".encode())
     for path, data in _indexed_pages(files).items():
-        digest.update(path.encode() + b"\0" + hashlib.sha256(data).digest())
+        digest.update(path.encode() + b"\0" + hashlib.sha256(indexed_part(data)).digest())
     return digest.hexdigest()
 
 

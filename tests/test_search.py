@@ -119,3 +119,18 @@ def test_pages_are_split_into_parts_of_about_shard_size_each_page_in_one() -> No
         "adding a page leaves every other page in its part"
     assert search.shards({}) == [("pagefind/", {})]
     assert search.shard_list(["pagefind/", "pagefind/shard-1/"]) == b'["shard-1/"]\n'
+
+
+def test_the_index_key_reads_what_pagefind_reads() -> None:
+    page = (b'<html><body><nav>Sections</nav><article class="a" data-pagefind-body><h1>T</h1><article>quoted</article>'
+            b'<footer data-pagefind-ignore>tags</footer></article><section>Related: A, B</section></body></html>')
+    region = search.indexed_part(page)
+    assert region.startswith(b'<article class="a" data-pagefind-body>') and region.endswith(b"</footer></article>")
+    config = Config()
+    key = search.search_key({"articles/x/index.html": page}, config)
+    assert search.search_key({"articles/x/index.html": page.replace(b"A, B", b"A, C")}, config) == key
+    assert search.search_key({"articles/x/index.html": page.replace(b"<h1>T", b"<h1>U")}, config) != key
+    with_meta = page.replace(b"<nav>", b'<nav data-pagefind-meta="x">')
+    assert search.indexed_part(with_meta) == with_meta, "an attribute outside the body counts: the whole page"
+    no_body = page.replace(b" data-pagefind-body", b"")
+    assert search.indexed_part(no_body) == no_body

@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from html.parser import HTMLParser
 from typing import Any, Sequence
 
@@ -211,14 +210,13 @@ def plain_text(fragment: str) -> str:
 
 def article_description(article: Article) -> str:
     """The article's summary, else the start of its text: every page needs a description for search engines."""
-    if article.doc.summary:
-        return article.doc.summary
-    return _description_from_text(article.html, article.doc.title)
+    return article.description or describe(article.doc.summary, article.html, article.doc.title)
 
 
-@lru_cache(maxsize=4096)
-def _description_from_text(body_html: str, title: str) -> str:
-    # memoized: every list, feed and JSON-LD block that shows an article asks again
+def describe(summary: str | None, body_html: str, title: str) -> str:
+    """A description from the summary, else from the start of the body (the build caches it per article)."""
+    if summary:
+        return summary
     text = plain_text(body_html)
     if text.startswith(title):  # scraped bodies often open with their own headline
         text = text[len(title):].lstrip(" .:–—-")

@@ -61,7 +61,7 @@ def write_site(files: dict[str, bytes | Keep], output: Path, reuse: Path | None 
     output.parent.mkdir(parents=True, exist_ok=True)
     for stale in staging_folders(output):
         shutil.rmtree(stale, ignore_errors=True)
-    wanted = {safe_relative(name): data for name, data in files.items()}
+    wanted = {safe_relative(name).as_posix(): data for name, data in files.items()}
     if _holds_exactly(output, wanted):
         return  # nothing changed: no swap, not a file touched
     staging = output.with_name(f".{output.name}.staging-{os.getpid()}")
@@ -87,18 +87,21 @@ def _claim(folder: Path, name: Path) -> bool:
         return False
 
 
-def _holds_exactly(folder: Path, wanted: dict[PurePosixPath, bytes | Keep]) -> bool:
+# Relative paths are handled as "a/b/c.html" strings here: at tens of thousands of files, hashing
+# PurePosixPath objects cost seconds.
+
+def _holds_exactly(folder: Path, wanted: dict[str, bytes | Keep]) -> bool:
     """True when folder holds exactly the wanted files and folders, byte for byte (a rebuild that changed nothing)."""
     if not folder.is_dir() or folder.is_symlink():
         return False
     folders = _folders_of(wanted)
     found = 0
     for dirpath, dirnames, filenames in os.walk(folder):
-        here = PurePosixPath(Path(dirpath).relative_to(folder).as_posix())
-        if any(here / name not in folders or os.path.islink(os.path.join(dirpath, name)) for name in dirnames):
+        here = _relative(dirpath, folder)
+        if any(_join(here, name) not in folders or os.path.islink(os.path.join(dirpath, name)) for name in dirnames):
             return False
         for name in filenames:
-            data = wanted.get(here / name)
+            data = wanted.get(_join(here, name))
             path = Path(dirpath, name)
             st = _stat(path)
             if data is None or st is None:
@@ -109,11 +112,28 @@ def _holds_exactly(folder: Path, wanted: dict[PurePosixPath, bytes | Keep]) -> b
     return found == len(wanted)
 
 
-def _folders_of(wanted: dict[PurePosixPath, bytes | Keep]) -> set[PurePosixPath]:
-    return {parent for path in wanted for parent in path.parents}
+def _relative(dirpath: str, root: Path) -> str:
+    """dirpath (from os.walk(root)) relative to root, "" for root itself."""
+    relative = os.path.relpath(dirpath, root)
+    return "" if relative == "." else relative.replace(os.sep, "/")
 
 
-def _fill(staging: Path, wanted: dict[PurePosixPath, bytes | Keep], live: Path) -> None:
+def _join(folder: str, name: str) -> str:
+    return f"{folder}/{name}" if folder else name
+
+
+def _folders_of(wanted: dict[str, bytes | Keep]) -> set[str]:
+    """Every folder that holds a wanted file, "" (the root) included."""
+    folders = {""}
+    for path in wanted:
+        folder = path.rpartition("/")[0]
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = folder.rpartition("/")[0]
+    return folders
+
+
+def _fill(staging: Path, wanted: dict[str, bytes | Keep], live: Path) -> None:
     """Make staging hold exactly the wanted files, keeping the live site's file wherever the bytes are the same.
 
     Staging may be an earlier site whose files are hard links to the live one: a file there is never
@@ -121,17 +141,17 @@ def _fill(staging: Path, wanted: dict[PurePosixPath, bytes | Keep], live: Path) 
     """
     folders = _folders_of(wanted)
     for dirpath, dirnames, filenames in os.walk(staging, topdown=False):
-        here = PurePosixPath(Path(dirpath).relative_to(staging).as_posix())
+        here = _relative(dirpath, staging)
         for name in filenames:
-            if here / name not in wanted:
+            if _join(here, name) not in wanted:
                 os.unlink(os.path.join(dirpath, name))
         for name in dirnames:
             path = os.path.join(dirpath, name)
             if os.path.islink(path):
                 os.unlink(path)
-            elif here / name not in folders:
+            elif _join(here, name) not in folders:
                 shutil.rmtree(path)
-    for folder in sorted(folders):
+    for folder in sorted(folders - {""}):
         (staging / folder).mkdir(exist_ok=True)
     for relative in sorted(wanted):
         _place(staging / relative, live / relative, wanted[relative])

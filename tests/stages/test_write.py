@@ -129,3 +129,13 @@ def test_any_sequence_of_writes_leaves_exactly_the_last_files(tmp_path_factory, 
             if previous.get(name) == data:
                 assert after[name] == before[name]
         previous = files
+
+
+def test_dot_folders_are_kept_like_any_other(tmp_path: Path) -> None:
+    files = {".well-known/security.txt": b"Contact: mailto:a@example.org\n", ".nojekyll": b"", "index.html": b"<p>x</p>"}
+    write_site(files, tmp_path / "site", reuse=tmp_path / "previous")
+    write_site({**files, "index.html": b"<p>y</p>"}, tmp_path / "site", reuse=tmp_path / "previous")
+    write_site({**files, "index.html": b"<p>z</p>"}, tmp_path / "site", reuse=tmp_path / "previous")
+    assert (tmp_path / "site" / ".well-known" / "security.txt").read_bytes() == files[".well-known/security.txt"]
+    assert sorted(p.relative_to(tmp_path / "site").as_posix() for p in (tmp_path / "site").rglob("*") if p.is_file()) == \
+        [".nojekyll", ".well-known/security.txt", "index.html"]
