@@ -26,7 +26,7 @@ from digest.parallel import Executor
 from digest.profile import StageTimer
 from digest.stages.write import check_output_folder
 from digest.theme import find_theme
-from digest.uptodate import inputs_hash, up_to_date
+from digest.uptodate import Inputs, inputs_hash, load_record, up_to_date
 
 Progress = Callable[[str, int, int], None]  # (stage, its number, how many stages)
 STAGES = ("inputs", "read", "strip", "pages", "markdown", "annotate", "link", "render", "search", "cache", "write")
@@ -78,10 +78,11 @@ def build_site(config: Config, options: BuildOptions = BuildOptions()) -> BuildR
     cache_folder = root / FOLDER_NAME if options.cache else None
     articles_dir = config.resolve(config.paths.articles)
     with stage("inputs"):
+        last = load_record(cache_folder)
         inputs = inputs_hash(f"{config!r}\0drafts={options.drafts}", [config.resolve(config.paths.sources), articles_dir,
-                                                                         *theme.folders]) if cache_folder else ""
-        last = up_to_date(cache_folder, inputs, output)
-    if last is not None:
+                                                                         *theme.folders],
+                             last.sources if last else None) if cache_folder else Inputs("", {})
+    if cache_folder is not None and last is not None and up_to_date(last, inputs, output):
         report.add(*last.diagnostics)
         result.articles, result.files, result.up_to_date = last.articles, len(last.files), True
         result.seconds = time.perf_counter() - started

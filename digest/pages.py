@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -11,6 +12,7 @@ from digest.errors import Diagnostic, warning
 from digest.frontmatter import Page, parse_page
 from digest.model import Document, StrippedArticle
 from digest.paths import link_outside, safe_slug
+from digest.renames import rename_new
 from digest.stages.convert import edited_by_editor, page_name, page_text
 
 
@@ -79,6 +81,7 @@ def sync_pages(articles: list[StrippedArticle], folder: Path, root: Path, existi
     by_source = {pf.page.meta.source_file: pf for pf in existing if pf.page.meta.source_file}
     taken = {pf.path.name for pf in existing}
     folder.mkdir(parents=True, exist_ok=True)
+    problems += _recover(folder, root)
     for article in articles:
         text = page_text(article)
         current = by_source.get(article.source_path)
@@ -91,16 +94,20 @@ def sync_pages(articles: list[StrippedArticle], folder: Path, root: Path, existi
                     problems.append(warning(current.display, f"you edited this page, so it was not regenerated from {article.source_path}",
                                             hint="delete the page to regenerate it, or carry the source's changes over by hand"))
                 continue
-            _write_text(current.path, text)
-            written.add(article.source_path)
+            if _replace_unless_saved(current.path, old_text, text):
+                written.add(article.source_path)
+            else:
+                problems.append(warning(current.display, f"you saved this page while it was being regenerated from "
+                                        f"{article.source_path}, so your version was kept",
+                                        hint="delete the page to regenerate it, or carry the source's changes over by hand"))
             continue
         name = page_name(article, unicode_slugs)
         stem, n = name[:-3], 2
-        while name in taken:
+        while name in taken or not _create(folder / name, text):  # a file of that name may appear meanwhile
+            taken.add(name)
             name = f"{stem}-{n}.md"
             n += 1
         taken.add(name)
-        _write_text(folder / name, text)
         written.add(article.source_path)
     return problems, written
 
@@ -124,11 +131,58 @@ def document_from(pf: PageFile) -> Document:
     ))
 
 
-def _write_text(path: Path, text: str) -> None:
-    """Write through a temporary file and a rename, so a page is never half-written."""
-    tmp = path.with_name(f".{path.name}.tmp")
+# An editor may save a page at any moment, also while the build rewrites it. Pages are therefore
+# never written over: a new page is renamed into place only where no file is (rename_new), and a
+# page is replaced by first renaming it aside, checking it is still the text the build read, then
+# renaming the new text in where, again, no file may be. Whatever the editor saved, and whenever,
+# is what stays at the page's path. (digest serve knows these renames for the build's own: watch.py.)
+
+def _create(path: Path, text: str) -> bool:
+    """Put text at path, complete or not at all, unless a file is there: then False and nothing written."""
+    tmp = _temporary(path, text)
+    try:
+        return rename_new(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _replace_unless_saved(path: Path, old_text: str, text: str) -> bool:
+    """Replace path, which held old_text when the build read it, by text; False (and the file as the editor
+    left it) when it was saved, moved or deleted since."""
+    tmp = _temporary(path, text)
+    aside = path.with_name(f".{path.name}.{os.getpid()}.aside")
+    try:
+        try:
+            os.rename(path, aside)  # from here on, a save creates a new file at path, which nothing replaces
+        except FileNotFoundError:
+            return False  # deleted or renamed by the editor: that was their edit
+        if aside.read_text(encoding="utf-8-sig") != old_text:  # saved between the build's read and the rename
+            rename_new(aside, path)  # fails only when a newer save is already at path
+            return False
+        return rename_new(tmp, path)  # fails when the editor saved a new file after the rename: theirs stays
+    finally:
+        tmp.unlink(missing_ok=True)
+        aside.unlink(missing_ok=True)
+
+
+def _recover(folder: Path, root: Path) -> list[Diagnostic]:
+    """Tidy what a killed build left: its temporary pages go; a page it had renamed aside goes back
+    to its name when that is free (a killed build is the only way one is left), else stays, reported."""
+    problems: list[Diagnostic] = []
+    for leftover in sorted(folder.glob(".*.tmp")):
+        leftover.unlink(missing_ok=True)
+    for aside in sorted(folder.glob(".*.aside")):
+        original = aside.with_name(aside.name[1:].rsplit(".", 2)[0])
+        if not rename_new(aside, original):
+            problems.append(warning(_display(aside, root), f"an interrupted build left this copy of {original.name}, "
+                                    "which has changed since", hint="keep what you need of it, then delete it"))
+    return problems
+
+
+def _temporary(path: Path, text: str) -> Path:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    return tmp
 
 
 def _display(path: Path, root: Path) -> str:

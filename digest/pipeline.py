@@ -34,7 +34,7 @@ from digest.stages.strip import StripOptions
 from digest.stages.write import write_site
 from digest.strip_files import strip_guarded
 from digest.theme import Theme, make_environment
-from digest.uptodate import LastBuild, output_files, save_record
+from digest.uptodate import Inputs, LastBuild, output_files, save_record
 from digest.urls import entity_path, url_for
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path, inputs: str, report: Report,
+def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path, inputs: Inputs, report: Report,
                stage: Callable[[str], ContextManager[None]]) -> tuple[int, int]:
     """Build into output; (articles, files). Problems go into report; raises ContentError (after writing nothing)."""
     root = config.root.resolve()
@@ -154,8 +154,8 @@ def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path
         written_files = output_files(output)
         save_memo(cache_folder, output, memo.keys, written_files)
         if not written:  # pages written from sources changed the inputs hashed above: no record, the next build checks
-            save_record(cache_folder, LastBuild(inputs, str(output), len(articles), tuple(report.diagnostics),
-                                                written_files or {}))
+            save_record(cache_folder, LastBuild(inputs.hash, str(output), len(articles), tuple(report.diagnostics),
+                                                written_files or {}, inputs.files))
     return len(articles), len(files)
 
 

@@ -15,6 +15,7 @@ and is read as untrusted: anything unexpected in it is just "not up to date".
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -29,40 +30,66 @@ RECORD = "last-build.json"
 _FORMAT = 1
 
 
+FileState = tuple[int, int, int, int, str]  # size, mtime_ns, ctime_ns, inode, SHA-256 of the bytes
+
+
 @dataclass(frozen=True)
 class LastBuild:
-    inputs: str  # inputs_hash() of the build
+    inputs: str  # Inputs.hash of the build
     output: str  # the output folder, resolved
     articles: int
     diagnostics: tuple[Diagnostic, ...]
     files: dict[str, tuple[int, int, int]]  # relative path -> (size, mtime_ns, inode) as written
+    sources: dict[str, FileState] = dataclasses.field(default_factory=dict)  # every input file, by path
 
 
-def inputs_hash(settings: str, folders: Iterable[Path]) -> str:
-    """A hash of digest's code, settings (the config and build options, as text) and every file under folders."""
+@dataclass(frozen=True)
+class Inputs:
+    hash: str
+    files: dict[str, FileState]
+
+
+def inputs_hash(settings: str, folders: Iterable[Path], known: dict[str, FileState] | None = None) -> Inputs:
+    """A hash of digest's code, settings (the config and build options, as text) and every file under folders.
+
+    A file whose size, modification time, change time and inode are those in known is taken to hold
+    the bytes known says: any write sets the change time, which no tool can set back, so only an
+    unchanged file matches. The others are read and hashed."""
+    known = known or {}
+    files: dict[str, FileState] = {}
     digest = hashlib.sha256(f"{_FORMAT}\0{code_fingerprint()}\0{settings}\0".encode())
+
+    def content(path: str) -> str:
+        try:
+            st = os.stat(path)
+        except OSError as exc:  # unreadable now: the build will say so; the hash just differs from a readable file's
+            return f"unreadable {exc.errno}"
+        before = known.get(path)
+        if before is not None and before[:4] == (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino):
+            files[path] = before
+            return before[4]
+        try:
+            with open(path, "rb") as f:
+                sha = hashlib.sha256(f.read()).hexdigest()
+        except OSError as exc:
+            return f"unreadable {exc.errno}"
+        files[path] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, sha)
+        return sha
+
     for folder in dict.fromkeys(folders):
         digest.update(f"\0folder {folder}\0".encode())
         if folder.is_file():
-            digest.update(_content(folder))
+            digest.update(content(str(folder)).encode())
             continue
         for dirpath, dirnames, filenames in os.walk(folder):
             dirnames.sort()
             for name in sorted(filenames):
                 path = os.path.join(dirpath, name)
-                digest.update(f"\0{os.path.relpath(path, folder)}\0".encode("utf-8", "surrogateescape"))
-                digest.update(_content(Path(path)))
+                digest.update(f"\0{os.path.relpath(path, folder)}\0{content(path)}".encode("utf-8", "surrogateescape"))
             for name in dirnames:  # a symlinked folder is not walked into: its target names it
                 if os.path.islink(os.path.join(dirpath, name)):
                     digest.update(f"\0link {name} -> {os.readlink(os.path.join(dirpath, name))}\0".encode("utf-8", "surrogateescape"))
-    return digest.hexdigest()
-
-
-def _content(path: Path) -> bytes:
-    try:
-        return hashlib.sha256(path.read_bytes()).digest()
-    except OSError as exc:  # unreadable now: the build will say so; the hash just differs from a readable file's
-        return f"unreadable {exc.errno}".encode()
+    return Inputs(digest.hexdigest(), files)
 
 
 def output_files(output: Path) -> dict[str, tuple[int, int, int]] | None:
@@ -93,8 +120,8 @@ def save_record(cache_folder: Path | None, record: LastBuild) -> None:
         pass  # without the record the next build is a full one, nothing worse
 
 
-def up_to_date(cache_folder: Path | None, inputs: str, output: Path) -> LastBuild | None:
-    """The record of the last build when it built these inputs into output and the output is as it left it."""
+def load_record(cache_folder: Path | None) -> LastBuild | None:
+    """The record of the last build, if there is one that reads as one."""
     if cache_folder is None:
         return None
     try:
@@ -102,6 +129,11 @@ def up_to_date(cache_folder: Path | None, inputs: str, output: Path) -> LastBuil
         record: LastBuild = decode(data, LastBuild)
     except (OSError, ValueError, TypeError, KeyError):
         return None
-    if record.inputs != inputs or record.output != str(output):
-        return None
-    return record if output_files(output) == record.files else None
+    return record
+
+
+def up_to_date(record: LastBuild | None, inputs: Inputs, output: Path) -> bool:
+    """True when the last build built these inputs into output, and the output is as it left it."""
+    if record is None or record.inputs != inputs.hash or record.output != str(output):
+        return False
+    return output_files(output) == record.files

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -12,7 +13,7 @@ from digest.build import BuildOptions, BuildResult, build_site
 from digest.cache import FOLDER_NAME
 from digest.config import load_config
 from digest.parallel import Executor
-from digest.uptodate import RECORD
+from digest.uptodate import RECORD, inputs_hash
 from tests.cli.test_build import tree_digest
 from tests.conftest import run_digest
 from tests.test_incremental import make_digest, page
@@ -97,3 +98,17 @@ def test_the_cli_says_the_site_is_up_to_date(digest: Path) -> None:
     assert "up to date: nothing changed since the last build" in again.stderr
     warnings = [line for line in first.stderr.splitlines() if ": warning: " in line]
     assert warnings and warnings == [line for line in again.stderr.splitlines() if ": warning: " in line]
+
+
+def test_a_file_whose_status_is_unchanged_is_not_read_again(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.md").write_text("one")
+    first = inputs_hash("settings", [folder])
+    [(path, state)] = first.files.items()
+    assert state[4] == hashlib.sha256(b"one").hexdigest()
+    fake = {path: (*state[:4], "0" * 64)}  # as if the bytes were others: believed, since nothing about the file changed
+    assert inputs_hash("settings", [folder], fake).hash != first.hash
+    assert inputs_hash("settings", [folder], fake).files == fake
+    (folder / "a.md").write_text("two")  # a write moves the change time on, whatever the modification time says
+    assert inputs_hash("settings", [folder], fake).files[path][4] == hashlib.sha256(b"two").hexdigest()

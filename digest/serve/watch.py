@@ -8,6 +8,7 @@ start the next batch: a save during a rebuild causes exactly one more rebuild.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -76,10 +77,20 @@ def is_editor_temp(name: str) -> bool:
     return name in _TEMP_NAMES or name.endswith(_TEMP_SUFFIXES) or name.startswith((".", "#"))
 
 
+_OWN_PAGE_WRITE = re.compile(r"\.(?P<page>.+)\.\d+\.(?:tmp|aside)")
+
+
 def is_own_page_write(src: Path, dest: Path) -> bool:
-    """True for the rename by which a build writes a page it stripped from a source (digest.pages writes
-    `.x.md.tmp`, then renames it to `x.md`): reacting to it would rebuild the site a second time for nothing."""
-    return src.parent == dest.parent and src.name == f".{dest.name}.tmp"
+    """True for the renames by which a build writes a page it stripped from a source (digest.pages renames
+    `x.md` aside to `.x.md.<pid>.aside`, then `.x.md.<pid>.tmp` to `x.md`): reacting to them would rebuild
+    the site a second time for nothing."""
+    if src.parent != dest.parent:
+        return False
+    temporary = _OWN_PAGE_WRITE.fullmatch(src.name)
+    if temporary and temporary.group("page") == dest.name:
+        return True
+    aside = _OWN_PAGE_WRITE.fullmatch(dest.name)
+    return bool(aside and aside.group("page") == src.name and dest.name.endswith(".aside"))
 
 
 def classify_path(path: Path, layout: Layout) -> ChangeKind:

@@ -8,8 +8,6 @@ staging folders is ever deleted.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import os
 import shutil
 import stat
@@ -18,9 +16,8 @@ from pathlib import Path, PurePosixPath
 
 from digest.errors import ConfigError, Diagnostic, DigestError
 from digest.model import Keep
+from digest.renames import exchange
 
-_AT_FDCWD = -100
-_RENAME_EXCHANGE = 2
 
 
 def check_output_folder(output: Path, root: Path, protected: list[Path]) -> None:
@@ -200,21 +197,9 @@ def _swap_in(staging: Path, output: Path) -> None:
         staging.rename(output)
         staging.mkdir()
         return
-    if _exchange(staging, output):
+    if exchange(staging, output):
         return
     previous = output.with_name(f".{output.name}.staging-{os.getpid()}-old")
     output.rename(previous)
     staging.rename(output)
     previous.rename(staging)
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Atomically swap two folders (Linux renameat2); False where the system cannot."""
-    if not sys.platform.startswith("linux"):
-        return False
-    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
-    if renameat2 is None:
-        return False
-    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
-    return bool(result == 0)

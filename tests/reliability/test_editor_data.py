@@ -9,7 +9,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import yaml
+
+from digest import pages as pages_module
 
 from tests.conftest import REPO, run_digest
 from tests.reliability.test_interrupted_build import make_sourced_digest
@@ -84,3 +87,45 @@ def test_an_edit_saved_while_a_build_runs_is_kept_and_used_next_time(tmp_path: P
     run_digest("build", cwd=digest, check=True)
     for edited in edits:
         assert EDIT in (digest / "site" / "articles" / edited.stem / "index.html").read_text()
+
+
+def test_a_page_saved_at_any_moment_of_its_replacement_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The editor's save lands between each step of replacing a page: before the rename aside, and after it."""
+    page = tmp_path / "page.md"
+    page.write_text("generated\n")
+    assert pages_module._replace_unless_saved(page, "generated\n", "regenerated\n")
+    assert page.read_text() == "regenerated\n"
+
+    page.write_text("the editor's\n")  # saved after the build read "regenerated"
+    assert not pages_module._replace_unless_saved(page, "regenerated\n", "newer\n")
+    assert page.read_text() == "the editor's\n"
+
+    real_rename = os.rename
+
+    def rename_then_save(source: object, target: object) -> None:
+        real_rename(source, target)
+        page.write_text("saved just after the rename\n")
+
+    monkeypatch.setattr(pages_module.os, "rename", rename_then_save)
+    assert not pages_module._replace_unless_saved(page, "the editor's\n", "newer\n")
+    assert page.read_text() == "saved just after the rename\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["page.md"], "no temporary or aside file is left"
+
+
+def test_a_new_page_never_takes_the_place_of_a_file_that_appeared_meanwhile(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("the editor's new page\n")
+    assert not pages_module._create(tmp_path / "a.md", "generated\n")
+    assert (tmp_path / "a.md").read_text() == "the editor's new page\n"
+    assert pages_module._create(tmp_path / "b.md", "generated\n") and (tmp_path / "b.md").read_text() == "generated\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.md", "b.md"]
+
+
+def test_what_a_killed_build_left_is_tidied_and_an_aside_page_put_back(tmp_path: Path) -> None:
+    (tmp_path / ".a.md.123.tmp").write_text("half")
+    (tmp_path / ".b.md.123.aside").write_text("the editor's b\n")  # killed between rename and link
+    (tmp_path / "c.md").write_text("c now\n")
+    (tmp_path / ".c.md.123.aside").write_text("c before\n")
+    problems = pages_module._recover(tmp_path, tmp_path)
+    assert (tmp_path / "b.md").read_text() == "the editor's b\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".c.md.123.aside", "b.md", "c.md"]
+    assert len(problems) == 1 and ".c.md.123.aside" in problems[0].path and "c.md" in problems[0].message

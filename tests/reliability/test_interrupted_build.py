@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -11,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+from digest import cache as cache_module
 from tests.cli.test_build import tree_digest
 from tests.conftest import REPO, run_digest
 
@@ -61,9 +63,17 @@ def test_kill_during_build_leaves_old_or_new_site(tmp_path: Path) -> None:
         process.wait()
         assert tree_digest(digest / "site") in (old_tree, new_tree)
 
+    # The cache is never torn either: every pack reads back whole, the build records are whole JSON.
+    for pack in sorted((digest / ".digest-cache").rglob("*.pack")):
+        cache_module._read_pack(pack)
+        assert pack.exists(), f"{pack.name} was torn"
+    for record in ("last-build.json", "render-memo.json"):
+        if (digest / ".digest-cache" / record).exists():
+            json.loads((digest / ".digest-cache" / record).read_text())
     run_digest("build", cwd=digest, check=True)
     assert tree_digest(digest / "site") == new_tree
     assert not list(digest.glob(".site.staging-*")), "the next build removes what interrupted builds left"
+    assert "up to date" in run_digest("build", cwd=digest, check=True).stderr
     shutil.rmtree(tmp_path / "timing")
 
 
@@ -89,8 +99,8 @@ def test_kill_while_pages_are_regenerated_leaves_each_page_old_or_new(tmp_path: 
         process.wait()
         for name, page in tree_digest(digest / "content" / "articles").items():
             if name.startswith("."):
-                continue  # a page's temporary file, renamed over it when complete; never read as a page
+                continue  # a page's temporary or aside file; never read as a page, tidied by the next build
             assert page in (old_pages.get(name), new_pages.get(name)), f"{name} is torn"
     run_digest("build", cwd=digest, check=True)
-    assert tree_digest(digest / "content" / "articles") == new_pages
+    assert tree_digest(digest / "content" / "articles") == new_pages, "every page, and no leftover file"
     assert tree_digest(digest / "site") == tree_digest(new / "site")

@@ -157,11 +157,14 @@ def test_watcher_turns_a_burst_of_real_saves_into_one_batch(example_digest: Path
 
 
 @pytest.mark.parametrize("src, dest, own", [
-    ("content/articles/.x.md.tmp", "content/articles/x.md", True),
+    ("content/articles/.x.md.4242.tmp", "content/articles/x.md", True),
+    ("content/articles/x.md", "content/articles/.x.md.4242.aside", True),
+    ("content/articles/x.md", "content/articles/.x.md.4242.tmp", False),
+    ("content/articles/.x.md.tmp", "content/articles/x.md", False),
     ("content/articles/x.md.tmp", "content/articles/x.md", False),  # not digest's name for it
     ("content/articles/.x.md.tmp", "content/articles/y.md", False),
     ("content/articles/x.md___jb_tmp___", "content/articles/x.md", False),  # an editor's save: rebuild
-    ("elsewhere/.x.md.tmp", "content/articles/x.md", False),
-], ids=["digest-page-write", "other-tmp-name", "other-target", "jetbrains-save", "other-folder"])
+    ("elsewhere/.x.md.1.tmp", "content/articles/x.md", False),
+], ids=["digest-page-write", "digest-page-aside", "not-digest-order", "no-pid", "other-tmp-name", "other-target", "jetbrains-save", "other-folder"])
 def test_is_own_page_write(src: str, dest: str, own: bool) -> None:
     assert is_own_page_write(ROOT / src, ROOT / dest) is own
