@@ -123,12 +123,23 @@ def kill_during_build(work: Path, kills: int) -> Outcome:
         must(tree(old / "site") in (old_site, new_site), f"kill {i}: the site is neither the old nor the new one", failures)
         for name, digest in tree(old / "content" / "articles").items():
             if name.startswith("."):
-                continue  # a page's temporary file, renamed over it when complete; never read as a page
+                continue  # a page's temporary or aside file; never read as a page, tidied by the next build
             must(digest in (old_pages.get(name), new_pages.get(name)), f"kill {i}: page {name} is torn", failures)
+        for pack in sorted((old / ".digest-cache").rglob("*.pack")):  # the cache is never torn either
+            must(_pack_reads_whole(pack), f"kill {i}: cache pack {pack.name} is torn", failures)
     result = digest_cli(old, "build")
     must(result.returncode == 0 and tree(old / "site") == new_site, "the build after the kills did not recover", failures)
     must(not list(old.glob(".site.staging-*")), "staging folders were left behind", failures)
+    digest_cli(old, "build")  # the recovering build wrote pages, so it recorded nothing; this one does
+    must("up to date" in digest_cli(old, "build").stderr, "builds after recovering were not up to date", failures)
     return Outcome(kills, failures, f"build of 150 articles: {seconds:.1f} s")
+
+
+def _pack_reads_whole(pack: Path) -> bool:
+    """A cache pack is whole when its header's checksum matches the rest (digest.cache writes it so)."""
+    header, _, body = pack.read_bytes().partition(b"\n")
+    parts = header.split()
+    return len(parts) == 4 and parts[0] == b"digest-cache" and parts[3].decode() == hashlib.sha256(body).hexdigest()
 
 
 def concurrent_edit(work: Path, rounds: int) -> Outcome:

@@ -17,8 +17,9 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import partial
 from html.parser import HTMLParser
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import jinja2
 from markupsafe import Markup
@@ -64,7 +65,9 @@ def render_site(site: Site, config: Config, env: jinja2.Environment, static: dic
     seen_site = TrackedSite(site, recorder)
 
     def page(template: str, folder: str, description: str, feeds: Sequence[Alternate] = site_feeds,
-             date: str | None = None, **context: Any) -> None:
+             date: str | None = None, derived: Callable[[], dict[str, Any]] = dict, **context: Any) -> None:
+        """Render template into folder/index.html. derived() gives more context worked out from the rest (and
+        the config) alone: left out of the page's key, and only worked out when the page is rendered."""
         path = folder + "index.html"
         pages.append((folder, date))
         context.update(page_path=folder, canonical=absolute_url(config, folder), description=description, feeds=feeds)
@@ -73,7 +76,7 @@ def render_site(site: Site, config: Config, env: jinja2.Environment, static: dic
             files[path] = KEEP
             return
         recorder.deps = set()
-        html_text = env.get_template(template).render(site=seen_site, config=config, **links, **context)
+        html_text = env.get_template(template).render(site=seen_site, config=config, **links, **context, **derived())
         files[path] = html_text.encode("utf-8")
         if memo:
             memo.rendered(path, context_hash, recorder.deps)
@@ -87,9 +90,7 @@ def render_site(site: Site, config: Config, env: jinja2.Environment, static: dic
         newer = site.articles[i - 1] if i > 0 else None
         older = site.articles[i + 1] if i + 1 < len(site.articles) else None
         page("article.html", article_path(article), article_description(article), date=article.doc.date or None,
-             article=article, body=Markup(title_footnotes(demote_headings(article.html))), newer=newer, older=older,
-             json_ld=news_article_json_ld(article, config), original_url=external_url(article.doc.url),
-             highlighted='class="highlight"' in article.html, by_slug=by_slug)
+             article=article, newer=newer, older=older, by_slug=by_slug, derived=partial(_article_context, article, config))
 
     tags = tag_groups(site.articles)
     for group in tags:
@@ -135,6 +136,12 @@ def render_site(site: Site, config: Config, env: jinja2.Environment, static: dic
     files[".nojekyll"] = b""
     files["digest.json"] = digest_json(site, config)
     return files
+
+
+def _article_context(article: Article, config: Config) -> dict[str, Any]:
+    """What article.html gets besides the article: all of it follows from the article and the config."""
+    return {"body": Markup(title_footnotes(demote_headings(article.html))), "json_ld": news_article_json_ld(article, config),
+            "original_url": external_url(article.doc.url), "highlighted": 'class="highlight"' in article.html}
 
 
 def list_pages(page: Any, group: Group, config: Config, kind: str, description: str,
