@@ -195,7 +195,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     build = sub.add_parser("build", parents=[common], help="build the site into site/",
-                           description="Strip new sources into content/articles/, then build the whole site.")
+                           description="Strip new sources into content/articles/, then build the site: only what a change "
+                                       "touches is rendered again, and with nothing changed since the last build it "
+                                       "says so and stops.")
     build.add_argument("--config", metavar="FILE", help="config file (default: ./config.yaml)")
     build.add_argument("--base-url", metavar="URL", help="override base_url, e.g. https://user.github.io/news/")
     build.add_argument("--out", metavar="DIR", help="output folder (default: paths.output, site/)")
@@ -204,7 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--executor", default="auto", metavar="KIND", type=_executor,
                        help="where per-article stages run: serial, process (all cores), dask or dask=SCHEDULER_ADDRESS "
                             "(pip install 'digest[dask]'); default auto: serial for few articles, process for many")
-    build.add_argument("--no-cache", action="store_true", help="recompute everything; leave .digest-cache/ as it is")
+    build.add_argument("--no-cache", action="store_true", help="recompute and render everything; leave .digest-cache/ as it is")
     build.set_defaults(func=cmd_build)
 
     check = sub.add_parser("check", parents=[common], help="check config, front matter and every link of the site",
