@@ -81,7 +81,7 @@ def build_site(config: Config, options: BuildOptions = BuildOptions()) -> BuildR
         last = load_record(cache_folder)
         inputs = inputs_hash(f"{config!r}\0drafts={options.drafts}", [config.resolve(config.paths.sources), articles_dir,
                                                                          *theme.folders],
-                             last.sources if last else None) if cache_folder else Inputs("", {})
+                             last.input_files if last else None) if cache_folder else Inputs("", {})
     if cache_folder is not None and last is not None and up_to_date(last, inputs, output):
         report.add(*last.diagnostics)
         result.articles, result.files, result.up_to_date = last.articles, len(last.files), True

@@ -336,6 +336,18 @@ class Cache:
 _MISSING: Any = object()
 
 
+def save_json(path: Path, data: Any) -> None:
+    """data as compact JSON at path, whole or not at all (a temporary file renamed over it). A record
+    that cannot be written only costs the next build time, so a failure is not an error."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}")
+        temporary.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        temporary.replace(path)
+    except OSError:
+        pass
+
+
 def _header(body: bytes) -> bytes:
     return f"{_MAGIC} {FORMAT} {__version__} {hashlib.sha256(body).hexdigest()}\n".encode()
 

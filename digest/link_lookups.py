@@ -16,10 +16,7 @@ def link_template_globals(site: Site, config: Config, record: Callable[[str], No
     record as the dependency of the page being rendered (digest.render_memo)."""
     by_slug = {a.doc.slug: a for a in site.articles}
     stories = {s.id: s for s in site.links.stories}
-    discrepancies: dict[str, list[Discrepancy]] = {}
-    for d in site.annotations.discrepancies:
-        for slug in dict.fromkeys((d.first.slug, d.second.slug)):
-            discrepancies.setdefault(slug, []).append(d)
+    discrepancies = discrepancies_by_article(site)
 
     def article_at(slug: str) -> Article | None:
         record("a:" + slug)
@@ -48,3 +45,12 @@ def link_template_globals(site: Site, config: Config, record: Callable[[str], No
     return {"article_at": article_at, "story_of": story_of, "story_url": story_url, "discrepancies_of": discrepancies_of,
             "related_of": related_of, "references_of": references_of,
             "stories_url": url_for(config, STORIES_PATH)}
+
+
+def discrepancies_by_article(site: Site) -> dict[str, list[Discrepancy]]:
+    """{slug: the discrepancies between that article and another}."""
+    found: dict[str, list[Discrepancy]] = {}
+    for d in site.annotations.discrepancies:
+        for slug in dict.fromkeys((d.first.slug, d.second.slug)):
+            found.setdefault(slug, []).append(d)
+    return found

@@ -7,7 +7,6 @@ whose import alone takes longer than checking that nothing changed.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -21,8 +20,9 @@ from digest.link_terms import ArticleTerms, article_terms
 from digest.markdown import render_markdown
 from digest.model import Annotations, Article, Document, Keep, Site, Source, StrippedArticle
 from digest.pages import ParsedPage, document_from, parse_one, read_page_files, sync_pages
+from digest.parallel import Executor
 from digest.paths import distinct_slugs
-from digest.render_memo import Fingerprints, RenderMemo, load_memo, save_memo, theme_hash
+from digest.render_memo import Fingerprints, RenderMemo, base_key, load_memo, save_memo
 from digest.search import SHARDS, decode_bundle, encode_bundle, indexed, search_bundle, search_key, shard_list, shards
 from digest.stages.annotate import annotate_document, options_from
 from digest.stages.annotate.corpus import finish_annotations, index_annotations
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 R = TypeVar("R")
+IN_PROCESS = Executor("serial")
 
 
 def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path, inputs: Inputs, report: Report,
@@ -99,14 +100,15 @@ def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path
                                 options.executor.map)
         annotations, problems = finish_annotations(documents, per_article)
         report.add(*problems)
-        # Decorating is per-article too once the corpus part is done: cached by the HTML, the final annotations
-        # and where entity pages live.
+        # Decorating and describing are per-article too once the corpus part is done, cached by what they read.
+        # They run in this process: the work is too small to pay for sending articles to other processes.
         entity_root = url_for(config, entity_path("x"))
-        decorated = cache.map("decorate", list(zip(bodies, annotations)),
-                              lambda job: (entity_root, job[0], repr(job[1])),
-                              partial(decorate_job, entity_href=partial(_entity_url, config)), str, _serial_map)
+        decorated = cache.map("decorate", list(zip(bodies, annotations)), lambda job: (entity_root, job[0], repr(job[1])),
+                              lambda job: decorate_html(*job, lambda key: url_for(config, entity_path(key))), str,
+                              IN_PROCESS.map)
         descriptions = cache.map("describe", [(d.summary, html, d.title) for d, html in zip(documents, decorated)],
-                                 lambda job: (job[0] or "", job[1], job[2]), describe_job, str, _serial_map)
+                                 lambda job: (job[0] or "", job[1], job[2]), lambda job: describe(*job), str,
+                                 IN_PROCESS.map)
         articles = [Article(doc, html, annotated, description)
                     for doc, html, annotated, description in zip(documents, decorated, annotations, descriptions)]
     articles.sort(key=lambda a: (a.doc.date, a.doc.slug), reverse=True)
@@ -123,8 +125,8 @@ def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path
         env = make_environment(theme, template_globals(config), template_filters())
         static = {name: path.read_bytes() for name, path in theme.static_files().items()}
         # Pages whose live file is still right are kept, not rendered (digest.render_memo).
-        memo = RenderMemo(_hash(theme_hash(theme.template_dirs), repr(config)),
-                          load_memo(cache_folder, output, output_files), Fingerprints(site))
+        memo = RenderMemo(base_key(theme.template_dirs, config), load_memo(cache_folder, output, output_files),
+                          Fingerprints(site))
         files = render_site(site, config, env, static, memo)
     with stage("search"):  # each part of the index is cached: rebuilt only when one of its article pages changed
         search_problems: list[Diagnostic] = []
@@ -159,33 +161,12 @@ def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path
     return len(articles), len(files)
 
 
-def _hash(*parts: str) -> str:
-    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def _entity_url(config: Config, key: str) -> str:
-    return url_for(config, entity_path(key))
-
-
-def decorate_job(job: tuple[str, Annotations], entity_href: Callable[[str], str]) -> str:
-    return decorate_html(job[0], job[1], entity_href)
-
-
-def describe_job(job: tuple[str | None, str, str]) -> str:
-    return describe(*job)
-
-
 def _thread_map(compute: Callable[[T], R], items: Sequence[T]) -> list[R]:
     """In threads: each item's work is a Pagefind process, so they run side by side on every core."""
     if len(items) < 2:
         return [compute(item) for item in items]
     with ThreadPoolExecutor(max_workers=min(len(items), os.cpu_count() or 1)) as pool:
         return list(pool.map(compute, items))
-
-
-def _serial_map(compute: Callable[[T], R], items: Sequence[T]) -> list[R]:
-    """Here, in this process: the work is too small to pay for sending articles to other processes."""
-    return [compute(item) for item in items]
 
 
 def terms_key(job: tuple[Document, Annotations]) -> tuple[str, ...]:

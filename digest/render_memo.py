@@ -22,12 +22,13 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Callable
 
-from digest.cache import code_fingerprint
+from digest.cache import code_fingerprint, save_json
+from digest.config import Config
+from digest.link_lookups import discrepancies_by_article
 from digest.model import Article, Site, Story
 
 RECORD = "render-memo.json"
@@ -96,10 +97,7 @@ class Fingerprints:
         self.stories = {s.id: s for s in site.links.stories}
         self._articles: dict[str, str] = {}
         self._stories: dict[int, str] = {}
-        self._discrepancies: dict[str, list[Any]] = {}
-        for d in site.annotations.discrepancies:
-            for slug in dict.fromkeys((d.first.slug, d.second.slug)):
-                self._discrepancies.setdefault(slug, []).append(d)
+        self._discrepancies = discrepancies_by_article(site)
 
     def article(self, slug: str) -> str:
         found = self._articles.get(slug)
@@ -140,7 +138,6 @@ class RenderMemo:
         self.previous = previous  # {output path: (key, dependencies)} of pages whose live file is as the key says
         self.fingerprints = fingerprints
         self.keys: dict[str, tuple[str, tuple[str, ...]]] = {}  # this build's
-        self.kept = 0
         # Hashes of values shared by many pages (a tag's articles, for each of its pages), by id: each
         # value is held here too, so its id cannot be reused by another during the build.
         self._shared: dict[int, tuple[Any, bytes]] = {}
@@ -168,7 +165,6 @@ class RenderMemo:
         except Uncacheable:
             return False
         self.keys[path] = previous
-        self.kept += 1
         return True
 
     def rendered(self, path: str, context_hash: str | None, deps: set[str]) -> None:
@@ -228,9 +224,9 @@ class RenderMemo:
             raise Uncacheable(type(value).__name__)
 
 
-def theme_hash(template_dirs: list[Path]) -> str:
-    """A hash of every file of the theme's template folders and of digest's own code."""
-    h = hashlib.sha256(code_fingerprint().encode())
+def base_key(template_dirs: list[Path], config: Config) -> str:
+    """What every page's key starts from: digest's code, every file of the theme's template folders, the config."""
+    h = hashlib.sha256(f"{code_fingerprint()}\0{config!r}".encode("utf-8", "surrogatepass"))
     for folder in template_dirs:
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             h.update(f"\0{path.relative_to(folder).as_posix()}\0".encode() + hashlib.sha256(path.read_bytes()).digest())
@@ -257,19 +253,16 @@ def load_memo(cache_folder: Path | None, output: Path,
 
 def save_memo(cache_folder: Path | None, output: Path, keys: dict[str, tuple[str, tuple[str, ...]]],
               files: dict[str, tuple[int, int, int]] | None) -> None:
-    if cache_folder is None:
+    if cache_folder is None:  # without a memo the next build renders every page, nothing worse
         return
-    try:
-        if files is None:
+    if files is None:
+        try:
             (cache_folder / RECORD).unlink(missing_ok=True)
-            return
-        temporary = cache_folder / f".{RECORD}.{os.getpid()}"
-        temporary.write_text(json.dumps({"format": _FORMAT, "output": str(output), "files": files,
-                                         "keys": {p: [k, list(d)] for p, (k, d) in sorted(keys.items())}},
-                                        separators=(",", ":")), encoding="utf-8")
-        temporary.replace(cache_folder / RECORD)
-    except OSError:
-        pass  # without it the next build renders every page, nothing worse
+        except OSError:
+            pass
+        return
+    save_json(cache_folder / RECORD, {"format": _FORMAT, "output": str(output), "files": files,
+                                      "keys": {p: [k, list(d)] for p, (k, d) in sorted(keys.items())}})
 
 
 def _hash(text: str) -> str:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from digest.cache import code_fingerprint, decode, encode
+from digest.cache import code_fingerprint, decode, encode, save_json
 from digest.errors import Diagnostic
 
 RECORD = "last-build.json"
@@ -40,7 +40,7 @@ class LastBuild:
     articles: int
     diagnostics: tuple[Diagnostic, ...]
     files: dict[str, tuple[int, int, int]]  # relative path -> (size, mtime_ns, inode) as written
-    sources: dict[str, FileState] = dataclasses.field(default_factory=dict)  # every input file, by path
+    input_files: dict[str, FileState] = dataclasses.field(default_factory=dict)  # every input file, by path
 
 
 @dataclass(frozen=True)
@@ -109,15 +109,8 @@ def output_files(output: Path) -> dict[str, tuple[int, int, int]] | None:
 
 
 def save_record(cache_folder: Path | None, record: LastBuild) -> None:
-    if cache_folder is None:
-        return
-    try:
-        cache_folder.mkdir(parents=True, exist_ok=True)
-        temporary = cache_folder / f".{RECORD}.{os.getpid()}"
-        temporary.write_text(json.dumps(encode(record), ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-        temporary.replace(cache_folder / RECORD)
-    except OSError:
-        pass  # without the record the next build is a full one, nothing worse
+    if cache_folder is not None:  # without the record the next build is a full one, nothing worse
+        save_json(cache_folder / RECORD, encode(record))
 
 
 def load_record(cache_folder: Path | None) -> LastBuild | None:

@@ -11,13 +11,11 @@ from __future__ import annotations
 import os
 import shutil
 import stat
-import sys
 from pathlib import Path, PurePosixPath
 
 from digest.errors import ConfigError, Diagnostic, DigestError
 from digest.model import Keep
 from digest.renames import exchange
-
 
 
 def check_output_folder(output: Path, root: Path, protected: list[Path]) -> None:
