@@ -80,7 +80,7 @@ def build_site(config: Config, options: BuildOptions = BuildOptions()) -> BuildR
     with stage("inputs"):
         last = load_record(cache_folder)
         inputs = inputs_hash(f"{config!r}\0drafts={options.drafts}", [config.resolve(config.paths.sources), articles_dir,
-                                                                         *theme.folders],
+                                                                         config.resolve(config.paths.stories), *theme.folders],
                              last.input_files if last else None) if cache_folder else Inputs("", {})
     if cache_folder is not None and last is not None and up_to_date(last, inputs, output):
         report.add(*last.diagnostics)

@@ -26,6 +26,7 @@ class Paths:
     articles: str = "content/articles"  # generated and hand-written Markdown pages
     output: str = "site"  # the built site; replaced atomically by each build
     themes: str = "themes"  # the digest's own themes, overriding the packaged ones
+    stories: str = "content/stories.yaml"  # the story ids given out so far, kept so story URLs stay (digest.story_ids)
 
 
 @dataclass(frozen=True)

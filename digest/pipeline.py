@@ -32,6 +32,7 @@ from digest.stages.link import link_corpus
 from digest.stages.render import describe, render_site, template_filters, template_globals
 from digest.stages.strip import StripOptions
 from digest.stages.write import write_site
+from digest.story_ids import read_story_ids, save_story_ids, story_ids_text
 from digest.strip_files import strip_guarded
 from digest.theme import Theme, make_environment
 from digest.uptodate import Inputs, LastBuild, output_files, save_record
@@ -114,11 +115,15 @@ def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path
     articles.sort(key=lambda a: (a.doc.date, a.doc.slug), reverse=True)
 
     # Whole corpus: links, then the site.
+    stories_file = config.resolve(config.paths.stories)
+    known_stories, stories_read, problems = read_story_ids(stories_file, config.paths.stories)
+    report.add(*problems)
     with stage("link"):
         terms = cache.map("terms", [(a.doc, a.annotations) for a in articles], terms_key, terms_job, ArticleTerms,
                           options.executor.map)
         links = link_corpus(documents, {a.doc.slug: t for a, t in zip(articles, terms)},
-                            {a.doc.slug: a.annotations for a in articles}, config.linking, config.annotation.aliases)
+                            {a.doc.slug: a.annotations for a in articles}, config.linking, config.annotation.aliases,
+                            known_stories)
     with stage("render"):
         site = Site(tuple(articles), links, index_annotations([(a.doc.slug, a.annotations) for a in articles],
                                                              [story.articles for story in links.stories]))
@@ -155,7 +160,15 @@ def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path
         write_site(files, output, reuse=cache.subfolder("previous-site"))
         written_files = output_files(output)
         save_memo(cache_folder, output, memo.keys, written_files)
-        if not written:  # pages written from sources changed the inputs hashed above: no record, the next build checks
+        try:
+            ids_saved = save_story_ids(stories_file, story_ids_text({s.id: s.articles for s in links.stories}),
+                                       stories_read)
+        except OSError as exc:
+            ids_saved = False
+            report.add(Diagnostic(config.paths.stories, f"cannot keep the story ids: {exc.strerror}", severity=Severity.WARNING,
+                                  hint="make the file and its folder writable, or story URLs may change as articles are added"))
+        # Pages written from sources, or new story ids, changed the inputs hashed above: no record, the next build checks.
+        if not written and not ids_saved:
             save_record(cache_folder, LastBuild(inputs.hash, str(output), len(articles), tuple(report.diagnostics),
                                                 written_files or {}, inputs.files))
     return len(articles), len(files)

@@ -53,11 +53,13 @@ class Layout:
     articles: Path
     themes: tuple[Path, ...]  # the digest's themes folder, then the packaged themes
     output: Path
+    stories: Path | None = None  # the story ids file (digest.story_ids)
 
     @classmethod
     def of(cls, config: Config, config_file: Path, output: Path) -> Layout:
         return cls(config_file.resolve(), config.resolve(config.paths.sources), config.resolve(config.paths.articles),
-                   (config.resolve(config.paths.themes), PACKAGED.resolve()), output.resolve())
+                   (config.resolve(config.paths.themes), PACKAGED.resolve()), output.resolve(),
+                   config.resolve(config.paths.stories))
 
     @property
     def content_folders(self) -> tuple[Path, ...]:
@@ -66,6 +68,8 @@ class Layout:
     def watch_roots(self) -> list[tuple[Path, bool]]:
         """(folder, recursive) pairs to watch: the config's folder alone, and every content folder below it."""
         roots = [(self.config_file.parent, False)]
+        if self.stories is not None:
+            roots.append((self.stories.parent, False))
         roots += [(folder, True) for folder in self.content_folders]
         return list(dict.fromkeys(roots))
 
@@ -97,6 +101,8 @@ def classify_path(path: Path, layout: Layout) -> ChangeKind:
     """What a change to one path means for the site."""
     if path == layout.config_file:
         return ChangeKind.CONFIG
+    if path == layout.stories:
+        return ChangeKind.SITE
     if path == layout.output or path.is_relative_to(layout.output):
         return ChangeKind.NONE
     for folder in layout.content_folders:

@@ -23,6 +23,7 @@ from digest.link_terms import SIGNATURE_SIZE, STOPWORDS, ArticleTerms, article_t
 from digest.model import Annotations, Document, Links, Reference, Related, Story, TimelineEntry
 from digest.similarity import (Features, IntArray, Pairs, Scoring, features, rarity, shared_features,
                                similar_pairs)
+from digest.story_ids import assign_story_ids
 from digest.variants import term_key
 
 REASONS = 3  # shared things shown per related piece
@@ -30,15 +31,16 @@ STORY_NEIGHBOURS = 10  # candidate story edges per article, whatever `related` i
 
 
 def link_articles(docs: Sequence[Document], annotations: Mapping[str, Annotations], options: Linking,
-                  aliases: Mapping[str, Iterable[str]] = {}) -> Links:
-    """Related pieces, stories, duplicates and resolved references of the corpus docs."""
+                  aliases: Mapping[str, Iterable[str]] = {}, known_stories: Mapping[str, Sequence[str]] = {}) -> Links:
+    """Related pieces, stories, duplicates and resolved references of the corpus docs. known_stories:
+    the story ids earlier builds gave out, {id: slugs} (digest.story_ids)."""
     terms = {d.slug: article_terms(d, annotations.get(d.slug)) for d in docs}
-    return link_corpus(docs, terms, annotations, options, aliases)
+    return link_corpus(docs, terms, annotations, options, aliases, known_stories)
 
 
 def link_corpus(docs: Sequence[Document], terms_by_slug: Mapping[str, ArticleTerms],
                 annotations: Mapping[str, Annotations], options: Linking,
-                aliases: Mapping[str, Iterable[str]] = {}) -> Links:
+                aliases: Mapping[str, Iterable[str]] = {}, known_stories: Mapping[str, Sequence[str]] = {}) -> Links:
     """link_articles with each article's terms already read (digest.link_terms.article_terms is
     per-article work: it can run in parallel and be cached by content; this part needs the corpus)."""
     docs = sorted(docs, key=lambda d: d.slug)  # input order never matters
@@ -52,7 +54,7 @@ def link_corpus(docs: Sequence[Document], terms_by_slug: Mapping[str, ArticleTer
                           per_article=max(options.related, STORY_NEIGHBOURS))
     duplicate_pairs = near_duplicates(terms, pairs, options.duplicate_threshold)
     related = related_pieces(docs, feats, vocab.display, pairs, duplicate_pairs, options)
-    stories = gather_stories(docs, annotations, feats, vocab.display, pairs, duplicate_pairs, options)
+    stories = gather_stories(docs, annotations, feats, vocab.display, pairs, duplicate_pairs, options, known_stories)
     duplicates: dict[str, list[str]] = defaultdict(list)
     for a, b in duplicate_pairs:
         duplicates[docs[a].slug].append(docs[b].slug)
@@ -137,8 +139,9 @@ def near_duplicates(terms: Sequence[ArticleTerms], pairs: Pairs, threshold: floa
 
 def gather_stories(docs: Sequence[Document], annotations: Mapping[str, Annotations], feats: Features,
                    display: Mapping[str, str], pairs: Pairs, duplicate_pairs: set[tuple[int, int]],
-                   options: Linking) -> tuple[Story, ...]:
-    """Articles joined by a similarity of at least story_threshold (or by being duplicates), as stories of two or more."""
+                   options: Linking, known_stories: Mapping[str, Sequence[str]] = {}) -> tuple[Story, ...]:
+    """Articles joined by a similarity of at least story_threshold (or by being duplicates), as stories of two
+    or more, under the ids known_stories gave their articles where it can (digest.story_ids)."""
     n = len(docs)
     a, b = mutual_pairs(pairs, n, options.story_threshold)
     dup = np.array(sorted(duplicate_pairs), dtype=np.int64).reshape(-1, 2)
@@ -151,9 +154,9 @@ def gather_stories(docs: Sequence[Document], annotations: Mapping[str, Annotatio
         members[c].append(i)
     groups = [sorted(m, key=lambda i: _date_order(docs[i])) for m in members.values() if len(m) > 1]
     titles = story_terms(feats, display, groups)
+    ids = assign_story_ids([[docs[i].slug for i in group] for group in groups], known_stories)
     stories = []
-    for group, terms in zip(groups, titles):
-        story_id = docs[group[0]].slug
+    for group, terms, story_id in zip(groups, titles, ids):
         title = options.story_titles.get(story_id) or _title_from(terms) or docs[group[0]].title
         stories.append(Story(
             id=story_id, title=title, articles=tuple(docs[i].slug for i in group),

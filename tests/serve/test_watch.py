@@ -12,7 +12,7 @@ from digest.serve.watch import (ChangeBatcher, ChangeKind, Layout, Watcher, clas
 
 ROOT = Path("/d")
 LAYOUT = Layout(config_file=ROOT / "config.yaml", sources=ROOT / "content/sources", articles=ROOT / "content/articles",
-                themes=(ROOT / "themes", Path("/pkg/themes")), output=ROOT / "site")
+                themes=(ROOT / "themes", Path("/pkg/themes")), output=ROOT / "site", stories=ROOT / "content/stories.yaml")
 
 
 @pytest.mark.parametrize("name, temp", [
@@ -29,6 +29,9 @@ def test_is_editor_temp_tells_swap_and_backup_files_from_content(name: str, temp
     ("config.yaml", ChangeKind.CONFIG),
     ("content/articles/2021-04-06-india.md", ChangeKind.SITE),
     ("content/sources/000.txt", ChangeKind.SITE),
+    ("content/stories.yaml", ChangeKind.SITE),  # an editor renamed a story
+    ("content/.stories.yaml.123.tmp", ChangeKind.NONE),
+    ("content/notes.txt", ChangeKind.NONE),
     ("content/sources/nested/000.html", ChangeKind.SITE),
     ("themes/default/templates/article.html", ChangeKind.SITE),
     ("themes/default/static/css/digest.css", ChangeKind.STYLE),

@@ -116,6 +116,20 @@ def test_story_urls_stay_when_an_article_is_added() -> None:
         assert after.story_of[slug] == story_id
 
 
+def test_story_urls_stay_when_an_older_article_is_added_given_the_known_ids() -> None:
+    before = link_articles(DAM + FOOTBALL, {}, Linking())
+    known = {story.id: story.articles for story in before.stories}
+    earlier = doc("dam-plans", "Andes Hydro filed plans for the Rio Claro Dam near Temuco with the Chilean water "
+                  "ministry. Farmers in the Araucania valley fear the reservoir; Paula Orrego said the dam would be "
+                  "judged on its merits.", date="2021-01-15")
+    after = link_articles([earlier, *DAM, *FOOTBALL], {}, Linking(), known_stories=known)
+    assert after.story_of["dam-plans"] == after.story_of["dam-approved"] == "dam-approved"
+    assert {s.id for s in after.stories} == set(known)
+    assert after.stories[[s.id for s in after.stories].index("dam-approved")].articles[0] == "dam-plans"
+    # without them, the story would be named after its new first article
+    assert link_articles([earlier, *DAM, *FOOTBALL], {}, Linking()).story_of["dam-approved"] == "dam-plans"
+
+
 def test_input_order_does_not_matter() -> None:
     corpus = DAM + FOOTBALL
     shuffled = corpus[:]
