@@ -25,8 +25,9 @@ def prose_weight(line: str) -> float:
     n = len(words) if line.isascii() else word_count(line)
     if not n:
         return -1.0
-    capitalised = sum(w[0].isupper() for w in words) / n
-    numbers = sum(w[0].isdigit() for w in words) / n
+    initials = [w[0] for w in words]
+    capitalised = sum(map(str.isupper, initials)) / n
+    numbers = sum(map(str.isdigit, initials)) / n
     ends_like_sentence = bool(_SENTENCE_END.search(line))
     punctuated = ends_like_sentence or bool(_PUNCTUATION_INSIDE.search(line))
     if numbers < 0.3 and ((n >= 25 and punctuated and (capitalised < 0.6 or ends_like_sentence)) or

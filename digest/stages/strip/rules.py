@@ -8,6 +8,7 @@ it happens to contain.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -39,8 +40,8 @@ PITCH = re.compile(
     r"|^\W*start\s+your\s+day\s+with\b"
     r"|\bLd-Writethru\b",
     re.IGNORECASE)
-# A cheap first test for PITCH: one of the words it needs.
-_PITCH_WORDS = re.compile(r"sign|subscri|regist|newsletter|inbox|follow|start|writethru", re.IGNORECASE)
+# A cheap first test for PITCH, on the lower-cased line: one of the words it needs.
+_PITCH_WORDS = ("sign", "subscri", "regist", "newsletter", "inbox", "follow", "start", "writethru")
 # Words of account and newsletter furniture: enough on their own only in a very short line ("Sign in",
 # "Newsletters", "Subscribe now"), since an article may say "the newsletter was published on Monday".
 BARE_ACCOUNT_WORDS = re.compile(r"\b(?:subscribe|subscription|newsletters?|sign(?:ing|ed)?\s*(?:up|in)|inbox|log\s*(?:in|out))\b",
@@ -207,15 +208,14 @@ class LineRules:
         for phrase in self.site_phrases:
             if phrase.lower() in lowered:
                 return "site-phrase"
-        if ("twitter" in lowered or "t.co/" in lowered) and SOCIAL_LINK.search(line) \
-                and word_count(SOCIAL_LINK.sub("", line)) <= 3:
+        if has_social_link(line) and word_count(SOCIAL_LINK.sub("", line)) <= 3:
             return "social-link"
         if ("<" in line or "&" in line) and MARKUP_DEBRIS.search(line):
             return "markup-debris"
         if line.startswith("|"):  # a table row: tables are article content
             return None
         words = word_count(line)
-        if words <= 40 and _PITCH_WORDS.search(line) and PITCH.search(line):
+        if words <= 40 and any(word in lowered for word in _PITCH_WORDS) and PITCH.search(line):
             return "follow-subscribe"
         if words > SHORT_LINE_WORDS:
             if words <= 40 and CREDITS.search(line):
@@ -231,6 +231,12 @@ class LineRules:
         if BARE_ACCOUNT_WORDS.search(line) and (words <= 6 or ADDRESSES_READER.search(line)):
             return "follow-subscribe"
         return None
+
+
+def has_social_link(line: str) -> bool:
+    """True when line carries a post's picture link (pic.twitter.com/..., t.co/...)."""
+    lowered = line.lower()  # a plain substring first: the pattern is searched only where it may match
+    return ("twitter" in lowered or "t.co/" in lowered) and SOCIAL_LINK.search(line) is not None
 
 
 def _shouting(line: str) -> bool:
@@ -253,6 +259,7 @@ def promo_title(line: str) -> str | None:
 _CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
+@functools.lru_cache(maxsize=4096)  # a line's words are counted by several rules in turn
 def word_count(text: str) -> int:
     """Words in text, for any script: spaced words, plus one per two CJK characters."""
     words = len(WORD.findall(text))
