@@ -20,7 +20,7 @@ from digest.stages.strip.rules import AUTHOR_BIO, SOCIAL_LINK, SOURCE_LINE, Line
 from digest.stages.strip.social import MAX_POST_LINES, as_quote, has_social_marks, post_signature
 from digest.stages.strip.topic import off_topic_tail
 
-_TEASER = re.compile(r"(?:\.\.\.|…)\s*$")
+_TEASER_ENDS = ("...", "…")
 _SENTENCE_INSIDE = re.compile(r"[.!?]\s+\S")
 _TITLE_SEPARATORS = re.compile(r"\s+(?:\||–|—|-|::|»)\s+")
 _CATEGORY = re.compile(r"^[\w&'’/ -]{2,40}$")
@@ -129,7 +129,7 @@ def _apply_line_rules(lines: list[_Line], rules: LineRules, meta: _Meta) -> None
             meta.fragments.append((line.number, RemovedLine(_lost(line.text, cleaned), "social-link")))
             line.text = cleaned
             line.social = True
-        if _TEASER.search(line.text) and word_count(line.text) <= 15 and not _SENTENCE_INSIDE.search(line.text):
+        if line.text.rstrip().endswith(_TEASER_ENDS) and word_count(line.text) <= 15 and not _SENTENCE_INSIDE.search(line.text):
             line.rule = "teaser"
         elif post_signature(line.text) is not None:
             continue
