@@ -13,7 +13,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from digest.errors import ConfigError, Diagnostic
-from digest.schema import INVALID, NodeReader, compose
 
 CONFIG_NAME = "config.yaml"
 
@@ -148,6 +147,8 @@ def load_config(path: Path | None = None, overrides: dict[str, object] | None = 
 
 
 def parse_config(text: str, display: str) -> Config:
+    from digest.schema import INVALID, NodeReader, compose  # lazy: YAML costs 15 ms of every `digest strip` start
+
     node, problems = compose(text, display)
     if problems:
         raise ConfigError(problems)

@@ -16,10 +16,12 @@ from digest.model import Source, StrippedArticle
 from digest.stages.ingest import read_source
 from digest.stages.strip import StripOptions, strip_source
 
-# Below this much work a pool costs more (forking, pickling) than it saves: about a quarter of a second
-# of stripping. An HTML page costs about fifteen times what the same bytes of text do (parsing, the extractor).
-_POOL_MIN_WORK = 400_000
-_HTML_COST = 15
+# A pool pays for its forking and pickling only over about a second of stripping: below that (60 pages of
+# text take a fifth of a second) it adds CPU time and, on a busy machine, wall time too (bench/README.md).
+_POOL_MIN_SECONDS = 1.0
+# Stripping cost per byte of source, measured on the extraction bench's pages: text goes through every
+# line rule; HTML is mostly markup, which the extractor parses and drops, and costs less per byte.
+_SECONDS_PER_BYTE = {"html": 0.15e-6, "text": 0.4e-6}
 
 
 @dataclass(frozen=True)
@@ -64,14 +66,14 @@ def strip_files(jobs: Sequence[StripJob], workers: int | None = None) -> Iterato
     workers None means one per core, and a pool only for enough work; a number asks for that many.
     """
     if workers is None:
-        workers = (os.cpu_count() or 1) if _work(jobs) >= _POOL_MIN_WORK else 1
+        workers = (os.cpu_count() or 1) if _seconds(jobs) >= _POOL_MIN_SECONDS else 1
     if workers <= 1 or len(jobs) < 2:
         yield from map(strip_file, jobs)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    if any(job.path.suffix.lower() in (".html", ".htm") for job in jobs):
+    if any(_is_html(job.path) for job in jobs):
         from digest.stages.strip.html import warm_up
 
         warm_up()  # once here, not once per worker: the workers fork with trafilatura imported and warm
@@ -83,13 +85,17 @@ def strip_files(jobs: Sequence[StripJob], workers: int | None = None) -> Iterato
         yield from pool.map(strip_file, jobs, chunksize=chunk)
 
 
-def _work(jobs: Sequence[StripJob]) -> int:
-    """A rough measure of the stripping jobs cost: their bytes, HTML weighted by its extra cost."""
-    total = 0
+def _seconds(jobs: Sequence[StripJob]) -> float:
+    """A rough estimate of the seconds the stripping jobs take in one process, from their sizes."""
+    total = 0.0
     for job in jobs:
         try:
             size = job.path.stat().st_size
         except OSError:
             continue
-        total += size * (_HTML_COST if job.path.suffix.lower() in (".html", ".htm") else 1)
+        total += size * _SECONDS_PER_BYTE["html" if _is_html(job.path) else "text"]
     return total
+
+
+def _is_html(path: Path) -> bool:
+    return path.suffix.lower() in (".html", ".htm")

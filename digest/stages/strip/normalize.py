@@ -32,7 +32,8 @@ def normalize_text(text: str) -> str:
     text = _ODD_SPACE.sub(" ", text)
     text = _CONTROL.sub("", text)
     text = _DROP_CAP.sub(r"\1\2", text)
-    return "\n".join(_MANY_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    text = _MANY_SPACES.sub(" ", text)  # spaces only: never across a line end
+    return "\n".join(line.strip() for line in text.split("\n"))
 
 
 def drop_placeholders(line: str) -> str:

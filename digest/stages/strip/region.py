@@ -13,7 +13,7 @@ import re
 
 from digest.stages.strip.rules import WORD, word_count
 
-_SENTENCE_END = re.compile(r"[.!?…:;\"”’»)\]。！？」』）]\s*$")
+_SENTENCE_END = frozenset(".!?…:;\"”’»)]。！？」』）")  # the last character but spaces
 _LETTER = re.compile(r"[^\W\d_]")
 _PUNCTUATION_INSIDE = re.compile(r"[.!?,;:。，、]\s")
 LIST_ITEM = re.compile(r"^(?:[-•*–]\s|\d{1,2}[.)]\s)")
@@ -25,9 +25,10 @@ def prose_weight(line: str) -> float:
     n = len(words) if line.isascii() else word_count(line)
     if not n:
         return -1.0
-    capitalised = sum(w[0].isupper() for w in words) / n
-    numbers = sum(w[0].isdigit() for w in words) / n
-    ends_like_sentence = bool(_SENTENCE_END.search(line))
+    initials = [w[0] for w in words]
+    capitalised = sum(map(str.isupper, initials)) / n
+    numbers = sum(map(str.isdigit, initials)) / n
+    ends_like_sentence = line.rstrip()[-1:] in _SENTENCE_END
     punctuated = ends_like_sentence or bool(_PUNCTUATION_INSIDE.search(line))
     if numbers < 0.3 and ((n >= 25 and punctuated and (capitalised < 0.6 or ends_like_sentence)) or
                           (n >= 10 and ends_like_sentence and capitalised < 0.5)):

@@ -8,6 +8,7 @@ it happens to contain.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -39,12 +40,12 @@ PITCH = re.compile(
     r"|^\W*start\s+your\s+day\s+with\b"
     r"|\bLd-Writethru\b",
     re.IGNORECASE)
-# A cheap first test for PITCH: one of the words it needs.
-_PITCH_WORDS = re.compile(r"sign|subscri|regist|newsletter|inbox|follow|start|writethru", re.IGNORECASE)
+# A cheap first test for PITCH, on the lower-cased line: one of the words it needs.
+_PITCH_WORDS = ("sign", "subscri", "regist", "newsletter", "inbox", "follow", "start", "writethru")
 # Words of account and newsletter furniture: enough on their own only in a very short line ("Sign in",
 # "Newsletters", "Subscribe now"), since an article may say "the newsletter was published on Monday".
-BARE_ACCOUNT_WORDS = re.compile(r"\b(?:subscribe|subscription|newsletters?|sign(?:ing|ed)?\s*(?:up|in)|inbox|log\s*(?:in|out))\b",
-                                re.IGNORECASE)
+# Matched against the lower-cased line: much faster than re.IGNORECASE, which defeats the regex engine's first-letter scan.
+BARE_ACCOUNT_WORDS = re.compile(r"\b(?:subscribe|subscription|newsletters?|sign(?:ing|ed)?\s*(?:up|in)|inbox|log\s*(?:in|out))\b")
 # ... or in a line that speaks to the reader ("Keep an eye on your inbox", "Please log in to comment").
 ADDRESSES_READER = re.compile(r"\b(?:you|your|please|I\s+agree|opt-in|free|now|today)\b", re.IGNORECASE)
 # A teaser's section tag: "Hong Kong protests escalate [VIDEO]".
@@ -174,6 +175,8 @@ AUTHOR_BIO = re.compile(
 CAPTION_CREDIT = re.compile(r"(?:\((?:AP|AFP|Reuters|Getty|EPA|PA)\b[^)]*\)|\[(?:File|Photo|Image)\s*:[^\]]*\]|"
                             r"\((?:photo|image|picture)(?:\s+credit)?\s*:?[^)]*\)|\b(?:Getty\s+Images|Shutterstock|iStock)|"
                             r"\bPhoto(?:graph)?\s*:\s*[^.]{2,60})\s*$")
+# What every CAPTION_CREDIT needs: a cheap first test, since it is searched for at every position of a long line.
+_CREDIT_MARKS = ("(", "[", "Getty", "Shutterstock", "iStock", "Photo")
 # A wire-service caption: "In this Dec. 12, 2006, file photo, made available by NASA, ..."
 WIRE_CAPTION = re.compile(r"^In\s+this\s+(?:[\w.,'’/-]+\s+){0,8}?(?:file\s+|handout\s+)?(?:photo|image|picture|photograph|video|"
                           r"frame\s+grab)\b")
@@ -207,20 +210,21 @@ class LineRules:
         for phrase in self.site_phrases:
             if phrase.lower() in lowered:
                 return "site-phrase"
-        if ("twitter" in lowered or "t.co/" in lowered) and SOCIAL_LINK.search(line) \
-                and word_count(SOCIAL_LINK.sub("", line)) <= 3:
+        if has_social_link(line) and word_count(SOCIAL_LINK.sub("", line)) <= 3:
             return "social-link"
         if ("<" in line or "&" in line) and MARKUP_DEBRIS.search(line):
             return "markup-debris"
         if line.startswith("|"):  # a table row: tables are article content
             return None
         words = word_count(line)
-        if words <= 40 and _PITCH_WORDS.search(line) and PITCH.search(line):
+        if words <= 40 and any(word in lowered for word in _PITCH_WORDS) and PITCH.search(line):
             return "follow-subscribe"
         if words > SHORT_LINE_WORDS:
             if words <= 40 and CREDITS.search(line):
                 return "credits"
-            return "image-credit" if words <= 60 and (CAPTION_CREDIT.search(line) or WIRE_CAPTION.match(line)) else None
+            if words <= 60 and ((_may_end_with_credit(line) and CAPTION_CREDIT.search(line)) or WIRE_CAPTION.match(line)):
+                return "image-credit"
+            return None
         if ("[" in line and TEASER_TAG.search(line)) or (" | " in line and not line.rstrip().endswith((".", "!", "?"))):
             return "teaser"
         if _shouting(line):
@@ -228,9 +232,19 @@ class LineRules:
         match = _ANCHORED_RULES.match(lowered) or _FLOATING_RULES.search(lowered)
         if match and match.lastgroup:
             return match.lastgroup.replace("_", "-")
-        if BARE_ACCOUNT_WORDS.search(line) and (words <= 6 or ADDRESSES_READER.search(line)):
+        if BARE_ACCOUNT_WORDS.search(lowered) and (words <= 6 or ADDRESSES_READER.search(line)):
             return "follow-subscribe"
         return None
+
+
+def _may_end_with_credit(line: str) -> bool:
+    return any(mark in line for mark in _CREDIT_MARKS)
+
+
+def has_social_link(line: str) -> bool:
+    """True when line carries a post's picture link (pic.twitter.com/..., t.co/...)."""
+    lowered = line.lower()  # a plain substring first: the pattern is searched only where it may match
+    return ("twitter" in lowered or "t.co/" in lowered) and SOCIAL_LINK.search(line) is not None
 
 
 def _shouting(line: str) -> bool:
@@ -253,6 +267,7 @@ def promo_title(line: str) -> str | None:
 _CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
+@functools.lru_cache(maxsize=4096)  # a line's words are counted by several rules in turn
 def word_count(text: str) -> int:
     """Words in text, for any script: spaced words, plus one per two CJK characters."""
     words = len(WORD.findall(text))

@@ -16,16 +16,17 @@ from digest.stages.strip.metadata import byline, clean_url, clean_urls_in, date_
 from digest.stages.strip.normalize import drop_placeholders, normalize_text
 from digest.stages.strip.options import KnownMeta, StripOptions
 from digest.stages.strip.region import LIST_ITEM, looks_like_page_dump, main_region, prose_weight
-from digest.stages.strip.rules import AUTHOR_BIO, SOCIAL_LINK, SOURCE_LINE, LineRules, promo_title, word_count
+from digest.stages.strip.rules import AUTHOR_BIO, SOCIAL_LINK, SOURCE_LINE, LineRules, has_social_link, promo_title, word_count
 from digest.stages.strip.social import MAX_POST_LINES, as_quote, has_social_marks, post_signature
 from digest.stages.strip.topic import off_topic_tail
 
-_TEASER = re.compile(r"(?:\.\.\.|…)\s*$")
+_TEASER_ENDS = ("...", "…")
 _SENTENCE_INSIDE = re.compile(r"[.!?]\s+\S")
 _TITLE_SEPARATORS = re.compile(r"\s+(?:\||–|—|-|::|»)\s+")
 _CATEGORY = re.compile(r"^[\w&'’/ -]{2,40}$")
 _BLOCK_START = re.compile(r"^(?:#{1,6}\s|>|[-+*]\s|\d{1,9}[.)]\s|={3,}|-{3,}|`{3,}|~{3,}|\|)")
 _INLINE_SPECIAL = re.compile(r"([\\`*\[\]<>]|(?<!\w)_|_(?!\w))")
+_MAY_NEED_ESCAPE = re.compile(r"[\\`*\[\]<>_]")  # a quick test for _INLINE_SPECIAL, which is slow to scan with
 # Rules whose lines are furniture of the page itself: a comment form marks where the article ended.
 _COMMENT_SECTION = {"comment-prompt"}
 _LIST_ITEM_WEIGHT = 0.5
@@ -123,12 +124,12 @@ def _apply_line_rules(lines: list[_Line], rules: LineRules, meta: _Meta) -> None
         if rule is not None:
             line.rule = rule
             continue
-        if SOCIAL_LINK.search(line.text):
+        if has_social_link(line.text):
             cleaned = SOCIAL_LINK.sub("", line.text).strip()
             meta.fragments.append((line.number, RemovedLine(_lost(line.text, cleaned), "social-link")))
             line.text = cleaned
             line.social = True
-        if _TEASER.search(line.text) and word_count(line.text) <= 15 and not _SENTENCE_INSIDE.search(line.text):
+        if line.text.rstrip().endswith(_TEASER_ENDS) and word_count(line.text) <= 15 and not _SENTENCE_INSIDE.search(line.text):
             line.rule = "teaser"
         elif post_signature(line.text) is not None:
             continue
@@ -388,7 +389,8 @@ def _body(lines: list[_Line]) -> str:
 
 def escape_markdown(text: str) -> str:
     """text as a Markdown paragraph that renders as the same text: no markup from a scraped page takes effect."""
-    text = _INLINE_SPECIAL.sub(r"\\\1", text)
+    if _MAY_NEED_ESCAPE.search(text):
+        text = _INLINE_SPECIAL.sub(r"\\\1", text)
     if _BLOCK_START.match(text):
         text = "\\" + text if not text[0].isdigit() else re.sub(r"^(\d+)([.)])", r"\1\\\2", text)
     return text

@@ -37,8 +37,8 @@ def off_topic_tail(paragraphs: list[str], min_words: int = 8, max_shared: float 
     teaser line and a paragraph that share each other's words. Short paragraphs say too little to be
     judged and stop the scan, and the scan never reaches into the first two thirds of the article.
     """
-    if len(paragraphs) < 4:
-        return 0
+    if len(paragraphs) < 4 or len(content_words(paragraphs[-1])) < min_words:
+        return 0  # the scan would stop at once: no need to read the whole article's words
     bags = [content_words(p) for p in paragraphs]
     cut = len(paragraphs)
     for i in range(len(paragraphs) - 1, 0, -1):
