@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, ContextManager
 
-from digest.cache import FOLDER_NAME
+from digest.cache import FOLDER_NAME, CacheMemory
 from digest.config import Config
 from digest.errors import Report
 from digest.model import Document
@@ -40,6 +40,7 @@ class BuildOptions:
     executor: Executor = Executor()  # where per-article stages run (digest build --executor)
     cache: bool = True  # keep per-article results in .digest-cache/ between builds (off: --no-cache)
     timer: StageTimer | None = None  # records the time of each stage (digest build --profile)
+    memory: CacheMemory | None = None  # per-article results kept in this process between builds (digest serve)
 
 
 @dataclass

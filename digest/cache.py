@@ -211,8 +211,8 @@ class _Stage:
     """One stage's entries: those loaded from its packs, those computed in this run, and which were used."""
 
     folder: Path | None
-    loaded: dict[str, Any]
     packs: list[Path]
+    loaded: dict[str, Any] | None = None  # read from the packs on the first lookup that memory cannot answer
     new: dict[str, Any] = dataclasses.field(default_factory=dict)
     used: set[str] = dataclasses.field(default_factory=set)
     values: dict[str, Any] = dataclasses.field(default_factory=dict)  # decoded, for a second lookup in the same run
@@ -224,11 +224,21 @@ class CacheStats:
     misses: int = 0
 
 
-class Cache:
-    """Results of per-article stages by content hash; folder None keeps nothing between runs (digest build --no-cache)."""
+class CacheMemory:
+    """Decoded results kept between the builds of one process (digest serve): a rebuild finds what the
+    last build used without reading the packs or decoding them again. Holds one build's worth."""
 
-    def __init__(self, folder: Path | None):
+    def __init__(self) -> None:
+        self.stages: dict[str, dict[str, Any]] = {}
+
+
+class Cache:
+    """Results of per-article stages by content hash; folder None keeps nothing between runs (digest build --no-cache).
+    memory, when given, answers first and is refreshed by save()."""
+
+    def __init__(self, folder: Path | None, memory: CacheMemory | None = None):
         self.folder = folder
+        self.memory = memory
         self.stats: dict[str, CacheStats] = {}
         self._stages: dict[str, _Stage] = {}
 
@@ -255,6 +265,8 @@ class Cache:
 
     def save(self) -> None:
         """Write what this run computed, one pack per stage; rewrite a stage whose packs piled up or went stale."""
+        if self.memory is not None:
+            self.memory.stages = {name: {k: store.values[k] for k in store.used} for name, store in self._stages.items()}
         if self.folder is None:
             return
         for stage in self._stages.values():
@@ -266,9 +278,11 @@ class Cache:
     def _save_stage(self, stage: _Stage) -> None:
         if stage.folder is None:
             return
-        unused = len(stage.loaded.keys() - stage.used)
+        # Packs that memory made unnecessary to read are only read to be rewritten when they piled up.
+        loaded = stage.loaded if stage.loaded is not None or len(stage.packs) < _MAX_PACKS else self._load(stage)
+        unused = len(loaded.keys() - stage.used) if loaded is not None else 0
         if len(stage.packs) >= _MAX_PACKS or (stage.packs and 2 * unused > len(stage.used)):
-            kept = {k: v for k, v in stage.loaded.items() if k in stage.used} | stage.new
+            kept = {k: v for k, v in (loaded or {}).items() if k in stage.used} | stage.new
             _write_pack(stage.folder, kept)
             for pack in stage.packs:
                 pack.unlink(missing_ok=True)
@@ -280,12 +294,16 @@ class Cache:
         if name not in self._stages:
             self.stats[name] = CacheStats()
             folder = self._stage_folder(name)
-            loaded: dict[str, Any] = {}
-            packs = sorted(folder.glob("*.pack")) if folder is not None else []
-            for pack in packs:
-                loaded.update(_read_pack(pack))
-            self._stages[name] = _Stage(folder, loaded, packs)
+            self._stages[name] = _Stage(folder, sorted(folder.glob("*.pack")) if folder is not None else [])
         return self._stages[name]
+
+    @staticmethod
+    def _load(store: _Stage) -> dict[str, Any]:
+        if store.loaded is None:
+            store.loaded = {}
+            for pack in store.packs:
+                store.loaded.update(_read_pack(pack))
+        return store.loaded
 
     def subfolder(self, name: str) -> Path | None:
         """A folder of the cache for other build state (the previous site), or None when there is no cache."""
@@ -312,7 +330,13 @@ class Cache:
         if key in store.values:
             self.stats[stage].hits += 1
             return store.values[key]
-        data = store.new.get(key, store.loaded.get(key, _MISSING))
+        remembered = self.memory.stages.get(stage, {}) if self.memory is not None else {}
+        if key in remembered:
+            store.used.add(key)
+            store.values[key] = remembered[key]
+            self.stats[stage].hits += 1
+            return remembered[key]
+        data = store.new.get(key, self._load(store).get(key, _MISSING))
         if data is not _MISSING:
             try:
                 value = decode(data, result_type)

@@ -53,7 +53,7 @@ def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path
     cache_folder = root / FOLDER_NAME if options.cache else None
     articles_dir = config.resolve(config.paths.articles)
     # Per-article stages are a map over articles: cached by content hash, run by options.executor.
-    cache = Cache(cache_folder)
+    cache = Cache(cache_folder, options.memory)
 
     def parse_many(pairs: list[tuple[str, str]]) -> list[ParsedPage]:
         return cache.map("read", pairs, lambda pair: pair, parse_one, ParsedPage, options.executor.map)

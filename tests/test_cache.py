@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from digest import cache as cache_module
-from digest.cache import Cache, config_part, decode, encode
+from digest.cache import Cache, CacheMemory, config_part, decode, encode
 from digest.config import Cleaning
 from digest.errors import Diagnostic, warning
 from digest.frontmatter import Page, parse_page
@@ -159,6 +159,40 @@ def test_packs_are_merged_and_unused_entries_dropped(tmp_path: Path) -> None:
     assert compute.calls == 0
     [pack] = packs(tmp_path, "markdown")
     assert b"edit" not in pack.read_bytes(), "entries the last build did not use are dropped"
+
+
+def test_memory_answers_a_rebuild_without_reading_the_packs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    memory = CacheMemory()
+    cache = Cache(tmp_path, memory)
+    value = StrippedArticle("a.txt", "Title", "Body\n")
+    assert cache.cached("strip", ("a",), Counter(value), StrippedArticle) == value
+    cache.save()
+
+    def no_reading(path: Path) -> Any:
+        raise AssertionError(f"read {path}")
+
+    monkeypatch.setattr(cache_module, "_read_pack", no_reading)
+    compute = Counter(value)
+    cache = Cache(tmp_path, memory)
+    assert cache.cached("strip", ("a",), compute, StrippedArticle) is value  # the very object: nothing decoded
+    cache.save()
+    assert compute.calls == 0
+
+
+def test_memory_holds_the_last_build_only_and_the_disk_stays_complete(tmp_path: Path) -> None:
+    memory = CacheMemory()
+    for n in range(cache_module._MAX_PACKS + 2):  # packs pile up while memory answers: they are merged all the same
+        cache = Cache(tmp_path, memory)
+        assert cache.cached("markdown", ("kept",), Counter("kept")) == "kept"
+        cache.cached("markdown", (f"edit {n}",), Counter(f"edit {n}"))
+        cache.save()
+        assert len(packs(tmp_path, "markdown")) <= cache_module._MAX_PACKS
+        assert sorted(memory.stages["markdown"].values()) == ["edit " + str(n), "kept"]
+    compute = Counter()
+    cache = Cache(tmp_path)  # a new process: everything the last build used is on disk
+    assert cache.cached("markdown", ("kept",), compute) == "kept"
+    assert cache.cached("markdown", (f"edit {cache_module._MAX_PACKS + 1}",), compute) == f"edit {cache_module._MAX_PACKS + 1}"
+    assert compute.calls == 0
 
 
 def test_a_map_computes_only_what_is_missing_and_keeps_the_order(tmp_path: Path) -> None:

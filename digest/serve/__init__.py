@@ -23,6 +23,7 @@ from typing import Callable
 import jinja2
 
 from digest.build import BuildOptions, build_site, output_folder
+from digest.cache import CacheMemory
 from digest.config import CONFIG_NAME, Config, load_config
 from digest.errors import ConfigError, Diagnostic, DigestError
 from digest.serve.server import PreviewServer, PreviewState
@@ -73,6 +74,7 @@ class Preview:
         self.complain = complain or say  # diagnostics, which even --quiet shows
         self.config_file = (options.config_file or config.root / CONFIG_NAME).resolve()
         self.state = PreviewState()
+        self.memory = CacheMemory()  # each rebuild finds the last one's per-article results decoded, in memory
         self.batcher = ChangeBatcher(quiet=options.quiet)
         self.watcher = Watcher(self.layout(), self.batcher, poll=options.poll)
         self.server: PreviewServer | None = None
@@ -134,7 +136,7 @@ class Preview:
             if kind is ChangeKind.CONFIG:
                 self.config = load_config(self.config_file)
                 self.watcher.update(self.layout())
-            result = build_site(self.config, BuildOptions(drafts=self.options.drafts))
+            result = build_site(self.config, BuildOptions(drafts=self.options.drafts, memory=self.memory))
         except Exception as exc:  # noqa: BLE001 — any failure must reach the browser, not kill the server
             problems = diagnostics_from_exception(exc, self.config.root.resolve())
             for d in problems:
