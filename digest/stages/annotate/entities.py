@@ -210,14 +210,14 @@ def find_entities(paragraphs: tuple[str, ...], definitions: list[list[Definition
         names = memo.get(key)
         if names is None:
             names = memo[key] = _read_phrase(phrase, initial, subject, mid_caps, lower_words, options)
-        last = len(names) - 1
+        final = len(names) - 1
         for n, (name, kind, titled) in enumerate(names):
             if expansions and norm_key(name) in expansions:
                 short, kind = expansions[norm_key(name)]
                 mention: _Mention = (short, kind, False)
                 mentions[mention] = mentions.get(mention, 0) + 1
                 continue
-            if n == last and (kind is None or kind[-1] == "?"):
+            if n == final and (kind is None or kind[-1] == "?"):
                 looks, context = contexts.get(phrase, (0, None))
                 if looks < 3:  # three looks at the words around a name are enough; later mentions reuse them
                     context = _context_kind(paragraph, start, end) or context
