@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from digest.config import Annotation
 from digest.model import Annotations, Document
-from digest.stages.annotate import AnnotateOptions, annotate_document, options_from
+from digest.stages.annotate import AnnotateOptions, annotate_document, figures, options_from
 
 SEEDS = Path(__file__).resolve().parents[2] / "content" / "sources"
 
@@ -180,3 +180,17 @@ def test_ignored_phrases_and_unknown_gazetteer_kinds() -> None:
     options = options_from(Annotation(ignore=("Daily Brief",), gazetteer={"Zorblat": "spaceship"}))
     found = annotate("The Daily Brief says Zorblat and Altura Refugee Agency met.", options)
     assert names(found) == {"Zorblat": "other", "Altura Refugee Agency": "organisation"}
+
+
+_FIGURE_TEXT = st.lists(st.sampled_from(list("0123456789 ,.-$€£¥₹%aAsS٣") + [
+    "USD ", "Rs. ", "Rs", "KES", "US$", " billion", " million", " bn", " dollars", " per cent", " km", " rifles",
+    " people", " and ", " of ", " New Yorkers", " years", "k"]), max_size=30).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_FIGURE_TEXT)
+def test_figure_patterns_tried_where_numbers_start_match_as_a_full_scan(paragraph: str) -> None:
+    starts = [m.start() for m in figures._DIGITS_START.finditer(paragraph)]
+    for pattern in (figures._MONEY_BEFORE, figures._MONEY_AFTER, figures._PERCENT, figures._QUANTITY):
+        assert [m.span() for m in figures._matches(pattern, paragraph, starts)] == \
+            [m.span() for m in pattern.finditer(paragraph)]

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections import Counter
-from dataclasses import dataclass
 from itertools import combinations
+
+import numpy as np
+import scipy.sparse as sp
 
 from digest.model import Annotations, Discrepancy, Figure, FigureSource
 
@@ -22,30 +23,45 @@ _MAX_PER_ARTICLE = 3  # questions naming one article, at most: the closest figur
 _WINDOW = 15  # figures of the same thing compared with each, nearest values first
 
 
-def groups_by_shared_entities(annotations_by_slug: dict[str, Annotations], shared: int = 2) -> list[tuple[str, ...]]:
+def groups_by_shared_entities(annotations_by_slug: dict[str, Annotations], shared: int = 2) -> list[tuple[str, str]]:
     """Stories for want of better ones: each pair of articles that share at least `shared` named things
     (a thing most of the digest names, like the country it is about, says nothing and is not counted)."""
     slugs = sorted(annotations_by_slug)
-    by_entity: dict[str, list[str]] = {}
-    for slug in slugs:
-        for key in sorted({e.key for e in annotations_by_slug[slug].entities}):
-            by_entity.setdefault(key, []).append(slug)
+    first, second = _pairs_sharing(slugs, annotations_by_slug, shared)
+    return [(slugs[a], slugs[b]) for a, b in zip(first.tolist(), second.tolist())]
+
+
+def _pairs_sharing(slugs: list[str], annotations_by_slug: dict[str, Annotations],
+                   shared: int) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs of articles that share at least `shared` named things, as indices into slugs
+    (first < second, in order). Counted by a sparse product, articles by things: 10,000 articles
+    of a few stories share a few hundred thousand pairs, too many to count one by one."""
+    columns: dict[str, int] = {}
+    rows: list[int] = []
+    cols: list[int] = []
+    for i, slug in enumerate(slugs):
+        for key in {e.key for e in annotations_by_slug[slug].entities}:
+            rows.append(i)
+            cols.append(columns.setdefault(key, len(columns)))
+    naming = sp.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)), shape=(len(slugs), len(columns)))
     common = max(50, len(slugs) // 100)
-    counts: Counter[tuple[str, str]] = Counter()
-    for members in by_entity.values():
-        if len(members) <= common:
-            counts.update(combinations(members, 2))
-    return sorted(pair for pair, n in counts.items() if n >= shared)
+    naming = naming[:, np.flatnonzero(np.asarray(naming.sum(axis=0)).ravel() <= common)]
+    counts = sp.triu(naming @ naming.T, k=1).tocoo()
+    keep = counts.data >= shared
+    first, second = counts.row[keep], counts.col[keep]
+    order = np.lexsort((second, first))
+    return first[order], second[order]
 
 
-@dataclass
 class _Stated:
-    """A figure with what its sentence is about, prepared once per article (its words only when asked)."""
+    """A figure with what its sentence is about, prepared once per article (its telling words only
+    when asked: most figures are never compared with one of another article)."""
 
-    figure: Figure
-    entities: frozenset[str]
-    forms: frozenset[str]
-    _words: frozenset[str] | None = None
+    __slots__ = ("figure", "entities", "forms", "_words")
+
+    def __init__(self, figure: Figure, entities: frozenset[str], forms: frozenset[str]) -> None:
+        self.figure, self.entities, self.forms = figure, entities, forms
+        self._words: frozenset[str] | None = None
 
     @property
     def words(self) -> frozenset[str]:
@@ -59,6 +75,7 @@ _TOKEN = re.compile(r"[\w-]+")
 
 
 def _prepare(found: Annotations) -> dict[tuple[str, str], list[_Stated]]:
+    """The article's figures (those with a value) by (kind, unit), each with what its sentence names."""
     forms = frozenset(form.lower() for e in found.entities for form in e.forms)
     single = {form: e.key for e in found.entities for form in e.forms if " " not in form}
     multi: dict[str, list[tuple[str, str]]] = {}  # first word: (form, key), for names of several words
@@ -71,9 +88,9 @@ def _prepare(found: Annotations) -> dict[tuple[str, str], list[_Stated]]:
     for f in found.figures:
         if not f.value:
             continue
-        tokens = set(_TOKEN.findall(f.sentence))
-        entities = {single[t] for t in tokens & single_words}  # set operations run in C
-        for t in tokens & multi_words:
+        tokens = _TOKEN.findall(f.sentence)
+        entities = {single[t] for t in single_words.intersection(tokens)}  # set operations run in C
+        for t in multi_words.intersection(tokens):
             for form, key in multi[t]:
                 if form in f.sentence:
                     entities.add(key)
@@ -101,43 +118,63 @@ def find_discrepancies(annotations_by_slug: dict[str, Annotations], groups: list
         else:
             together.update(combinations(sorted(set(group)), 2))
     grouped = sorted({slug for pair in together for slug in pair})
+    number = {slug: i for i, slug in enumerate(grouped)}
+    codes = {number[a] * len(grouped) + number[b] for a, b in together}
+    return _compare_figures(annotations_by_slug, grouped, codes)
+
+
+def discrepancies_between_related(annotations_by_slug: dict[str, Annotations]) -> tuple[Discrepancy, ...]:
+    """find_discrepancies with groups_by_shared_entities for groups (when there are no stories yet),
+    without spelling out each pair of slugs."""
+    slugs = sorted(annotations_by_slug)
+    first, second = _pairs_sharing(slugs, annotations_by_slug, 2)
+    members = np.union1d(first, second)
+    first, second = np.searchsorted(members, first), np.searchsorted(members, second)
+    codes = set((first.astype(np.int64) * len(members) + second).tolist())
+    return _compare_figures(annotations_by_slug, [slugs[i] for i in members.tolist()], codes)
+
+
+def _compare_figures(annotations_by_slug: dict[str, Annotations], grouped: list[str],
+                     together: set[int]) -> tuple[Discrepancy, ...]:
+    """find_discrepancies among the articles grouped (sorted slugs), two articles being in one group
+    when together holds first * len(grouped) + second (their numbers in grouped, first < second)."""
+    size = len(grouped)
     # figures by (kind, unit, named thing): only figures about one thing are ever compared
-    by_thing: dict[tuple[str, str, str], list[tuple[float, str, _Stated]]] = {}
-    values: dict[tuple[str, str, str], set[float]] = {}  # (slug, kind, unit): the values it gives
-    for slug in grouped:
+    by_thing: dict[tuple[str, str, str], list[tuple[float, int, _Stated]]] = {}
+    values: set[tuple[int, str, str, float]] = set()  # (article, kind, unit, a value it gives)
+    for number, slug in enumerate(grouped):
         found = annotations_by_slug.get(slug)
         if found is None:
             continue
         for (kind, unit), stated in sorted(_prepare(found).items()):
-            values[(slug, kind, unit)] = {s.figure.value for s in stated}
             for s in stated:
+                values.add((number, kind, unit, s.figure.value))
                 for key in sorted(s.entities):
-                    by_thing.setdefault((kind, unit, key), []).append((s.figure.value, slug, s))
+                    by_thing.setdefault((kind, unit, key), []).append((s.figure.value, number, s))
     # a thing named by much of the digest (the country it is about) does not make two figures one
-    articles_naming: dict[tuple[str, str, str], int] = {key: len({slug for _, slug, _ in items}) for key, items in by_thing.items()}
-    common = max(50, len(grouped) // 100)
+    common = max(50, size // 100)
     candidates: list[tuple[float, str, str, str, str, _Stated, _Stated]] = []
     seen: set[tuple[str, str, str, str]] = set()
     for (kind, unit, thing), items in sorted(by_thing.items()):
-        if articles_naming[(kind, unit, thing)] > common:
+        if len({number for _, number, _ in items}) > common:
             continue
         items.sort(key=lambda item: (item[0], item[1], item[2].figure.text))
         sorted_values = [item[0] for item in items]
-        for value_a, slug_a, sa in items:
+        for value_a, a, sa in items:
             # equal values are no discrepancy: start at the first value 2% larger
             start = bisect_left(sorted_values, value_a * 1.02)
-            for value_b, slug_b, sb in items[start:start + _WINDOW]:
+            for value_b, b, sb in items[start:start + _WINDOW]:
                 if value_b > 2 * value_a:
                     break
-                if slug_a == slug_b or (min(slug_a, slug_b), max(slug_a, slug_b)) not in together:
+                if a == b or (a * size + b if a < b else b * size + a) not in together:
                     continue
                 # each article also gives the other's figure: they speak of two things
-                if value_b in values[(slug_a, kind, unit)] or value_a in values[(slug_b, kind, unit)]:
+                if (a, kind, unit, value_b) in values or (b, kind, unit, value_a) in values:
                     continue
                 shared_words = len(sa.words & sb.words)
                 if not shared_words or len(sa.entities & sb.entities) + shared_words < 3:
                     continue
-                first, second = ((slug_a, sa), (slug_b, sb)) if slug_a < slug_b else ((slug_b, sb), (slug_a, sa))
+                first, second = ((grouped[a], sa), (grouped[b], sb)) if a < b else ((grouped[b], sb), (grouped[a], sa))
                 marker = (first[0], first[1].figure.text, second[0], second[1].figure.text)
                 if marker not in seen:
                     seen.add(marker)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import NamedTuple
 
 from digest.model import EntityRef
 from digest.slugs import slugify
@@ -20,25 +19,25 @@ from digest.stages.annotate.words import (CALENDAR, COMMON, DEMONYMS, NOISE, OFF
 # or an initial ("S." before a name).
 _TOKEN = r"(?:[A-Z]\.(?=\s[A-Z])|[A-Z][\w’']*(?:[-–][\w’']+)*)"
 _CONNECTOR = r"(?:of|for|de|da|del|van|von|bin|al)"
-_PHRASE = re.compile(rf"(?<![\w’'.-]){_TOKEN}(?:(?:\s+{_CONNECTOR}(?:\s+the)?)?\s+{_TOKEN})*")
+# The first capital is matched before the lookbehind, so the engine only tries it where a capital is.
+_PHRASE = re.compile(rf"[A-Z](?<![\w’'.-][A-Z])(?:\.(?=\s[A-Z])|[\w’']*(?:[-–][\w’']+)*)"
+                     rf"(?:(?:\s+{_CONNECTOR}(?:\s+the)?)?\s+{_TOKEN})*")
 _LOWER_WORD = re.compile(r"\b[a-z][a-z’'-]+")
 _SYSTEM_CODE = re.compile(r"^[A-Z][A-Za-z]{0,3}-?\d{1,4}[A-Za-z]{0,3}$")
 _POSSESSIVE = re.compile(r"[’']s?$")
 _SENTENCE_OPENERS = ".!?:;“\"‘'(—–-•|"
 _NOT_ALNUM = re.compile(r"[\W_]+")
-_SPEAKER_AFTER = re.compile(rf"^,?\s+(?:{SPEECH_VERBS})\b")
+_SPEAKER_AFTER = re.compile(rf",?\s+(?:{SPEECH_VERBS})\b")  # matched at the end of a name
 # what follows a name that starts a sentence: "Orsted has abandoned", "Sony and Toyota will"
 _SUBJECT_AFTER = re.compile(rf"\s+(?:(?:has|have|had|will|would|and|plans|wants)\b|(?:{SPEECH_VERBS})\b)")
 _WEAK_PERSON = "person?"  # two or three capitalised words: a person unless the words around say otherwise
 _WEAK_ORGANISATION = "organisation?"  # an acronym: an organisation unless the words around say otherwise ("AK rifles")
 
 
-class _Mention(NamedTuple):
-    """Mentions of one spelling of a name, of one kind, counted (most articles name a thing many times)."""
-
-    name: str  # the spelling, tidied
-    kind: str | None
-    titled: bool  # came after a title ("President Putin")
+# Mentions of one spelling of a name, of one kind, are counted (most articles name a thing many times):
+# (the spelling, tidied; its kind; whether it came after a title, "President Putin"). A plain tuple:
+# an article has a hundred mentions or more, and a named tuple costs several times more to make.
+_Mention = tuple[str, "str | None", bool]
 
 
 @lru_cache(maxsize=65536)
@@ -55,8 +54,10 @@ def entity_key(name: str) -> str:
 
 def _headline_case(paragraph: str) -> bool:
     """A line in Title Case without a full stop: a headline, label or menu, whose capitals say nothing."""
+    if paragraph.rstrip()[-1:] in ".!?\"”":  # the cheap test first: most paragraphs end a sentence
+        return False
     words = paragraph.split()
-    if len(words) < 2 or paragraph.rstrip()[-1:] in ".!?\"”":
+    if len(words) < 2:
         return False
     capitalised = sum(1 for w in words if w[:1].isupper())
     return capitalised / len(words) >= 0.6
@@ -68,9 +69,9 @@ def _special(token: str) -> bool:
 
 
 def _context_kind(paragraph: str, start: int, end: int) -> str | None:
-    after = paragraph[end:end + 40].lower().split()
-    before = paragraph[max(0, start - 30):start].lower().split()
-    for word in after[:3]:
+    after = paragraph[end:end + 40].lower().split(None, 3)[:3]
+    before = paragraph[max(0, start - 30):start].lower().rsplit(None, 1)[-1:]
+    for word in after:
         word = word.strip(",.;:”\"")
         if word in SYSTEM_NOUNS:
             return "system"
@@ -82,7 +83,7 @@ def _context_kind(paragraph: str, start: int, end: int) -> str | None:
         return "system"
     if before and before[-1] in ORGANISATION_NOUNS:
         return "organisation"
-    if _SPEAKER_AFTER.match(paragraph[end:end + 20]):
+    if _SPEAKER_AFTER.match(paragraph, end, end + 20):
         return "person"
     return None
 
@@ -165,21 +166,20 @@ def _strip_leading(tokens: list[str], initial: bool, mid_caps: set[str], lower_w
 def find_entities(paragraphs: tuple[str, ...], definitions: list[list[Definition]],
                   options: AnnotateOptions) -> tuple[EntityRef, ...]:
     """The named things of an article, aliases merged, most mentioned first."""
-    lower_words: set[str] = set()
-    for paragraph in paragraphs:
-        lower_words.update(_LOWER_WORD.findall(paragraph))
-    raw: list[tuple[int, str, int, int, bool]] = []  # paragraph, phrase, start, end, at a sentence start
+    # one pass over the whole text (a paragraph has no newline, and one is not a word character)
+    lower_words = set(_LOWER_WORD.findall("\n".join(paragraphs)))
+    raw: list[tuple[int, str, str, int, int, bool]] = []  # paragraph, phrase, first word, start, end, at a sentence start
     mid_caps: set[str] = set()
     for i, paragraph in enumerate(paragraphs):
         if _headline_case(paragraph):
             continue
         for m in _PHRASE.finditer(paragraph):
-            start = m.start()
+            start, end = m.span()
             before = paragraph[start - 4 if start > 4 else 0:start].rstrip()
             initial = not before or before[-1] in _SENTENCE_OPENERS
-            phrase = m.group(0)
-            raw.append((i, phrase, start, m.end(), initial))
+            phrase = m.group()
             words = phrase.split()
+            raw.append((i, phrase, words[0], start, end, initial))
             # a word counts as a name where it begins a name mid-sentence, or ends one (a surname)
             if not initial:
                 mid_caps.add(words[0])
@@ -195,34 +195,38 @@ def find_entities(paragraphs: tuple[str, ...], definitions: list[list[Definition
         memo.clear()
     mentions: dict[_Mention, int] = {}
     contexts: dict[str, tuple[int, str | None]] = {}
-    for i, phrase, start, end, initial in raw:
+    for i, phrase, first, start, end, initial in raw:
         paragraph = paragraphs[i]
         spans = definitions[i]
         if spans and any(d.start <= start < d.end and d.short not in phrase.split() for d in spans):
             continue  # inside an acronym's definition: the acronym stands for it
-        first = phrase.split(None, 1)[0]
-        subject = (initial and " " not in phrase and (start == 0 or paragraph[start - 1] not in "“\"‘'")
-                   and bool(_SUBJECT_AFTER.match(paragraph, end)))
-        key = (phrase, initial, subject, initial and first in mid_caps, initial and first.lower() in lower_words)
+        if initial:
+            subject = (" " not in phrase and (start == 0 or paragraph[start - 1] not in "“\"‘'")
+                       and bool(_SUBJECT_AFTER.match(paragraph, end)))
+            key = (phrase, True, subject, first in mid_caps, first.lower() in lower_words)
+        else:
+            subject = False
+            key = (phrase, False, False, False, False)
         names = memo.get(key)
         if names is None:
             names = memo[key] = _read_phrase(phrase, initial, subject, mid_caps, lower_words, options)
+        final = len(names) - 1
         for n, (name, kind, titled) in enumerate(names):
             if expansions and norm_key(name) in expansions:
                 short, kind = expansions[norm_key(name)]
-                mention = _Mention(short, kind, False)
+                mention: _Mention = (short, kind, False)
                 mentions[mention] = mentions.get(mention, 0) + 1
                 continue
-            if (kind is None or kind.endswith("?")) and n == len(names) - 1:
+            if n == final and (kind is None or kind[-1] == "?"):
                 looks, context = contexts.get(phrase, (0, None))
                 if looks < 3:  # three looks at the words around a name are enough; later mentions reuse them
                     context = _context_kind(paragraph, start, end) or context
                     contexts[phrase] = (looks + 1, context)
                 if not (context == "person" and kind == _WEAK_ORGANISATION):  # "NATO said" is still NATO
                     kind = context or kind
-            if kind is not None and kind.endswith("?"):
+            if kind is not None and kind[-1] == "?":
                 kind = kind[:-1]
-            mention = _Mention(name, kind, titled)
+            mention = (name, kind, titled)
             mentions[mention] = mentions.get(mention, 0) + 1
     return _merge(mentions, options)
 
@@ -299,31 +303,38 @@ def _merge(mentions: dict[_Mention, int], options: AnnotateOptions) -> tuple[Ent
     groups: dict[str, dict[_Mention, int]] = {}
     canonical_of: dict[str, str] = {}
     for mention, count in mentions.items():
-        canonical = options.canonical(mention.name)
+        canonical = options.canonical(mention[0])
         key = norm_key(canonical)
         groups.setdefault(key, {})[mention] = count
-        if canonical != mention.name:
+        if canonical != mention[0]:
             canonical_of[key] = canonical
     kinds = {key: _vote(group) for key, group in groups.items()}
     # surnames: the last word of a person's full name, used alone
     full_names: dict[str, list[str]] = {}
     for key, group in groups.items():
-        name = next(iter(group)).name
+        name = next(iter(group))[0]
         if " " in name and kinds[key] in ("person", None) and key not in canonical_of:
             full_names.setdefault(norm_key(name.rsplit(" ", 1)[1]), []).append(key)
     for key, targets in full_names.items():
-        if key in groups and len(targets) == 1 and " " not in next(iter(groups[key])).name and kinds[key] in ("person", None):
+        if key in groups and len(targets) == 1 and " " not in next(iter(groups[key]))[0] and kinds[key] in ("person", None):
             target = groups[targets[0]]
             for mention, count in groups.pop(key).items():
                 target[mention] = target.get(mention, 0) + count
             kinds[targets[0]] = "person"
     result = []
     for key, group in groups.items():
+        if len(group) == 1:  # most things: one spelling of one kind (the general case gives the same)
+            ((name, _, titled), count), = group.items()
+            spellings: tuple[str, ...] = (name,)
+            name = canonical_of.get(key) or name
+            kind = kinds[key] or ("person" if titled else "other")
+            result.append(EntityRef(entity_key(name), name, kind, count, spellings))
+            continue
         forms: dict[str, int] = {}
-        for mention, count in group.items():
-            forms[mention.name] = forms.get(mention.name, 0) + count
+        for (form, _, _), count in group.items():
+            forms[form] = forms.get(form, 0) + count
         name = canonical_of.get(key) or _display_name(forms)
-        kind = kinds.get(key) or ("person" if any(m.titled for m in group) else "other")
+        kind = kinds[key] or ("person" if any(titled for _, _, titled in group) else "other")
         spellings = tuple(sorted(forms, key=lambda f: (-len(f), f)))
         result.append(EntityRef(entity_key(name), name, kind, sum(group.values()), spellings))
     result.sort(key=lambda e: (-e.count, e.name))
@@ -337,10 +348,12 @@ def _display_name(forms: dict[str, int]) -> str:
 
 def _vote(group: dict[_Mention, int]) -> str | None:
     """The kind most mentions give (ties: alphabetical), None when none gives one."""
+    if len(group) == 1:
+        return next(iter(group))[1] or None
     counted: dict[str, int] = {}
-    for mention, count in group.items():
-        if mention.kind:
-            counted[mention.kind] = counted.get(mention.kind, 0) + count
+    for (_, kind, _), count in group.items():
+        if kind:
+            counted[kind] = counted.get(kind, 0) + count
     if not counted:
         return None
     return max(counted, key=lambda k: (counted[k], k))

@@ -48,7 +48,10 @@ _QUANTITY = re.compile(
     rf"(?P<n>{_NUMBER})(?:\s(?P<scale>{_SCALES}))?"
     rf"(?P<rest>(?:\s(?:{_UNITS})\b)|(?:\s(?!(?:of|for|to|in|on|at|by|the|and|or|from|with|as|than|per|a|an|is|was|were|are|has|have|had|will|would)\b)[A-Za-z][\w-]*(?:\sand(?=\s[a-z]))?){{0,2}}?\s(?:[a-z][a-z-]*(?<![sui])s|{_UNCOUNTED})\b)"
 )
-_DIGIT = re.compile(r"\d")
+# Where a run of digits starts. Each figure pattern begins with a digit that no digit precedes, so a
+# paragraph is scanned once for these and each pattern only tried there (scanning a paragraph costs
+# more than trying a pattern at a handful of places).
+_DIGITS_START = re.compile(r"\d(?<!\d\d)")
 _BARE_YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
 
 
@@ -67,26 +70,40 @@ def _add_money(found: list[tuple[int, int, Figure]], taken: list[tuple[int, int]
     found.append((index, start, figure))
 
 
+def _matches(pattern: re.Pattern[str], paragraph: str, starts: list[int]) -> list[re.Match[str]]:
+    """pattern.finditer(paragraph) for a pattern whose matches can only begin at one of starts."""
+    found = []
+    end = 0
+    for start in starts:
+        if start >= end:
+            m = pattern.match(paragraph, start)
+            if m is not None:
+                found.append(m)
+                end = m.end()
+    return found
+
+
 def find_figures(paragraphs: tuple[str, ...], sentence_at: Callable[[int, int], str]) -> tuple[Figure, ...]:
     """Every figure of the paragraphs, in reading order."""
     found: list[tuple[int, int, Figure]] = []
     for i, paragraph in enumerate(paragraphs):
-        if not _DIGIT.search(paragraph):
+        starts = [m.start() for m in _DIGITS_START.finditer(paragraph)]
+        if not starts:
             continue
         taken: list[tuple[int, int]] = []
-        for m in _MONEY_BEFORE.finditer(paragraph):
+        for m in _matches(_MONEY_BEFORE, paragraph, starts):
             prefix = _PREFIX.search(paragraph, max(0, m.start() - 5), m.start())
             if prefix is None or (prefix.group("code") and prefix.group("code") not in _CODE_SET):
                 continue
             sign = (prefix.group("sign") or prefix.group("code")).lower()
             _add_money(found, taken, i, paragraph, prefix.start(), m.end(), m.group("scale"), sign, sentence_at)
-        for m in _MONEY_AFTER.finditer(paragraph):
+        for m in _matches(_MONEY_AFTER, paragraph, starts):
             if not any(s <= m.start() < e for s, e in taken):
                 _add_money(found, taken, i, paragraph, m.start(), m.end(), m.group("scale"), m.group("word"), sentence_at)
-        for m in _PERCENT.finditer(paragraph):
+        for m in _matches(_PERCENT, paragraph, starts):
             taken.append((m.start(), m.end()))
             found.append((i, m.start(), Figure(m.group(0), "percent", _number(m.group("n")), "%", sentence_at(i, m.start()))))
-        for m in _QUANTITY.finditer(paragraph):
+        for m in _matches(_QUANTITY, paragraph, starts):
             if any(s <= m.start() < e for s, e in taken):
                 continue
             n = m.group("n")
