@@ -59,9 +59,12 @@ def external_url(url: str | None) -> str | None:
     return url.strip() if parts.scheme in ("http", "https") and parts.netloc else None
 
 
+ENTITIES_PATH = "entities/"
+
+
 def entity_path(key: str) -> str:
     """The output folder of a named thing's page, relative to the site root."""
-    return f"entities/{key}/"
+    return f"{ENTITIES_PATH}{key}/"
 
 
 STORIES_PATH = "stories/"
