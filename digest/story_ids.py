@@ -67,6 +67,8 @@ def _fresh_id(group: Sequence[str], reserved: set[str]) -> str:
 
 def parse_story_ids(text: str, path: str) -> tuple[dict[str, tuple[str, ...]], list[Diagnostic]]:
     """The ids of a stories file: {id: slugs}. Problems are located by line."""
+    # Whole-line comments (the header) are blanked, lines kept: a comment sends YAML to its slow parser.
+    text = "\n".join("" if line.lstrip().startswith("#") else line for line in text.split("\n"))
     node, problems = compose(text, path)
     if problems:
         return {}, [_with_hint(d) for d in problems]
