@@ -271,6 +271,7 @@ class Links:
     story_of: dict[str, str] = field(default_factory=dict)  # slug -> story id
     references: dict[str, tuple[Reference, ...]] = field(default_factory=dict)  # slug -> its see_also lines
     duplicates: dict[str, tuple[str, ...]] = field(default_factory=dict)  # slug -> near-duplicate slugs
+    moved_stories: dict[str, str] = field(default_factory=dict)  # old story id -> the id of the story it merged into
 
 
 # --- render -----------------------------------------------------------------

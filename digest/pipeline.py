@@ -158,8 +158,8 @@ def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path
         written_files = output_files(output)
         save_memo(cache_folder, output, memo.keys, written_files)
         try:
-            ids_saved = save_story_ids(stories_file, story_ids_text({s.id: s.articles for s in links.stories}),
-                                       stories_read)
+            ids_saved = save_story_ids(stories_file, story_ids_text({s.id: s.articles for s in links.stories},
+                                                                    links.moved_stories), stories_read)
         except OSError as exc:
             ids_saved = False
             report.add(Diagnostic(config.paths.stories, f"cannot keep the story ids: {exc.strerror}", severity=Severity.WARNING,

@@ -5,7 +5,8 @@ takes the slug of its earliest article. After that the id belongs to the group, 
 build gives each story the known id its articles carried most often, so an article added before
 the story's first one, or a story that gains, loses or swaps articles, keeps its URL. When two
 stories merge, the one contributing more articles keeps its id; when one splits, the bigger part
-keeps it and the other part gets a new one.
+keeps it and the other part gets a new one. An id that stops being a story's while its articles
+live on in another story is remembered as moved there, and its URL redirects to that story.
 
 The ids live in `content/stories.yaml` (config `paths.stories`), an input of the build like the
 pages: a clean build of the same folder gives the same ids, and committing the file keeps the URLs
@@ -28,15 +29,18 @@ HEADER = """\
 # Story ids: which articles each story had when it was last built, so that its URL
 # (stories/<id>/) stays the same as articles come and go. Written by `digest build`;
 # commit it with your digest. To rename a story, change its key here (the old URL goes).
+# `old-id: new-id` lines are stories merged into another: their URLs redirect there.
 """
 
 
-def assign_story_ids(groups: Sequence[Sequence[str]], known: Mapping[str, Sequence[str]]) -> list[str]:
+def assign_story_ids(groups: Sequence[Sequence[str]], known: Mapping[str, Sequence[str] | str]) -> list[str]:
     """An id for each group of slugs (each in date order): the known id most of its articles had,
-    else its earliest article's slug. Ids are unique; the result does not depend on the groups' order."""
+    else its earliest article's slug. Ids are unique; the result does not depend on the groups' order.
+    Moved ids (str entries) are never given out again: their URLs redirect."""
     carried: dict[str, str] = {}  # slug: the known id it was listed under (the first id, if listed twice)
     for story_id in sorted(known):
-        for slug in known[story_id]:
+        entry = known[story_id]
+        for slug in entry if not isinstance(entry, str) else ():
             carried.setdefault(slug, story_id)
     claims = sorted(((-count, story_id, tuple(group)), k)
                     for k, group in enumerate(groups)
@@ -55,6 +59,31 @@ def assign_story_ids(groups: Sequence[Sequence[str]], known: Mapping[str, Sequen
     return [i for i in ids if i is not None]
 
 
+def moved_ids(known: Mapping[str, Sequence[str] | str], story_of: Mapping[str, str]) -> dict[str, str]:
+    """{old id: current id} for the known ids no story has now whose articles (most of those still
+    there) are in one now, and for the ids that had moved before and whose story still exists."""
+    current = set(story_of.values())
+    moved: dict[str, str] = {}
+    for old, entry in known.items():
+        if old in current:
+            continue
+        if isinstance(entry, str):
+            moved[old] = entry
+            continue
+        homes = Counter(story_of[s] for s in entry if s in story_of)
+        if homes:
+            moved[old] = min(homes, key=lambda i: (-homes[i], i))
+    resolved = {}
+    for old, target in moved.items():
+        seen = {old}
+        while target not in current and target in moved and target not in seen:  # moved again since
+            seen.add(target)
+            target = moved[target]
+        if target in current:
+            resolved[old] = target
+    return dict(sorted(resolved.items()))
+
+
 def _fresh_id(group: Sequence[str], reserved: set[str]) -> str:
     for slug in group:
         if slug not in reserved:
@@ -65,8 +94,8 @@ def _fresh_id(group: Sequence[str], reserved: set[str]) -> str:
     return f"{group[0]}-{n}"
 
 
-def parse_story_ids(text: str, path: str) -> tuple[dict[str, tuple[str, ...]], list[Diagnostic]]:
-    """The ids of a stories file: {id: slugs}. Problems are located by line."""
+def parse_story_ids(text: str, path: str) -> tuple[dict[str, tuple[str, ...] | str], list[Diagnostic]]:
+    """The ids of a stories file: {id: slugs, or the id it moved into}. Problems are located by line."""
     # Whole-line comments (the header) are blanked, lines kept: a comment sends YAML to its slow parser.
     text = "\n".join("" if line.lstrip().startswith("#") else line for line in text.split("\n"))
     node, problems = compose(text, path)
@@ -75,28 +104,30 @@ def parse_story_ids(text: str, path: str) -> tuple[dict[str, tuple[str, ...]], l
     if node is None:
         return {}, []
     reader = NodeReader(path)
-    found = reader.read(node, dict[str, tuple[str, ...]], "")
+    found = reader.read(node, dict[str, tuple[str, ...] | str], "")
     if reader.diagnostics:
         return {}, [_with_hint(d) for d in reader.diagnostics]
     return dict(found), []
 
 
 def _with_hint(problem: Diagnostic) -> Diagnostic:
-    fix = problem.hint or "each entry is `story-id: [article-slug, ...]`"
+    fix = problem.hint or "each entry is `story-id: [article-slug, ...]` or `old-id: new-id`"
     return Diagnostic(problem.path, problem.message, problem.line, problem.column,
                       f"{fix}; or delete the file to give stories new ids", problem.severity)
 
 
-def story_ids_text(stories: Mapping[str, Sequence[str]]) -> str:
-    """The stories file for {id: slugs}: ids sorted, slugs as given (date order)."""
-    body = yaml.safe_dump({i: list(stories[i]) for i in sorted(stories)}, allow_unicode=True, sort_keys=False,
-                          default_flow_style=False, width=100) if stories else "{}\n"
+def story_ids_text(stories: Mapping[str, Sequence[str]], moved: Mapping[str, str] = {}) -> str:
+    """The stories file for {id: slugs} and {old id: id}: ids sorted, slugs as given (date order)."""
+    entries: dict[str, list[str] | str] = {i: list(stories[i]) for i in stories}
+    entries.update({old: new for old, new in moved.items() if old not in stories})
+    body = yaml.safe_dump({i: entries[i] for i in sorted(entries)}, allow_unicode=True, sort_keys=False,
+                          default_flow_style=False, width=100) if entries else "{}\n"
     return HEADER + body
 
 
 # --- the file (I/O) -----------------------------------------------------------------------------------
 
-def read_story_ids(path: Path, display: str) -> tuple[dict[str, tuple[str, ...]], bytes | None, list[Diagnostic]]:
+def read_story_ids(path: Path, display: str) -> tuple[dict[str, tuple[str, ...] | str], bytes | None, list[Diagnostic]]:
     """The known ids, the file's bytes as read (None when there is none) and its problems."""
     try:
         data = path.read_bytes()

@@ -7,7 +7,7 @@ import random
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digest.story_ids import assign_story_ids, parse_story_ids, story_ids_text
+from digest.story_ids import assign_story_ids, moved_ids, parse_story_ids, story_ids_text
 
 
 def test_a_new_story_is_named_after_its_earliest_article() -> None:
@@ -45,6 +45,24 @@ def test_when_every_slug_of_a_new_story_is_taken_it_is_numbered() -> None:
 
 def test_an_editor_may_rename_a_story_in_the_file() -> None:
     assert assign_story_ids([["a", "b", "c"]], {"the-deal": ["a", "b"]}) == ["the-deal"]
+
+
+def test_a_merged_story_moves_into_the_story_holding_most_of_its_articles() -> None:
+    known = {"a": ["a", "b"], "x": ["x", "y", "z"]}
+    assert moved_ids(known, {s: "x" for s in "abxyz"}) == {"a": "x"}
+
+
+def test_a_story_whose_articles_are_all_gone_is_not_moved_anywhere() -> None:
+    assert moved_ids({"a": ["a", "b"], "x": ["x", "y"]}, {"x": "x", "y": "x"}) == {}
+
+
+def test_moves_are_followed_to_the_story_that_exists_now_and_dropped_when_it_is_gone() -> None:
+    known = {"old": "mid", "mid": "x", "x": ["x", "y"], "lost": "nowhere", "loop": "loop2", "loop2": "loop"}
+    assert moved_ids(known, {"x": "x", "y": "x"}) == {"mid": "x", "old": "x"}
+
+
+def test_a_moved_id_is_not_given_to_a_new_story() -> None:
+    assert assign_story_ids([["a", "b"]], {"a": "x", "x": ["x", "y"]}) == ["b"]
 
 
 groups_strategy = st.lists(st.lists(st.sampled_from("abcdefghijkl"), min_size=2, max_size=4, unique=True),
@@ -90,13 +108,19 @@ def test_the_file_reads_back_what_was_written(stories: dict[str, tuple[str, ...]
     assert problems == [] and known == stories
 
 
+def test_moved_ids_are_written_and_read_back_as_plain_ids() -> None:
+    text = story_ids_text({"x": ("x", "y")}, {"a": "x"})
+    assert "\na: x\n" in text
+    assert parse_story_ids(text, "s.yaml") == ({"a": "x", "x": ("x", "y")}, [])
+
+
 def test_yaml_look_alikes_are_read_as_the_slugs_written() -> None:
     stories = {"no": ("2021-04-06", "yes", "1e3"), "null": ("on",)}
     assert parse_story_ids(story_ids_text(stories), "s.yaml") == (stories, [])
 
 
 def test_a_broken_file_is_reported_with_its_line_and_what_to_do() -> None:
-    text = "# ids\nthe-deal:\n  - a\n  - b\nother: 5\n"
+    text = "# ids\nthe-deal:\n  - a\n  - b\nother: {a: b}\n"
     known, problems = parse_story_ids(text, "content/stories.yaml")
     assert known == {}
     assert [(p.path, p.line) for p in problems] == [("content/stories.yaml", 5)]

@@ -23,7 +23,7 @@ from digest.link_terms import SIGNATURE_SIZE, STOPWORDS, ArticleTerms, article_t
 from digest.model import Annotations, Document, Links, Reference, Related, Story, TimelineEntry
 from digest.similarity import (Features, IntArray, Pairs, Scoring, features, rarity, shared_features,
                                similar_pairs)
-from digest.story_ids import assign_story_ids
+from digest.story_ids import assign_story_ids, moved_ids
 from digest.variants import term_key
 
 REASONS = 3  # shared things shown per related piece
@@ -31,7 +31,7 @@ STORY_NEIGHBOURS = 10  # candidate story edges per article, whatever `related` i
 
 
 def link_articles(docs: Sequence[Document], annotations: Mapping[str, Annotations], options: Linking,
-                  aliases: Mapping[str, Iterable[str]] = {}, known_stories: Mapping[str, Sequence[str]] = {}) -> Links:
+                  aliases: Mapping[str, Iterable[str]] = {}, known_stories: Mapping[str, Sequence[str] | str] = {}) -> Links:
     """Related pieces, stories, duplicates and resolved references of the corpus docs. known_stories:
     the story ids earlier builds gave out, {id: slugs} (digest.story_ids)."""
     terms = {d.slug: article_terms(d, annotations.get(d.slug)) for d in docs}
@@ -40,7 +40,7 @@ def link_articles(docs: Sequence[Document], annotations: Mapping[str, Annotation
 
 def link_corpus(docs: Sequence[Document], terms_by_slug: Mapping[str, ArticleTerms],
                 annotations: Mapping[str, Annotations], options: Linking,
-                aliases: Mapping[str, Iterable[str]] = {}, known_stories: Mapping[str, Sequence[str]] = {}) -> Links:
+                aliases: Mapping[str, Iterable[str]] = {}, known_stories: Mapping[str, Sequence[str] | str] = {}) -> Links:
     """link_articles with each article's terms already read (digest.link_terms.article_terms is
     per-article work: it can run in parallel and be cached by content; this part needs the corpus)."""
     docs = sorted(docs, key=lambda d: d.slug)  # input order never matters
@@ -59,12 +59,14 @@ def link_corpus(docs: Sequence[Document], terms_by_slug: Mapping[str, ArticleTer
     for a, b in duplicate_pairs:
         duplicates[docs[a].slug].append(docs[b].slug)
         duplicates[docs[b].slug].append(docs[a].slug)
+    story_of = {slug: story.id for story in stories for slug in story.articles}
     return Links(
         related=related,
         stories=stories,
-        story_of={slug: story.id for story in stories for slug in story.articles},
+        story_of=story_of,
         references=resolve_references(docs, options.reference_match),
         duplicates={slug: tuple(sorted(set(others))) for slug, others in sorted(duplicates.items())},
+        moved_stories=moved_ids(known_stories, story_of),
     )
 
 
@@ -139,7 +141,7 @@ def near_duplicates(terms: Sequence[ArticleTerms], pairs: Pairs, threshold: floa
 
 def gather_stories(docs: Sequence[Document], annotations: Mapping[str, Annotations], feats: Features,
                    display: Mapping[str, str], pairs: Pairs, duplicate_pairs: set[tuple[int, int]],
-                   options: Linking, known_stories: Mapping[str, Sequence[str]] = {}) -> tuple[Story, ...]:
+                   options: Linking, known_stories: Mapping[str, Sequence[str] | str] = {}) -> tuple[Story, ...]:
     """Articles joined by a similarity of at least story_threshold (or by being duplicates), as stories of two
     or more, under the ids known_stories gave their articles where it can (digest.story_ids)."""
     n = len(docs)

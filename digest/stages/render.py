@@ -123,6 +123,13 @@ def render_site(site: Site, config: Config, env: jinja2.Environment, static: dic
              story=story)
     if site.links.stories:
         page("stories.html", STORIES_PATH, f"The stories of {config.title}.", stories=site.links.stories)
+    stories_by_id = {story.id: story for story in site.links.stories}
+    for old, new in site.links.moved_stories.items():  # not in the sitemap: only a way on to the story
+        target = absolute_url(config, story_path(new))
+        files[story_path(old) + "index.html"] = env.get_template("moved.html").render(
+            site=site, config=config, page_path=story_path(old), canonical=target, feeds=site_feeds, **links,
+            description=f"{stories_by_id[new].title}: the story in {config.title}.", story=stories_by_id[new],
+            target=target).encode("utf-8")
 
     page("search.html", "search/", f"Search the articles of {config.title}.")
     files["404.html"] = env.get_template("404.html").render(

@@ -65,6 +65,23 @@ def test_an_editor_renames_a_story_in_the_ids_file(example_digest: Path) -> None
     assert "s-400-for-india:" in ids_file.read_text()
 
 
+def test_stories_that_merge_keep_the_bigger_ones_id_and_the_other_url_redirects(example_digest: Path) -> None:
+    run_digest("build", cwd=example_digest, check=True)
+    slugs = stories(example_digest)[FIRST]
+    ids_file = example_digest / "content" / "stories.yaml"
+    # As if the five had been two stories, then a build found them to be one.
+    ids_file.write_text(f"early: [{slugs[0]}, {slugs[1]}]\nlate: [{slugs[2]}, {slugs[3]}, {slugs[4]}]\n")
+    run_digest("build", cwd=example_digest, check=True)
+    assert list(stories(example_digest)) == ["late"]
+    assert "\nearly: late\n" in ids_file.read_text()
+    moved = (example_digest / "site" / "stories" / "early" / "index.html").read_text()
+    assert '<meta http-equiv="refresh" content="0; url=/stories/late/">' in moved
+    assert '<link rel="canonical" href="/stories/late/">' in moved
+    assert "/stories/early/" not in (example_digest / "site" / "sitemap.xml").read_text()
+    run_digest("build", cwd=example_digest, check=True)  # the redirect stays
+    assert (example_digest / "site" / "stories" / "early" / "index.html").read_text() == moved
+
+
 def test_a_broken_ids_file_fails_the_build_names_the_line_and_keeps_the_site(example_digest: Path) -> None:
     run_digest("build", cwd=example_digest, check=True)
     before = tree_digest(example_digest / "site")
