@@ -24,6 +24,7 @@ paths:
   articles: content/articles   # Markdown pages digest writes (and pages you write by hand)
   output: site                 # the built site
   themes: themes               # your own themes, overriding the packaged one template by template
+  stories: content/stories.yaml  # the story ids given out so far (written by digest build; commit it)
 
 cleaning:
   boilerplate: []          # extra phrases: a line containing one is removed, e.g. ["Subscribe to our newsletter"]

@@ -147,6 +147,8 @@ def read_story_ids(path: Path, display: str) -> tuple[dict[str, tuple[str, ...] 
 def save_story_ids(path: Path, text: str, read: bytes | None) -> bool:
     """Write text to path unless it holds it already or changed since it was read (an editor's save
     is never overwritten: the next build reads it). True when written; raises OSError."""
+    for leftover in path.parent.glob(f".{path.name}.*.tmp"):  # what a killed build left
+        leftover.unlink(missing_ok=True)
     new = text.encode()
     if new == read or (path.read_bytes() if path.exists() else None) != read:
         return False

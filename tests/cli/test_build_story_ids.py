@@ -94,6 +94,14 @@ def test_a_broken_ids_file_fails_the_build_names_the_line_and_keeps_the_site(exa
     assert ids_file.read_text() == "# ids\nthe-deal: [unclosed\n", "the editor's file is left as it is"
 
 
+def test_a_temporary_ids_file_left_by_a_killed_build_is_removed(example_digest: Path) -> None:
+    leftover = example_digest / "content" / ".stories.yaml.999999.tmp"
+    leftover.parent.mkdir(parents=True, exist_ok=True)
+    leftover.write_text("half")
+    run_digest("build", cwd=example_digest, check=True)
+    assert not leftover.exists()
+
+
 def test_a_build_that_only_kept_new_ids_is_followed_by_up_to_date_builds(example_digest: Path) -> None:
     run_digest("build", cwd=example_digest, check=True)
     run_digest("build", cwd=example_digest, check=True)
