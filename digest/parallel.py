@@ -9,6 +9,7 @@ items must pickle (a module-level function, or a functools.partial of one).
 from __future__ import annotations
 
 import atexit
+import gc
 import logging
 import multiprocessing
 import os
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Callable, Literal, Sequence, TypeVar
 
+from digest.collector import cycle_collector_paused
 from digest.errors import ConfigError, Diagnostic
 
 T = TypeVar("T")
@@ -98,7 +100,11 @@ def _process_map(fn: Callable[[T], R], items: Sequence[T], workers: int) -> list
         method = "fork" if threading.active_count() == 1 else "forkserver"
     context = multiprocessing.get_context(method)
     chunk = max(1, len(items) // (workers * 4))
-    with ProcessPoolExecutor(min(workers, len(items)), mp_context=context) as pool:
+    # Unpickling the results makes many objects and no cycles (about 40 for each article's annotations):
+    # with the collector on, its full collections walked all the results received so far, again and again.
+    # Workers forked meanwhile would inherit the pause: they collect as usual.
+    with (ProcessPoolExecutor(min(workers, len(items)), mp_context=context, initializer=gc.enable) as pool,
+          cycle_collector_paused()):
         return list(pool.map(fn, items, chunksize=chunk))
 
 
