@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from digest.config import Annotation
 from digest.model import Annotations, Document
-from digest.stages.annotate import AnnotateOptions, annotate_document, figures, options_from
+from digest.stages.annotate import AnnotateOptions, annotate_document, events, figures, options_from
 
 SEEDS = Path(__file__).resolve().parents[2] / "content" / "sources"
 
@@ -185,6 +185,18 @@ def test_ignored_phrases_and_unknown_gazetteer_kinds() -> None:
 _FIGURE_TEXT = st.lists(st.sampled_from(list("0123456789 ,.-$€£¥₹%aAsS٣") + [
     "USD ", "Rs. ", "Rs", "KES", "US$", " billion", " million", " bn", " dollars", " per cent", " km", " rifles",
     " people", " and ", " of ", " New Yorkers", " years", "k"]), max_size=30).map("".join)
+
+
+_DATE_TEXT = st.lists(st.sampled_from(list("0123456789 ,.-") + [
+    "in ", "since ", "mid-", "late ", "January ", "Sept. ", "Sep ", "May ", "Dec", "th", "st ", "19", "20", "٣"]),
+    max_size=20).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_DATE_TEXT)
+def test_date_prefilter_passes_every_sentence_the_date_pattern_matches(sentence: str) -> None:
+    if events._DATE.search(sentence):
+        assert events._may_hold_date(sentence)
 
 
 @settings(max_examples=300, deadline=None)
