@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
@@ -206,3 +207,9 @@ def test_figure_patterns_tried_where_numbers_start_match_as_a_full_scan(paragrap
     for pattern in (figures._MONEY_BEFORE, figures._MONEY_AFTER, figures._PERCENT, figures._QUANTITY):
         assert [m.span() for m in figures._matches(pattern, paragraph, starts)] == \
             [m.span() for m in pattern.finditer(paragraph)]
+
+
+def test_options_sent_to_a_worker_twice_keep_one_memo() -> None:
+    options = options_from(Annotation(aliases={"Vladimir Putin": ["Putin"]}, ignore=("Daily Brief",)))
+    first, second = pickle.loads(pickle.dumps(options)), pickle.loads(pickle.dumps(options))
+    assert first is second and first == options
