@@ -44,7 +44,7 @@ _MONTH_STARTS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", 
 
 def _may_hold_date(sentence: str) -> bool:
     """False when _DATE cannot match: each of its dates names a month or a year 19xx or 20xx."""
-    return "19" in sentence or "20" in sentence or any(month in sentence for month in _MONTH_STARTS)
+    return "19" in sentence or "20" in sentence or any(map(sentence.__contains__, _MONTH_STARTS))
 
 
 def _iso(m: re.Match[str], article_year: str | None) -> str | None:
