@@ -27,6 +27,12 @@ def cycle_collector_paused() -> Iterator[None]:
     try:
         yield
     finally:
+        if gc.get_freeze_count() == 0:  # (unfreeze would also release what someone else froze)
+            # What the block made is all in the youngest generation: the collector would walk it at the next
+            # allocation, then twice more on its way to the oldest (0.5 s after annotating 10,000 articles).
+            # Freezing and unfreezing moves it to the oldest generation at once, without a walk.
+            gc.freeze()
+            gc.unfreeze()
         gc.enable()
 
 
