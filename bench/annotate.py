@@ -15,7 +15,7 @@ import os
 import resource
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import yaml
@@ -23,7 +23,8 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from digest.frontmatter import parse_page  # noqa: E402
-from digest.model import Annotations, Document  # noqa: E402
+from digest.model import Document  # noqa: E402
+from digest.parallel import Executor  # noqa: E402
 from digest.stages.annotate import AnnotateOptions, annotate_document  # noqa: E402
 from digest.stages.annotate.corpus import index_annotations, unify_entities  # noqa: E402
 from digest.stages.annotate.entities import norm_key  # noqa: E402
@@ -94,11 +95,6 @@ def load_corpus(folder: Path) -> list[Document]:
     return documents
 
 
-def _annotate_chunk(documents: list[Document]) -> list[Annotations]:
-    options = AnnotateOptions()
-    return [annotate_document(doc, options) for doc in documents]
-
-
 def _cpu_seconds() -> float:
     """CPU time of this process and its finished children: on a shared, busy machine wall time
     says more about the neighbours than about digest."""
@@ -110,13 +106,9 @@ def speed(folder: Path, jobs: int) -> None:
     documents = load_corpus(folder)
     cpu_started = _cpu_seconds()
     started = time.perf_counter()
-    if jobs > 1:
-        size = (len(documents) + jobs - 1) // jobs
-        with ProcessPoolExecutor(jobs) as pool:
-            found = [a for chunk in pool.map(_annotate_chunk, [documents[i:i + size] for i in range(0, len(documents), size)])
-                     for a in chunk]
-    else:
-        found = _annotate_chunk(documents)
+    # the build's own map: a process pool as `digest build` runs it, or one process
+    executor = Executor("process", workers=jobs) if jobs > 1 else Executor("serial")
+    found = executor.map(partial(annotate_document, options=AnnotateOptions()), documents, acyclic=True)
     per_article = time.perf_counter() - started
     per_article_cpu = _cpu_seconds() - cpu_started
     unified = unify_entities(found)

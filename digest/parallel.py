@@ -9,6 +9,8 @@ items must pickle (a module-level function, or a functools.partial of one).
 from __future__ import annotations
 
 import atexit
+import contextlib
+import gc
 import logging
 import multiprocessing
 import os
@@ -20,6 +22,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Callable, Literal, Sequence, TypeVar
 
+from digest.collector import cycle_collector_paused
 from digest.errors import ConfigError, Diagnostic
 
 T = TypeVar("T")
@@ -49,17 +52,19 @@ class Executor:
             raise ValueError(f"unknown executor {text!r}: expected serial, process, auto, dask or dask=ADDRESS")
         return Executor(typing.cast(ExecutorKind, kind), address or None)
 
-    def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
-        """fn over items, results in the order of items."""
+    def map(self, fn: Callable[[T], R], items: Sequence[T], *, acyclic: bool = False) -> list[R]:
+        """fn over items, results in the order of items. acyclic: fn makes no reference cycles (annotate's
+        do not), so the cycle collector is paused while its results pile up (see digest.collector)."""
         if not items:
             return []
         kind = self.kind
         if kind == "auto":
             kind = "process" if len(items) >= PROCESS_MIN_ITEMS and idle_cores() > 1 else "serial"
         if kind == "serial":
-            return [fn(item) for item in items]
+            with cycle_collector_paused() if acyclic else contextlib.nullcontext():
+                return [fn(item) for item in items]
         if kind == "process":
-            return _process_map(fn, items, self.workers or available_cores())
+            return _process_map(fn, items, self.workers or available_cores(), acyclic)
         if not self._dask:
             self._dask.extend(_connect(self.address))
             atexit.register(self.close)
@@ -90,7 +95,7 @@ def idle_cores() -> int:
     return max(1, cores - max(0, round(os.getloadavg()[0]) - 1))
 
 
-def _process_map(fn: Callable[[T], R], items: Sequence[T], workers: int) -> list[R]:
+def _process_map(fn: Callable[[T], R], items: Sequence[T], workers: int, acyclic: bool) -> list[R]:
     # fork is cheapest (workers inherit the loaded modules), but forking a process that runs threads (digest
     # serve's watcher) can deadlock: then a fork server, which forks from a clean single-threaded process.
     method = None
@@ -98,7 +103,12 @@ def _process_map(fn: Callable[[T], R], items: Sequence[T], workers: int) -> list
         method = "fork" if threading.active_count() == 1 else "forkserver"
     context = multiprocessing.get_context(method)
     chunk = max(1, len(items) // (workers * 4))
-    with ProcessPoolExecutor(min(workers, len(items)), mp_context=context) as pool:
+    # Unpickling the results makes many objects and no cycles (about 40 for each article's annotations):
+    # with the collector on, its full collections walked all the results received so far, again and again.
+    # Workers forked meanwhile would inherit the pause: they collect as usual, unless fn is acyclic.
+    with (ProcessPoolExecutor(min(workers, len(items)), mp_context=context,
+                              initializer=gc.disable if acyclic else gc.enable) as pool,
+          cycle_collector_paused()):
         return list(pool.map(fn, items, chunksize=chunk))
 
 

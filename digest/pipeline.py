@@ -96,7 +96,7 @@ def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path
     with stage("annotate"):
         per_article = cache.map("annotate", documents, lambda d: (config_part(d), config_part(config.annotation)),
                                 partial(annotate_document, options=options_from(config.annotation)), Annotations,
-                                options.executor.map)
+                                partial(options.executor.map, acyclic=True))
         annotations, problems = finish_annotations(documents, per_article)
         report.add(*problems)
         # Decorating and describing are per-article too once the corpus part is done, cached by what they read.

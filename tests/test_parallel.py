@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import socket
 import threading
@@ -60,6 +61,19 @@ def test_process_pool_works_while_other_threads_run() -> None:
     finally:
         stop.set()
         watcher.join()
+
+
+def collector_on(_item: object) -> bool:
+    return gc.isenabled()
+
+
+@pytest.mark.parametrize("kind", ["serial", "process"])
+def test_an_acyclic_map_pauses_the_cycle_collector_and_gives_the_same_results(kind: str) -> None:
+    executor = Executor(kind, workers=2)  # type: ignore[arg-type]
+    assert executor.map(RENDER, BODIES, acyclic=True) == [render_markdown(b) for b in BODIES]
+    assert executor.map(collector_on, BODIES, acyclic=True) == [False] * len(BODIES)
+    assert executor.map(collector_on, BODIES) == [True] * len(BODIES)
+    assert gc.isenabled()
 
 
 def test_auto_stays_in_this_process_for_few_items() -> None:

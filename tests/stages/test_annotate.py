@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import pickle
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,7 @@ from hypothesis import strategies as st
 
 from digest.config import Annotation
 from digest.model import Annotations, Document
-from digest.stages.annotate import AnnotateOptions, annotate_document, figures, options_from
+from digest.stages.annotate import AnnotateOptions, annotate_document, events, figures, options_from
 
 SEEDS = Path(__file__).resolve().parents[2] / "content" / "sources"
 
@@ -187,6 +189,18 @@ _FIGURE_TEXT = st.lists(st.sampled_from(list("0123456789 ,.-$€£¥₹%aAsS٣")
     " people", " and ", " of ", " New Yorkers", " years", "k"]), max_size=30).map("".join)
 
 
+_DATE_TEXT = st.lists(st.sampled_from(list("0123456789 ,.-") + [
+    "in ", "since ", "mid-", "late ", "January ", "Sept. ", "Sep ", "May ", "Dec", "th", "st ", "19", "20", "٣"]),
+    max_size=20).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_DATE_TEXT)
+def test_date_prefilter_passes_every_sentence_the_date_pattern_matches(sentence: str) -> None:
+    if events._DATE.search(sentence):
+        assert events._may_hold_date(sentence)
+
+
 @settings(max_examples=300, deadline=None)
 @given(_FIGURE_TEXT)
 def test_figure_patterns_tried_where_numbers_start_match_as_a_full_scan(paragraph: str) -> None:
@@ -194,3 +208,23 @@ def test_figure_patterns_tried_where_numbers_start_match_as_a_full_scan(paragrap
     for pattern in (figures._MONEY_BEFORE, figures._MONEY_AFTER, figures._PERCENT, figures._QUANTITY):
         assert [m.span() for m in figures._matches(pattern, paragraph, starts)] == \
             [m.span() for m in pattern.finditer(paragraph)]
+
+
+def test_options_sent_to_a_worker_twice_keep_one_memo() -> None:
+    options = options_from(Annotation(aliases={"Vladimir Putin": ["Putin"]}, ignore=("Daily Brief",)))
+    first, second = pickle.loads(pickle.dumps(options)), pickle.loads(pickle.dumps(options))
+    assert first is second and first == options
+
+
+def test_annotating_makes_no_reference_cycles() -> None:
+    """What lets a build pause the cycle collector while annotations pile up (Executor.map(acyclic=True))."""
+    articles = sorted((Path(__file__).resolve().parents[2] / "content" / "articles").glob("*.md"))
+    bodies = [path.read_text(encoding="utf-8") for path in articles]
+    gc.collect()
+    gc.disable()
+    try:
+        found = [annotate(body) for body in bodies]
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+    assert all(a.entities for a in found)

@@ -4,11 +4,10 @@ entity pages and the glossary. Runs once, after every article is annotated."""
 from __future__ import annotations
 
 import dataclasses
-import functools
-import gc
 from collections import Counter, defaultdict
-from typing import Callable, Iterable, ParamSpec, TypeVar
+from typing import Iterable
 
+from digest.collector import with_cycle_collector_paused
 from digest.errors import Diagnostic, warning
 from digest.model import (AnnotationIndex, Annotations, Document, EntityEntry, EntityRef, GlossaryEntry, Quote)
 from digest.slugs import unique_slugs
@@ -16,30 +15,6 @@ from digest.stages.annotate import annotate_document
 from digest.stages.annotate.discrepancies import discrepancies_between_related, find_discrepancies
 from digest.stages.annotate.entities import entity_key, norm_key
 from digest.stages.annotate.options import AnnotateOptions
-
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def _cycle_collector_paused(step: Callable[P, R]) -> Callable[P, R]:
-    """step run with Python's cycle collector paused. The whole-digest steps make a few hundred
-    thousand objects that form no cycles while every article's annotations are in memory, and each
-    full collection they set off walks all of those again: at 10,000 articles that was 3 of the
-    5 CPU seconds of unify_entities and index_annotations. Garbage is still freed by reference
-    counting; the collector runs again as usual afterwards."""
-
-    @functools.wraps(step)
-    def paused(*args: P.args, **kwargs: P.kwargs) -> R:
-        if not gc.isenabled():
-            return step(*args, **kwargs)
-        gc.disable()
-        try:
-            return step(*args, **kwargs)
-        finally:
-            gc.enable()
-
-    return paused
 
 
 def annotate_documents(documents: list[Document], options: AnnotateOptions) -> tuple[list[Annotations], list[Diagnostic]]:
@@ -82,7 +57,9 @@ def _edit_distance(a: str, b: str) -> int:
     return previous[-1]
 
 
-@_cycle_collector_paused
+# the whole-digest steps make a few hundred thousand objects while every article's annotations are
+# in memory: full collections walking those were 3 of their 5 CPU seconds at 10,000 articles
+@with_cycle_collector_paused
 def unify_entities(annotations: list[Annotations]) -> list[Annotations]:
     """annotations with one key and one name for each named thing across articles: spellings that
     differ in punctuation ('S400'/'S-400'), a first name spelt two ways ('Vladamir Putin'), and a
@@ -175,7 +152,7 @@ def _rekey_quote(quote: Quote, old_to_new: dict[str, str], by_key: dict[str, Ent
     return Quote(quote.text, entity.name, entity.key)
 
 
-@_cycle_collector_paused
+@with_cycle_collector_paused
 def index_annotations(articles: Iterable[tuple[str, Annotations]], stories: Iterable[tuple[str, ...]] = ()) -> AnnotationIndex:
     """The digest's entity pages, glossary and discrepancies; articles (slug, annotations) newest first.
     Discrepancies are looked for within stories, or, before stories exist, among articles that share

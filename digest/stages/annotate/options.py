@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Callable
 
 from digest.config import Annotation
 from digest.stages.annotate.words import PLACE_ALIASES, PLACES
@@ -34,6 +36,18 @@ class AnnotateOptions:
     def canonical(self, name: str) -> str:
         """The name config.yaml (or the built-in place aliases) says name is a spelling of; else name."""
         return self.aliases.get(name.lower(), name)
+
+    def __reduce__(self) -> tuple[Callable[..., AnnotateOptions], tuple[object, ...]]:
+        # A process pool sends the options with every batch of articles. Unpickled one by one, each batch
+        # would start an empty memo: equal options are one instance in a process, and keep one memo.
+        return _options_in_this_process, (self.enabled, tuple(self.aliases.items()), tuple(self.kinds.items()),
+                                          tuple(self.glossary.items()), self.ignore)
+
+
+@lru_cache(maxsize=8)
+def _options_in_this_process(enabled: bool, aliases: tuple[tuple[str, str], ...], kinds: tuple[tuple[str, str], ...],
+                             glossary: tuple[tuple[str, str], ...], ignore: frozenset[str]) -> AnnotateOptions:
+    return AnnotateOptions(enabled, dict(aliases), dict(kinds), dict(glossary), ignore)
 
 
 def options_from(annotation: Annotation) -> AnnotateOptions:
