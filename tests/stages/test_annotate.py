@@ -228,3 +228,18 @@ def test_annotating_makes_no_reference_cycles() -> None:
     finally:
         gc.enable()
     assert all(a.entities for a in found)
+
+
+def test_what_an_article_names_does_not_depend_on_the_articles_annotated_before() -> None:
+    """The memo of phrases is shared by every article one options object annotates: a reading made for one
+    article must not be given to another whose own words would read the phrase otherwise."""
+    # "Reactor" begins a name mid-sentence in one text only: there "The Reactor’s Operator" names it too
+    mentions_reactor = "Engineers inspected Reactor again today. The Reactor’s Operator said nothing."
+    never_does = "The Reactor’s Operator said nothing. Officials gave no reason."
+    texts = [mentions_reactor, never_does, *(seed(p) for p in ("000", "001", "002", "003", "004"))]
+    alone = [names(annotate(text, AnnotateOptions())) for text in texts]
+    for order in (texts, texts[::-1]):
+        shared = AnnotateOptions()
+        together = {text: names(annotate(text, shared)) for text in order}
+        assert [together[text] for text in texts] == alone
+    assert ("Reactor" in alone[0]) != ("Reactor" in alone[1]), "the two texts do read the phrase differently"

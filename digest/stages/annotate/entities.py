@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 from digest.model import EntityRef
 from digest.slugs import slugify
@@ -200,16 +201,9 @@ def find_entities(paragraphs: tuple[str, ...], definitions: list[list[Definition
         spans = definitions[i]
         if spans and any(d.start <= start < d.end and d.short not in phrase.split() for d in spans):
             continue  # inside an acronym's definition: the acronym stands for it
-        if initial:
-            subject = (" " not in phrase and (start == 0 or paragraph[start - 1] not in "“\"‘'")
-                       and bool(_SUBJECT_AFTER.match(paragraph, end)))
-            key = (phrase, True, subject, first in mid_caps, first.lower() in lower_words)
-        else:
-            subject = False
-            key = (phrase, False, False, False, False)
-        names = memo.get(key)
-        if names is None:
-            names = memo[key] = _read_phrase(phrase, initial, subject, mid_caps, lower_words, options)
+        subject = (initial and " " not in phrase and (start == 0 or paragraph[start - 1] not in "“\"‘'")
+                   and bool(_SUBJECT_AFTER.match(paragraph, end)))
+        names = _remembered(memo, phrase, initial, subject, mid_caps, lower_words, options)
         final = len(names) - 1
         for n, (name, kind, titled) in enumerate(names):
             if expansions and norm_key(name) in expansions:
@@ -229,6 +223,33 @@ def find_entities(paragraphs: tuple[str, ...], definitions: list[list[Definition
             mention = (name, kind, titled)
             mentions[mention] = mentions.get(mention, 0) + 1
     return _merge(mentions, options)
+
+
+class _Asked:
+    """A set of words that notes what it is asked: a reading of a phrase holds for another article
+    whose words answer the same questions."""
+
+    __slots__ = ("words", "asked")
+
+    def __init__(self, words: set[str]) -> None:
+        self.words, self.asked = words, {}
+
+    def __contains__(self, word: object) -> bool:
+        found = self.asked[word] = word in self.words
+        return found
+
+
+def _remembered(memo: dict[Any, Any], phrase: str, initial: bool, subject: bool, mid_caps: set[str],
+                lower_words: set[str], options: AnnotateOptions) -> tuple[tuple[str, str | None, bool], ...]:
+    """_read_phrase, from the memo when an earlier reading asked the same of the article's words."""
+    readings = memo.setdefault((phrase, initial, subject), [])
+    for mid_asked, lower_asked, names in readings:
+        if all((w in mid_caps) is a for w, a in mid_asked) and all((w in lower_words) is a for w, a in lower_asked):
+            return names
+    mid, lower = _Asked(mid_caps), _Asked(lower_words)
+    names = _read_phrase(phrase, initial, subject, mid, lower, options)  # type: ignore[arg-type]
+    readings.append((tuple(mid.asked.items()), tuple(lower.asked.items()), names))
+    return names
 
 
 def _split_offices(parts: list[list[str]], options: AnnotateOptions) -> list[list[str]]:

@@ -22,8 +22,10 @@ class AnnotateOptions:
     glossary: dict[str, str] = field(default_factory=dict)  # ACRONYM (as written): expansion
     ignore: frozenset[str] = frozenset()
     # what a capitalised phrase was found to name, by phrase: the same phrases recur in every article
-    # of a story, and reading them once makes annotate several times faster. Never changes a result.
-    memo: dict[tuple[str, bool, bool, bool, bool], tuple[tuple[str, str | None, bool], ...]] = field(
+    # of a story, and reading them once makes annotate several times faster. Never changes a result:
+    # each reading is kept with what it asked of its article's words (digest.stages.annotate.entities).
+    memo: dict[tuple[str, bool, bool], list[tuple[tuple[tuple[str, bool], ...], tuple[tuple[str, bool], ...],
+                                                  tuple[tuple[str, str | None, bool], ...]]]] = field(
         default_factory=dict, compare=False, repr=False)
 
     def kind_of(self, name: str) -> str | None:
