@@ -34,7 +34,7 @@ from digest.stages.write import write_site
 from digest.story_ids import read_story_ids, save_story_ids, story_ids_text
 from digest.strip_files import strip_guarded
 from digest.theme import Theme, make_environment
-from digest.uptodate import Inputs, LastBuild, output_files, save_record
+from digest.uptodate import Inputs, LastBuild, output_files, save_record, with_story_ids
 from digest.urls import ENTITIES_PATH, url_for
 
 if TYPE_CHECKING:
@@ -158,14 +158,15 @@ def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path
         written_files = output_files(output)
         save_memo(cache_folder, output, memo.keys, written_files)
         try:
-            ids_saved = save_story_ids(stories_file, story_ids_text({s.id: s.articles for s in links.stories},
-                                                                    links.moved_stories), stories_read)
+            ids_text = story_ids_text({s.id: s.articles for s in links.stories}, links.moved_stories)
+            ids_saved = save_story_ids(stories_file, ids_text, stories_read)
         except OSError as exc:
             ids_saved = False
             report.add(Diagnostic(config.paths.stories, f"cannot keep the story ids: {exc.strerror}", severity=Severity.WARNING,
                                   hint="make the file and its folder writable, or story URLs may change as articles are added"))
-        # Pages written from sources, or new story ids, changed the inputs hashed above: no record, the next build checks.
-        if not written and not ids_saved:
+        if ids_saved:  # the inputs are now these ids, exactly as written
+            inputs = with_story_ids(inputs, ids_text.encode())
+        if not written:  # pages written from sources changed the inputs hashed above: no record, the next build checks
             save_record(cache_folder, LastBuild(inputs.hash, str(output), len(articles), tuple(report.diagnostics),
                                                 written_files or {}, inputs.files))
     return len(articles), len(files)

@@ -47,6 +47,16 @@ class LastBuild:
 class Inputs:
     hash: str
     files: dict[str, FileState]
+    without_stories: str = ""  # the hash before the story ids file was added (with_story_ids)
+
+
+def with_story_ids(inputs: Inputs, data: bytes | None) -> Inputs:
+    """inputs with the story ids file's bytes (None: no file) added. A build that writes new ids
+    records the hash of what it wrote this way, without hashing the other inputs again (they may
+    have changed since it read them, and the next build must see that)."""
+    content = "absent" if data is None else hashlib.sha256(data).hexdigest()
+    return Inputs(hashlib.sha256(f"{inputs.without_stories or inputs.hash}\0stories {content}".encode()).hexdigest(),
+                  inputs.files, inputs.without_stories or inputs.hash)
 
 
 def inputs_hash(settings: str, folders: Iterable[Path], known: dict[str, FileState] | None = None) -> Inputs:
