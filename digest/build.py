@@ -27,7 +27,7 @@ from digest.parallel import Executor
 from digest.profile import StageTimer
 from digest.stages.write import check_output_folder
 from digest.theme import find_theme
-from digest.uptodate import Inputs, inputs_hash, load_record, up_to_date, with_story_ids
+from digest.uptodate import Inputs, file_bytes, inputs_hash, load_record, up_to_date, with_story_ids
 
 Progress = Callable[[str, int, int], None]  # (stage, its number, how many stages)
 STAGES = ("inputs", "read", "strip", "pages", "markdown", "annotate", "link", "render", "search", "cache", "write")
@@ -87,7 +87,7 @@ def build_site(config: Config, options: BuildOptions = BuildOptions()) -> BuildR
         inputs = inputs_hash(f"{config!r}\0drafts={options.drafts}", [config.resolve(config.paths.sources), articles_dir,
                                                                          *theme.folders],
                              last.input_files if last else None) if cache_folder else Inputs("", {})
-        inputs = with_story_ids(inputs, _read_or_none(config.resolve(config.paths.stories)))
+        inputs = with_story_ids(inputs, file_bytes(config.resolve(config.paths.stories)))
     if cache_folder is not None and last is not None and up_to_date(last, inputs, output):
         report.add(*last.diagnostics)
         result.articles, result.files, result.up_to_date = last.articles, len(last.files), True
@@ -104,15 +104,6 @@ def build_site(config: Config, options: BuildOptions = BuildOptions()) -> BuildR
     result.seconds = time.perf_counter() - started
     result.timings = dict(timer.seconds)
     return result
-
-
-def _read_or_none(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:  # unreadable: the build reports it; the hash only has to differ from a readable file's
-        return f"unreadable {exc.errno}".encode()
 
 
 def load_documents(config: Config) -> tuple[list[Document], Report]:

@@ -20,6 +20,7 @@ from digest.link_terms import ArticleTerms, article_terms
 from digest.markdown import render_markdown
 from digest.model import Annotations, Article, Document, Keep, Site, Source, StrippedArticle
 from digest.pages import ParsedPage, document_from, parse_one, read_page_files, sync_pages
+from digest.parallel import Executor
 from digest.paths import distinct_slugs
 from digest.render_memo import Fingerprints, RenderMemo, base_key, load_memo, save_memo
 from digest.search import SHARDS, decode_bundle, encode_bundle, indexed, search_bundle, search_key, shard_list, shards
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 R = TypeVar("R")
+IN_PROCESS = Executor("serial")
 
 
 def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path, inputs: Inputs, report: Report,
@@ -106,7 +108,7 @@ def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path
         finished = cache.map("decorate", [(entities, html, found, d.summary or "", d.title)
                                           for html, found, d in zip(bodies, annotations, documents)],
                              lambda job: (job[0], job[1], repr(job[2]), job[3], job[4]), decorate_job, tuple[str, str],
-                             _in_process)
+                             IN_PROCESS.map)
         articles = [Article(doc, html, annotated, description)
                     for doc, (html, description), annotated in zip(documents, finished, annotations)]
     articles.sort(key=lambda a: (a.doc.date, a.doc.slug), reverse=True)
@@ -170,10 +172,6 @@ def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path
             save_record(cache_folder, LastBuild(inputs.hash, str(output), len(articles), tuple(report.diagnostics),
                                                 written_files or {}, inputs.files))
     return len(articles), len(files)
-
-
-def _in_process(compute: Callable[[T], R], items: Sequence[T]) -> list[R]:
-    return [compute(item) for item in items]
 
 
 def _thread_map(compute: Callable[[T], R], items: Sequence[T]) -> list[R]:

@@ -50,6 +50,17 @@ class Inputs:
     without_stories: str = ""  # the hash before the story ids file was added (with_story_ids)
 
 
+def file_bytes(path: Path) -> bytes | None:
+    """path's bytes for with_story_ids: None when there is no file; for an unreadable one, bytes that
+    differ from any readable file's hash input (the build itself reports it)."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"unreadable {exc.errno}".encode()
+
+
 def with_story_ids(inputs: Inputs, data: bytes | None) -> Inputs:
     """inputs with the story ids file's bytes (None: no file) added. A build that writes new ids
     records the hash of what it wrote this way, without hashing the other inputs again (they may
