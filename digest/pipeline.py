@@ -36,7 +36,7 @@ from digest.story_ids import read_story_ids, save_story_ids, story_ids_text
 from digest.strip_files import strip_guarded
 from digest.theme import Theme, make_environment
 from digest.uptodate import Inputs, LastBuild, output_files, save_record, with_story_ids
-from digest.urls import ENTITIES_PATH, url_for
+from digest.urls import entity_path, url_for
 
 if TYPE_CHECKING:
     from digest.build import BuildOptions
@@ -104,11 +104,12 @@ def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path
         # Decorating and describing are per-article too once the corpus part is done, cached by what they read.
         # They run in this process: sending the HTML and annotations to workers costs more than it saves
         # (measured at 10,000 articles: 9.8 s over two processes, 6.9 s in this one).
-        entities = url_for(config, ENTITIES_PATH)
-        finished = cache.map("decorate", [(entities, html, found, d.summary or "", d.title)
+        entity_root = url_for(config, entity_path("x"))  # in the key: where entity links point
+        finished = cache.map("decorate", [(html, found, d.summary or "", d.title)
                                           for html, found, d in zip(bodies, annotations, documents)],
-                             lambda job: (job[0], job[1], repr(job[2]), job[3], job[4]), decorate_job, tuple[str, str],
-                             IN_PROCESS.map)
+                             lambda job: (entity_root, job[0], repr(job[1]), job[2], job[3]),
+                             partial(decorate_job, entity_href=lambda key: url_for(config, entity_path(key))),
+                             tuple[str, str], IN_PROCESS.map)
         articles = [Article(doc, html, annotated, description)
                     for doc, (html, description), annotated in zip(documents, finished, annotations)]
     articles.sort(key=lambda a: (a.doc.date, a.doc.slug), reverse=True)
@@ -182,11 +183,11 @@ def _thread_map(compute: Callable[[T], R], items: Sequence[T]) -> list[R]:
         return list(pool.map(compute, items))
 
 
-def decorate_job(job: tuple[str, str, Annotations, str, str]) -> tuple[str, str]:
+def decorate_job(job: tuple[str, Annotations, str, str], entity_href: Callable[[str], str]) -> tuple[str, str]:
     """An article's HTML with its annotations put in, and its description: (html, description).
-    job: the entities' base URL, the rendered body, the annotations, the summary and the title."""
-    entities, body, annotations, summary, title = job
-    html = decorate_html(body, annotations, lambda key: f"{entities}{key}/")
+    job: the rendered body, the annotations, the summary and the title."""
+    body, annotations, summary, title = job
+    html = decorate_html(body, annotations, entity_href)
     return html, describe(summary, html, title)
 
 

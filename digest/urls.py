@@ -59,12 +59,9 @@ def external_url(url: str | None) -> str | None:
     return url.strip() if parts.scheme in ("http", "https") and parts.netloc else None
 
 
-ENTITIES_PATH = "entities/"
-
-
 def entity_path(key: str) -> str:
     """The output folder of a named thing's page, relative to the site root."""
-    return f"{ENTITIES_PATH}{key}/"
+    return f"entities/{key}/"
 
 
 STORIES_PATH = "stories/"
