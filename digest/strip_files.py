@@ -16,12 +16,13 @@ from digest.model import Source, StrippedArticle
 from digest.stages.ingest import read_source
 from digest.stages.strip import StripOptions, strip_source
 
-# A pool pays for its forking and pickling only over about a second of stripping: below that (60 pages of
-# text take a fifth of a second) it adds CPU time and, on a busy machine, wall time too (bench/README.md).
-_POOL_MIN_SECONDS = 1.0
+# A pool pays for its forking and pickling only over half a second of stripping or more (60 saved pages
+# take 0.7 s in one process, and two free cores strip them in 0.45 s); below that (60 pages of text take a
+# fifth of a second) it adds CPU time and, on a busy machine, wall time too (bench/README.md).
+_POOL_MIN_SECONDS = 0.5
 # Stripping cost per byte of source, measured on the extraction bench's pages: text goes through every
 # line rule; HTML is mostly markup, which the extractor parses and drops, and costs less per byte.
-_SECONDS_PER_BYTE = {"html": 0.15e-6, "text": 0.4e-6}
+_SECONDS_PER_BYTE = {"html": 0.09e-6, "text": 0.4e-6}
 
 
 @dataclass(frozen=True)
