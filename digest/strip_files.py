@@ -6,7 +6,6 @@ A file that cannot be read or decoded yields its diagnostics and no article; the
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -64,10 +63,12 @@ def strip_guarded(source: Source, options: StripOptions) -> StrippedArticle:
 def strip_files(jobs: Sequence[StripJob], workers: int | None = None) -> Iterator[StripResult]:
     """The results of jobs in order, computed in parallel across cores when there is enough work to share.
 
-    workers None means one per core, and a pool only for enough work; a number asks for that many.
+    workers None means one per idle core, and a pool only for enough work; a number asks for that many.
     """
     if workers is None:
-        workers = (os.cpu_count() or 1) if _seconds(jobs) >= _POOL_MIN_SECONDS else 1
+        from digest.parallel import idle_cores  # with the pool's modules: not imported for a few files
+
+        workers = idle_cores() if _seconds(jobs) >= _POOL_MIN_SECONDS else 1
     if workers <= 1 or len(jobs) < 2:
         yield from map(strip_file, jobs)
         return

@@ -35,8 +35,8 @@ _TIME_TAG = re.compile(r"<time\s[^>]*datetime\s*=\s*[\"']([^\"']+)", re.IGNORECA
 _LINK_TAG = re.compile(r"<link\s[^>]*>", re.IGNORECASE)
 _JSON_LD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]+)"')
 _JSON_LD_AUTHOR = re.compile(r'"author"\s*:\s*(?:\[\s*)?\{[^{}]*?"name"\s*:\s*"([^"]{2,80})"')
-_EXTRACTION = dict(with_metadata=False, include_comments=False, include_tables=True, include_images=False,
-                   include_links=False, deduplicate=False)
+_EXTRACTION = {"with_metadata": False, "include_comments": False, "include_tables": True, "include_images": False,
+               "include_links": False, "deduplicate": False}
 _MIN_EXTRACTED_SIZE = 250  # trafilatura's MIN_EXTRACTED_SIZE: below it, its cascade looks for more
 _TITLE_KEYS = ("og:title", "twitter:title", "title", "headline", "dc.title")
 _DATE_KEYS = ("article:published_time", "datepublished", "date", "pubdate", "publishdate", "publish-date",
