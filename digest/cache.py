@@ -12,8 +12,10 @@ file costs milliseconds while reading one costs microseconds: a build writes one
 with what it computed, and rewrites the stage into a single pack when packs pile up or most
 entries are no longer used. A pack starts with a header line naming the cache format, digest's
 version and a checksum of the rest; a truncated, corrupt or foreign pack is deleted and its
-entries recomputed, never an error. Packs are written to a temporary file and renamed, and a
-build deletes only the packs it read itself, so concurrent builds share the folder safely.
+entries recomputed, never an error. The header's second line lists the pack's keys, so a rebuild in
+`digest serve`, which finds nearly everything in memory, learns that an edited article's key is in no
+pack without parsing the packs. Packs are written to a temporary file and renamed, and a build deletes
+only the packs it read itself, so concurrent builds share the folder safely.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import hashlib
 import json
 import os
 import secrets
+import shutil
 import sys
 import time
 import types
@@ -39,7 +42,7 @@ from digest import __version__
 T = TypeVar("T")
 R = TypeVar("R")
 
-FORMAT = 1
+FORMAT = 2
 FOLDER_NAME = ".digest-cache"
 _MAGIC = "digest-cache"
 # Libraries whose output ends up in cached values: a new version of one may render differently.
@@ -213,6 +216,7 @@ class _Stage:
     folder: Path | None
     packs: list[Path]
     loaded: dict[str, Any] | None = None  # read from the packs on the first lookup that memory cannot answer
+    keys: frozenset[str] | None = None  # the keys the packs list, read instead of them while memory answers
     new: dict[str, Any] = dataclasses.field(default_factory=dict)
     used: set[str] = dataclasses.field(default_factory=set)
     values: dict[str, Any] = dataclasses.field(default_factory=dict)  # decoded, for a second lookup in the same run
@@ -305,6 +309,14 @@ class Cache:
                 store.loaded.update(_read_pack(pack))
         return store.loaded
 
+    @classmethod
+    def _keys(cls, store: _Stage) -> frozenset[str]:
+        """The keys the stage's packs hold, from their key lists (the packs are parsed only when a list cannot be read)."""
+        if store.keys is None:
+            lists = [_read_pack_keys(pack) for pack in store.packs]
+            store.keys = frozenset(cls._load(store)) if None in lists else frozenset().union(*lists)
+        return store.keys
+
     def subfolder(self, name: str) -> Path | None:
         """A folder of the cache for other build state (the previous site), or None when there is no cache."""
         if self.folder is None:
@@ -320,6 +332,8 @@ class Cache:
         folder = self.subfolder(f"v{FORMAT}/{name}")
         try:
             if folder is not None:
+                if not folder.parent.exists():
+                    _remove_other_formats(folder.parent)
                 folder.mkdir(parents=True, exist_ok=True)
         except OSError:
             return None
@@ -336,6 +350,9 @@ class Cache:
             store.values[key] = remembered[key]
             self.stats[stage].hits += 1
             return remembered[key]
+        if store.loaded is None and remembered and key not in self._keys(store):
+            self.stats[stage].misses += 1  # an edited article: no pack holds it, and none need be parsed to know
+            return _MISSING
         data = store.new.get(key, self._load(store).get(key, _MISSING))
         if data is not _MISSING:
             try:
@@ -377,7 +394,9 @@ def _header(body: bytes) -> bytes:
 
 
 def _write_pack(folder: Path, entries: dict[str, Any]) -> None:
-    body = json.dumps(entries, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8", "surrogatepass")
+    keys = json.dumps(sorted(entries), separators=(",", ":")).encode("ascii")
+    body = keys + b"\n" + json.dumps(entries, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode(
+        "utf-8", "surrogatepass")
     name = secrets.token_hex(8)
     tmp = folder / f".{name}.tmp"
     with open(tmp, "wb") as f:
@@ -405,13 +424,37 @@ def _read_pack(pack: Path) -> dict[str, Any]:
     try:
         if header + b"\n" != _header(body):
             raise ValueError("foreign or corrupt pack")
-        entries = json.loads(body.decode("utf-8", "surrogatepass"))
+        entries = json.loads(body.partition(b"\n")[2].decode("utf-8", "surrogatepass"))
         if not isinstance(entries, dict):
             raise ValueError("not a pack")
         return entries
     except ValueError:
         pack.unlink(missing_ok=True)
         return {}
+
+
+def _remove_other_formats(formats_folder: Path) -> None:
+    """Delete the packs of earlier cache formats (v1/, ...) beside formats_folder: no build of this version reads them."""
+    for other in formats_folder.parent.glob("v[0-9]*"):
+        if other.is_dir() and other != formats_folder:
+            shutil.rmtree(other, ignore_errors=True)
+
+
+def _read_pack_keys(pack: Path) -> frozenset[str] | None:
+    """The keys a pack lists, read without parsing its entries; None when the list cannot be read."""
+    try:
+        with open(pack, "rb") as f:
+            header, keys = f.readline(), f.readline()
+        if not header.startswith(f"{_MAGIC} {FORMAT} {__version__} ".encode()):
+            raise ValueError("foreign pack")
+        listed = json.loads(keys)
+        if not isinstance(listed, list):
+            raise ValueError("not a list of keys")
+        return frozenset(listed)
+    except FileNotFoundError:
+        return frozenset()  # deleted by a concurrent build's rewrite
+    except (OSError, ValueError):
+        return None
 
 
 def _mark_cache_folder(folder: Path) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from digest import cache as cache_module
-from digest.cache import Cache, CacheMemory, config_part, decode, encode
+from digest.cache import FORMAT, Cache, CacheMemory, config_part, decode, encode
 from digest.config import Cleaning
 from digest.errors import Diagnostic, warning
 from digest.frontmatter import Page, parse_page
@@ -113,7 +113,7 @@ def test_an_entry_of_another_shape_is_recomputed(tmp_path: Path) -> None:
 @pytest.mark.parametrize("damage", [
     lambda data: data[: len(data) // 2],
     lambda data: data[:-3] + b"X" + data[-2:],
-    lambda data: data.replace(b"digest-cache 1 ", b"digest-cache 99 ", 1),
+    lambda data: data.replace(f"digest-cache {FORMAT} ".encode(), b"digest-cache 99 ", 1),
     lambda data: b"",
     lambda data: b"\x80\x81 not even text",
 ], ids=["truncated", "one byte changed", "another cache format", "empty", "garbage"])
@@ -128,7 +128,7 @@ def test_a_damaged_pack_is_discarded_and_recomputed(tmp_path: Path, damage: Any)
     assert one_run(tmp_path, "markdown", ("hello",), compute) == "<p>hello</p>" and compute.calls == 1
 
 
-@pytest.mark.parametrize("blocker", [".digest-cache", ".digest-cache/v1", ".digest-cache/v1/markdown"])
+@pytest.mark.parametrize("blocker", [".digest-cache", f".digest-cache/v{FORMAT}", f".digest-cache/v{FORMAT}/markdown"])
 def test_a_file_where_the_cache_folder_should_be_only_disables_the_cache(tmp_path: Path, blocker: str) -> None:
     (tmp_path / blocker).parent.mkdir(parents=True, exist_ok=True)
     (tmp_path / blocker).write_text("not a folder")
@@ -177,6 +177,54 @@ def test_memory_answers_a_rebuild_without_reading_the_packs(tmp_path: Path, monk
     assert cache.cached("strip", ("a",), compute, StrippedArticle) is value  # the very object: nothing decoded
     cache.save()
     assert compute.calls == 0
+
+
+def _a_build_in_memory(tmp_path: Path, memory: CacheMemory) -> None:
+    """Builds that leave "kept" and "also kept" in memory and on disk, and an older entry ("on disk only") only on disk."""
+    cache = Cache(tmp_path)
+    for key in ("kept", "also kept", "on disk only"):
+        cache.cached("markdown", (key,), Counter("old" if key == "on disk only" else key))
+    cache.save()
+    cache = Cache(tmp_path, memory)
+    for key in ("kept", "also kept"):
+        cache.cached("markdown", (key,), Counter())
+    cache.save()
+
+
+def test_an_edit_in_serve_is_known_to_be_missing_without_parsing_the_packs(tmp_path: Path, monkeypatch: Any) -> None:
+    memory = CacheMemory()
+    _a_build_in_memory(tmp_path, memory)
+    monkeypatch.setattr(cache_module, "_read_pack", lambda path: pytest.fail(f"parsed {path}"))
+    compute = Counter("new")
+    cache = Cache(tmp_path, memory)
+    assert cache.cached("markdown", ("kept",), Counter()) == "kept"
+    assert cache.cached("markdown", ("an edited article",), compute) == "new" and compute.calls == 1
+
+
+def test_an_entry_memory_lacks_is_still_found_in_the_packs(tmp_path: Path) -> None:
+    memory = CacheMemory()
+    _a_build_in_memory(tmp_path, memory)
+    compute = Counter()
+    assert Cache(tmp_path, memory).cached("markdown", ("on disk only",), compute) == "old" and compute.calls == 0
+
+
+def test_a_pack_whose_key_list_is_damaged_is_parsed_and_discarded(tmp_path: Path) -> None:
+    memory = CacheMemory()
+    _a_build_in_memory(tmp_path, memory)
+    for pack in packs(tmp_path, "markdown"):
+        header, keys, entries = pack.read_bytes().split(b"\n", 2)
+        pack.write_bytes(header + b"\n" + b"[" + keys[1:].replace(b",", b";", 1) + b"\n" + entries)
+    compute = Counter()
+    assert Cache(tmp_path, memory).cached("markdown", ("on disk only",), compute) == "computed"
+    assert compute.calls == 1 and not packs(tmp_path, "markdown"), "the damaged packs are deleted"
+
+
+def test_the_packs_of_an_earlier_cache_format_are_removed(tmp_path: Path) -> None:
+    old = tmp_path / "v0" / "markdown"
+    old.mkdir(parents=True)
+    (old / "a.pack").write_text("digest-cache 0 ...")
+    one_run(tmp_path, "markdown", ("hello",), Counter())
+    assert not (tmp_path / "v0").exists() and packs(tmp_path, "markdown")
 
 
 def test_memory_holds_the_last_build_only_and_the_disk_stays_complete(tmp_path: Path) -> None:
@@ -231,7 +279,7 @@ def test_concurrent_builds_share_the_cache_folder(tmp_path: Path) -> None:
     cache = Cache(tmp_path)
     for i in range(30):
         assert cache.cached("shared", (f"{i}",), Counter(f"value {i}")) == f"value {i}"
-    assert not list((tmp_path / "v1" / "shared").glob(".*.tmp"))
+    assert not list((tmp_path / f"v{FORMAT}" / "shared").glob(".*.tmp"))
 
 
 def test_encode_refuses_what_json_cannot_hold() -> None:

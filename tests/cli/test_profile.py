@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from digest.cache import FORMAT
 from tests.cli.test_build import tree_digest
 from tests.conftest import run_digest
 
@@ -24,7 +25,7 @@ def test_no_profile_no_table(example_digest: Path) -> None:
 
 def test_a_rebuild_from_the_cache_equals_a_build_without_it(example_digest: Path, tmp_path: Path) -> None:
     run_digest("build", cwd=example_digest, check=True)
-    assert list((example_digest / ".digest-cache" / "v1").glob("*/*.pack"))
+    assert list((example_digest / ".digest-cache" / f"v{FORMAT}").glob("*/*.pack"))
     mtimes = {p: p.stat().st_mtime_ns for p in (example_digest / "site").rglob("*") if p.is_file()}
     run_digest("build", "--executor", "process", cwd=example_digest, check=True)
     assert {p: p.stat().st_mtime_ns for p in (example_digest / "site").rglob("*") if p.is_file()} == mtimes
@@ -46,5 +47,5 @@ def test_the_cache_folder_is_never_the_output(example_digest: Path) -> None:
 
 def test_every_per_article_stage_and_the_search_index_are_cached(example_digest: Path) -> None:
     run_digest("build", cwd=example_digest, check=True)
-    stages = {p.parent.name for p in (example_digest / ".digest-cache" / "v1").glob("*/*.pack")}
+    stages = {p.parent.name for p in (example_digest / ".digest-cache" / f"v{FORMAT}").glob("*/*.pack")}
     assert {"strip", "read", "markdown", "annotate", "search"} <= stages
