@@ -89,6 +89,9 @@ def _holds_exactly(folder: Path, wanted: dict[str, bytes | Keep]) -> bool:
     """True when folder holds exactly the wanted files and folders, byte for byte (a rebuild that changed nothing)."""
     if not folder.is_dir() or folder.is_symlink():
         return False
+    # The files rendered anew first: after an edit one of them differs, and the walk is not needed.
+    if any(not isinstance(data, Keep) and not _holds(folder / path, data) for path, data in wanted.items()):
+        return False
     folders = _folders_of(wanted)
     found = 0
     for dirpath, dirnames, filenames in os.walk(folder):
@@ -96,15 +99,15 @@ def _holds_exactly(folder: Path, wanted: dict[str, bytes | Keep]) -> bool:
         if any(_join(here, name) not in folders or os.path.islink(os.path.join(dirpath, name)) for name in dirnames):
             return False
         for name in filenames:
-            data = wanted.get(_join(here, name))
-            path = Path(dirpath, name)
-            st = _stat(path)
-            if data is None or st is None:
-                return False
-            if not isinstance(data, Keep) and (st.st_size != len(data) or path.read_bytes() != data):
+            if _join(here, name) not in wanted or _stat(Path(dirpath, name)) is None:  # contents compared above
                 return False
             found += 1
     return found == len(wanted)
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    st = _stat(path)
+    return st is not None and st.st_size == len(data) and path.read_bytes() == data
 
 
 def _relative(dirpath: str, root: Path) -> str:
