@@ -25,7 +25,7 @@ from digest.errors import Report
 from digest.model import Document
 from digest.parallel import Executor
 from digest.profile import StageTimer
-from digest.stages.write import check_output_folder
+from digest.stages.write import LiveOutput, check_output_folder
 from digest.theme import find_theme
 from digest.uptodate import Inputs, file_bytes, inputs_hash, load_record, up_to_date, with_story_ids
 
@@ -42,6 +42,7 @@ class BuildOptions:
     cache: bool = True  # keep per-article results in .digest-cache/ between builds (off: --no-cache)
     timer: StageTimer | None = None  # records the time of each stage (digest build --profile)
     memory: CacheMemory | None = None  # per-article results kept in this process between builds (digest serve)
+    live: LiveOutput | None = None  # the output folder as this process left it: updated in place (digest serve)
 
 
 @dataclass

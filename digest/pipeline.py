@@ -31,7 +31,7 @@ from digest.stages.ingest import list_sources, read_source
 from digest.stages.link import link_corpus
 from digest.stages.render import describe, render_site, template_filters, template_globals
 from digest.stages.strip import StripOptions
-from digest.stages.write import write_site
+from digest.stages.write import update_in_place, write_site
 from digest.story_ids import read_story_ids, save_story_ids, story_ids_text
 from digest.strip_files import strip_guarded
 from digest.theme import Theme, make_environment
@@ -59,6 +59,11 @@ def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path
         return cache.map("read", pairs, lambda pair: pair, parse_one, ParsedPage, options.executor.map)
 
     # Per-article: sources -> stripped articles -> page files (an editor's `keep:` lines survive a re-strip).
+    def live_files(folder: Path) -> dict[str, tuple[int, int, int]] | None:
+        """The files of the output folder: as digest serve's last build left them, when it knows, else walked."""
+        known = options.live.known(folder) if options.live is not None else None
+        return known if known is not None else output_files(folder)
+
     with stage("read"):
         existing, problems = read_page_files(articles_dir, root, parse_many)
         report.add(*problems)
@@ -130,7 +135,7 @@ def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path
         env = make_environment(theme, template_globals(config), template_filters())
         static = {name: path.read_bytes() for name, path in theme.static_files().items()}
         # Pages whose live file is still right are kept, not rendered (digest.render_memo).
-        memo = RenderMemo(base_key(theme.template_dirs, config), load_memo(cache_folder, output, output_files),
+        memo = RenderMemo(base_key(theme.template_dirs, config), load_memo(cache_folder, output, live_files),
                           Fingerprints(site))
         files = render_site(site, config, env, static, memo)
     with stage("search"):  # each part of the index is cached: rebuilt only when one of its article pages changed
@@ -157,8 +162,13 @@ def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path
     if report.errors:
         raise ContentError(report.diagnostics)
     with stage("write"):
-        write_site(files, output, reuse=cache.subfolder("previous-site"))
-        written_files = output_files(output)
+        # digest serve writes what changed into the folder it knows; a build writes a new site and swaps it in.
+        written_files = update_in_place(files, output, options.live) if options.live is not None else None
+        if written_files is None:
+            write_site(files, output, reuse=cache.subfolder("previous-site"))
+            written_files = output_files(output)
+            if options.live is not None:
+                options.live.remember(output, written_files)
         save_memo(cache_folder, output, memo.keys, written_files)
         try:
             ids_text = story_ids_text({s.id: s.articles for s in links.stories}, links.moved_stories)

@@ -10,8 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from digest.build import BuildOptions, build_site
+from digest.cache import CacheMemory
 from digest.config import load_config
 from digest.parallel import Executor
+from digest.stages.write import LiveOutput
 from digest.theme import PACKAGED
 from tests.cli.test_build import tree_digest
 
@@ -81,8 +83,10 @@ def apply(edit: tuple, folder: Path) -> None:
         (folder / "content" / "sources" / f"source-{n}.txt").write_text(f"{title}\n\n{body}\n", encoding="utf-8")
 
 
-def build(folder: Path, cache: bool) -> None:
-    build_site(load_config(root=folder), BuildOptions(executor=Executor("serial"), cache=cache))
+def build(folder: Path, cache: bool, serve: tuple[CacheMemory, LiveOutput] | None = None) -> None:
+    """A build of folder; with serve, as digest serve runs it: results kept in memory, the output updated in place."""
+    memory, live = serve or (None, None)
+    build_site(load_config(root=folder), BuildOptions(executor=Executor("serial"), cache=cache, memory=memory, live=live))
 
 
 def clean_copy(folder: Path, to: Path) -> Path:
@@ -91,15 +95,16 @@ def clean_copy(folder: Path, to: Path) -> Path:
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(edits, min_size=1, max_size=6))
-def test_a_cached_rebuild_equals_a_clean_build(tmp_path_factory, steps: list[tuple]) -> None:
+@given(st.lists(edits, min_size=1, max_size=6), st.booleans())
+def test_a_cached_rebuild_equals_a_clean_build(tmp_path_factory, steps: list[tuple], like_serve: bool) -> None:
     base = tmp_path_factory.mktemp("incremental")
     digest = base / "digest"
+    serve = (CacheMemory(), LiveOutput()) if like_serve else None
     make_digest(digest)
-    build(digest, cache=True)
+    build(digest, cache=True, serve=serve)
     for n, edit in enumerate(steps):
         apply(edit, digest)
-        build(digest, cache=True)
+        build(digest, cache=True, serve=serve)
         clean = clean_copy(digest, base / f"clean-{n}")
         build(clean, cache=False)
         assert tree_digest(digest / "site") == tree_digest(clean / "site"), f"after {steps[:n + 1]}"

@@ -4,10 +4,11 @@
                                                                                      |
     browser <--HTML with reload.js, Server-Sent Events-- PreviewServer <-------------+
 
-Each batch of changes is a full in-process `build_site`, which writes the output folder atomically,
-so what is served is always one complete build; a failed build leaves the last good site in place
-and shows its diagnostics over the page. (Rebuilding only what a change touches is a separate
-performance issue.)
+Each batch of changes is a full in-process `build_site`, which writes only the files that changed
+into the output folder, renaming them into place while the server waits (digest.stages.write
+.update_in_place), so what is served is always one complete build; a failed build leaves the last
+good site in place and shows its diagnostics over the page. Results the last build computed are
+kept in memory (digest.cache.CacheMemory), so a rebuild redoes only what the change touched.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from digest.config import CONFIG_NAME, Config, load_config
 from digest.errors import ConfigError, Diagnostic, DigestError
 from digest.serve.server import PreviewServer, PreviewState
 from digest.serve.watch import ChangeBatcher, ChangeKind, Layout, Watcher, classify
+from digest.stages.write import LiveOutput
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ class Preview:
         self.config_file = (options.config_file or config.root / CONFIG_NAME).resolve()
         self.state = PreviewState()
         self.memory = CacheMemory()  # each rebuild finds the last one's per-article results decoded, in memory
+        self.live = LiveOutput()  # each rebuild writes only what changed into the output folder, in place
         self.batcher = ChangeBatcher(quiet=options.quiet)
         self.watcher = Watcher(self.layout(), self.batcher, poll=options.poll)
         self.server: PreviewServer | None = None
@@ -98,7 +101,7 @@ class Preview:
         """Build once, then serve and watch. The server starts even if the build fails: the browser shows why."""
         address = (self.options.host, self.options.port)
         try:
-            self.server = PreviewServer(address, self.site, self.state)
+            self.server = PreviewServer(address, self.site, self.state, files_lock=self.live.lock)
         except OSError as exc:
             raise ConfigError(Diagnostic("digest serve", f"cannot listen on {address[0]}:{address[1]}: {exc.strerror or exc}",
                                          hint="pick another port with --port, or stop the program using this one")) from exc
@@ -136,7 +139,7 @@ class Preview:
             if kind is ChangeKind.CONFIG:
                 self.config = load_config(self.config_file)
                 self.watcher.update(self.layout())
-            result = build_site(self.config, BuildOptions(drafts=self.options.drafts, memory=self.memory))
+            result = build_site(self.config, BuildOptions(drafts=self.options.drafts, memory=self.memory, live=self.live))
         except Exception as exc:  # noqa: BLE001 — any failure must reach the browser, not kill the server
             problems = diagnostics_from_exception(exc, self.config.root.resolve())
             for d in problems:

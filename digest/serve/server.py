@@ -173,11 +173,13 @@ class PreviewServer(ThreadingHTTPServer):
     block_on_close = True
 
     def __init__(self, address: tuple[str, int], site: Callable[[], tuple[Path, str]], state: PreviewState,
-                 log: Callable[[str], None] | None = None):
+                 log: Callable[[str], None] | None = None, files_lock: threading.Lock | None = None):
         super().__init__(address, PreviewHandler)
         self.site = site
         self.state = state
         self.log = log
+        # Held while a file is found and read; a build updating the folder in place renames files under it.
+        self.files_lock = files_lock or threading.Lock()
         self.script = RELOAD_SCRIPT.read_bytes()
 
     def shutdown(self) -> None:
@@ -214,14 +216,16 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 if path + "/" == base_path or path == "/":
                     return self.redirect(base_path)
                 return self.not_found(output, send_body)
-            found = self.locate_retrying(output, *request)
+            with self.server.files_lock:
+                found = self.locate_retrying(output, *request)
+                data = read_retrying(found) if isinstance(found, Path) else None
         except (Refused, UnicodeDecodeError):
             return self.send(HTTPStatus.FORBIDDEN, "text/plain; charset=utf-8", b"forbidden\n", send_body)
         if isinstance(found, str):
             return self.redirect(path + found)
-        if found is None:
+        if found is None or data is None:
             return self.not_found(output, send_body)
-        self.send_file(HTTPStatus.OK, found, send_body)
+        self.send_file(HTTPStatus.OK, found, send_body, data)
 
     def locate_retrying(self, output: Path, parts: list[str], folder_request: bool) -> Path | str | None:
         for _ in range(_SWAP_RETRIES):
@@ -239,8 +243,10 @@ class PreviewHandler(BaseHTTPRequestHandler):
         html = inject_reload_script(b"<!DOCTYPE html><title>Not found</title><p>Not found.</p></body>", self.server.state.build)
         self.send(HTTPStatus.NOT_FOUND, "text/html; charset=utf-8", html, send_body)
 
-    def send_file(self, status: HTTPStatus, path: Path, send_body: bool) -> None:
-        data = read_retrying(path)
+    def send_file(self, status: HTTPStatus, path: Path, send_body: bool, data: bytes | None = None) -> None:
+        if data is None:
+            with self.server.files_lock:
+                data = read_retrying(path)
         if data is None:
             return self.send(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", b"not found\n", send_body)
         kind = content_type(path)

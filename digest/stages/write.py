@@ -4,6 +4,12 @@ On Linux the swap is one renameat2(RENAME_EXCHANGE) call, so a reader (or a kill
 old site or the new one, never neither; elsewhere it is two renames. Staging folders left by an
 interrupted build are removed by the next one. Nothing outside the output folder and its own
 staging folders is ever deleted.
+
+`digest serve` updates its output in place instead (update_in_place): it knows what the folder
+holds, as its last build left it, so a save writes the few files that changed rather than
+linking tens of thousands into a new folder. The new files are written beside the output first;
+only then, under a lock its server holds while it reads a file, are they renamed into place and
+the files no longer built deleted, so no request sees an update half done.
 """
 
 from __future__ import annotations
@@ -11,6 +17,9 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+import threading
+from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
 from digest.errors import ConfigError, Diagnostic, DigestError
@@ -71,6 +80,84 @@ def write_site(files: dict[str, bytes | Keep], output: Path, reuse: Path | None 
         shutil.rmtree(staging, ignore_errors=True)  # after the swap it holds the previous site
 
 
+FileStats = dict[str, tuple[int, int, int]]  # relative path: (size, modification time in ns, inode), as output_files
+
+
+@dataclass
+class LiveOutput:
+    """What a long-running process (digest serve) knows of its output folder between builds."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)  # held by readers of the folder, and by an update
+    folder: tuple[int, int] | None = None  # (device, inode) of the output folder as the last build left it
+    files: FileStats | None = None  # its files then
+
+    def remember(self, output: Path, files: FileStats | None) -> None:
+        self.folder, self.files = (_identity(output), files) if files is not None else (None, None)
+
+    def known(self, output: Path) -> FileStats | None:
+        """The files of output as the last build left them, if it is still that folder (not one swapped in since)."""
+        return self.files if self.files is not None and _identity(output.resolve()) == self.folder else None
+
+
+def update_in_place(files: dict[str, bytes | Keep], output: Path, live: LiveOutput) -> FileStats | None:
+    """Make output hold exactly files by writing only what changed into it; its files' stats after, or None
+    (and nothing touched) when live does not know what output holds: the caller writes a new site instead."""
+    output = output.resolve()
+    known = live.known(output)
+    if known is None:
+        return None  # never built by this process, or replaced since (by a `digest build` beside it)
+    wanted = {safe_relative(name).as_posix(): data for name, data in files.items()}
+    if any(isinstance(data, Keep) and path not in known for path, data in wanted.items()):
+        return None
+    changed = {path: data for path, data in wanted.items()
+               if not isinstance(data, Keep) and not (path in known and _holds(output / path, data))}
+    removed = sorted(known.keys() - wanted.keys())
+    known_folders = _folders_of(known)
+    if any(path in known_folders for path in changed) or any(path in known for path in _folders_of(changed)):
+        return None  # a file where a folder was, or the other way round: left to a whole new site
+    staging = output.with_name(f".{output.name}.staging-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    try:
+        written = []
+        for number, (path, data) in enumerate(sorted(changed.items())):
+            (staging / str(number)).write_bytes(data)
+            written.append((staging / str(number), path))
+        with live.lock:
+            live.files = None  # until the update is done: a failure part way leaves the next build a whole new site
+            for path in removed:
+                (output / path).unlink(missing_ok=True)
+            _remove_empty_folders(output, removed)
+            for temporary, path in written:
+                (output / path).parent.mkdir(parents=True, exist_ok=True)
+                os.replace(temporary, output / path)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    after = {path: stats for path, stats in known.items() if path in wanted}
+    for path in changed:
+        st = (output / path).lstat()
+        after[path] = (st.st_size, st.st_mtime_ns, st.st_ino)
+    live.remember(output, after)
+    return after
+
+
+def _identity(folder: Path) -> tuple[int, int] | None:
+    try:
+        st = folder.lstat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino) if stat.S_ISDIR(st.st_mode) else None
+
+
+def _remove_empty_folders(output: Path, removed: list[str]) -> None:
+    """Remove the folders that removed files leave empty, deepest first."""
+    for folder in sorted(_folders_of(dict.fromkeys(removed)) - {""}, key=lambda f: -f.count("/")):
+        try:
+            (output / folder).rmdir()
+        except OSError:
+            pass  # not empty: it holds files still built
+
+
 def _claim(folder: Path, name: Path) -> bool:
     """Move folder to name (one rename, so only one of concurrent builds gets it); False when it cannot."""
     if folder.is_symlink() or not folder.is_dir():
@@ -120,7 +207,7 @@ def _join(folder: str, name: str) -> str:
     return f"{folder}/{name}" if folder else name
 
 
-def _folders_of(wanted: dict[str, bytes | Keep]) -> set[str]:
+def _folders_of(wanted: Mapping[str, object]) -> set[str]:
     """Every folder that holds a wanted file, "" (the root) included."""
     folders = {""}
     for path in wanted:

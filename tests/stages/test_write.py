@@ -8,7 +8,9 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digest.stages.write import write_site
+from digest.model import KEEP
+from digest.stages.write import LiveOutput, update_in_place, write_site
+from digest.uptodate import output_files
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -139,3 +141,61 @@ def test_dot_folders_are_kept_like_any_other(tmp_path: Path) -> None:
     assert (tmp_path / "site" / ".well-known" / "security.txt").read_bytes() == files[".well-known/security.txt"]
     assert sorted(p.relative_to(tmp_path / "site").as_posix() for p in (tmp_path / "site").rglob("*") if p.is_file()) == \
         [".nojekyll", ".well-known/security.txt", "index.html"]
+
+
+def _first_build(files: dict[str, bytes], out: Path, reuse: Path) -> LiveOutput:
+    """A first build as digest serve runs it: a whole new site, then remembered."""
+    live = LiveOutput()
+    write_site(files, out, reuse)
+    live.remember(out, output_files(out))
+    return live
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(sites, min_size=1, max_size=6))
+def test_any_sequence_of_in_place_updates_leaves_exactly_the_last_files(tmp_path_factory, sequence: list[dict[str, bytes]]) -> None:
+    base = tmp_path_factory.mktemp("in-place")
+    out, reuse = base / "site", base / "previous"
+    live = _first_build(sequence[0], out, reuse)
+    previous = sequence[0]
+    for files in sequence[1:]:
+        before = stamps(out)
+        if update_in_place(files, out, live) is None:  # a file where a folder was: a whole new site
+            write_site(files, out, reuse)
+            live.remember(out, output_files(out))
+        assert tree(out) == files
+        assert live.known(out) == output_files(out), "what the process knows is what the folder holds"
+        after = stamps(out)
+        for name, data in files.items():
+            if previous.get(name) == data:
+                assert after[name] == before[name]
+        assert not list(base.glob(".site.staging-*"))
+        previous = files
+
+
+def test_an_in_place_update_writes_only_what_changed(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    live = _first_build(SITE, out, tmp_path / "previous")
+    folder_before, before = out.stat().st_ino, stamps(out)
+    changed = {**{name: KEEP for name in SITE}, "articles/a/index.html": b"A, edited", "articles/c/index.html": b"C"}
+    del changed["articles/b/index.html"]
+    assert update_in_place(changed, out, live) is not None
+    assert out.stat().st_ino == folder_before, "the same folder: nothing swapped"
+    assert tree(out) == {"index.html": SITE["index.html"], "static/css/digest.css": SITE["static/css/digest.css"],
+                         "articles/a/index.html": b"A, edited", "articles/c/index.html": b"C"}
+    assert not (out / "articles" / "b").exists(), "a folder left empty goes"
+    after = stamps(out)
+    assert after["index.html"] == before["index.html"] and after["static/css/digest.css"] == before["static/css/digest.css"]
+
+
+def test_a_folder_replaced_since_the_last_build_is_not_updated_in_place(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    live = _first_build(SITE, out, tmp_path / "previous")
+    write_site({**SITE, "index.html": b"<h1>Built beside serve</h1>"}, out, tmp_path / "elsewhere")  # swapped in
+    assert update_in_place({**SITE, "index.html": b"<h1>Home, edited</h1>"}, out, live) is None
+    assert (out / "index.html").read_bytes() == b"<h1>Built beside serve</h1>", "nothing touched"
+
+
+def test_a_process_that_never_built_the_folder_does_not_update_it_in_place(tmp_path: Path) -> None:
+    write_site(SITE, tmp_path / "site", tmp_path / "previous")
+    assert update_in_place({**SITE, "index.html": b"x"}, tmp_path / "site", LiveOutput()) is None
