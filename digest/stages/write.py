@@ -14,6 +14,7 @@ the files no longer built deleted, so no request sees an update half done.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import stat
@@ -90,9 +91,13 @@ class LiveOutput:
     lock: threading.Lock = field(default_factory=threading.Lock)  # held by readers of the folder, and by an update
     folder: tuple[int, int] | None = None  # (device, inode) of the output folder as the last build left it
     files: FileStats | None = None  # its files then
+    # Hashes of the contents of those files that an update wrote or compared: the next one compares with
+    # these instead of reading the files (at 10,000 articles, the 11,000 files of the search index).
+    digests: dict[str, bytes] = field(default_factory=dict)
 
-    def remember(self, output: Path, files: FileStats | None) -> None:
+    def remember(self, output: Path, files: FileStats | None, digests: dict[str, bytes] | None = None) -> None:
         self.folder, self.files = (_identity(output), files) if files is not None else (None, None)
+        self.digests = digests if digests is not None and files is not None else {}
 
     def known(self, output: Path) -> FileStats | None:
         """The files of output as the last build left them, if it is still that folder (not one swapped in since)."""
@@ -106,11 +111,19 @@ def update_in_place(files: dict[str, bytes | Keep], output: Path, live: LiveOutp
     known = live.known(output)
     if known is None:
         return None  # never built by this process, or replaced since (by a `digest build` beside it)
-    wanted = {safe_relative(name).as_posix(): data for name, data in files.items()}
+    # Names already in the folder were checked when they were written.
+    wanted = {name if name in known else safe_relative(name).as_posix(): data for name, data in files.items()}
     if any(isinstance(data, Keep) and path not in known for path, data in wanted.items()):
         return None
-    changed = {path: data for path, data in wanted.items()
-               if not isinstance(data, Keep) and not (path in known and _holds(output / path, data))}
+    digests = {path: digest for path, digest in live.digests.items() if path in wanted}
+    changed = {}
+    for path, data in wanted.items():
+        if not isinstance(data, Keep):
+            digest = _digest(data)
+            if not (path in known and known[path][0] == len(data) and digests.get(path, digest) == digest
+                    and (path in digests or _holds(output / path, data))):
+                changed[path] = data
+            digests[path] = digest
     removed = sorted(known.keys() - wanted.keys())
     known_folders = _folders_of(known)
     if any(path in known_folders for path in changed) or any(path in known for path in _folders_of(changed)):
@@ -137,8 +150,12 @@ def update_in_place(files: dict[str, bytes | Keep], output: Path, live: LiveOutp
     for path in changed:
         st = (output / path).lstat()
         after[path] = (st.st_size, st.st_mtime_ns, st.st_ino)
-    live.remember(output, after)
+    live.remember(output, after, digests)
     return after
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 def _identity(folder: Path) -> tuple[int, int] | None:

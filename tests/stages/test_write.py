@@ -199,3 +199,18 @@ def test_a_folder_replaced_since_the_last_build_is_not_updated_in_place(tmp_path
 def test_a_process_that_never_built_the_folder_does_not_update_it_in_place(tmp_path: Path) -> None:
     write_site(SITE, tmp_path / "site", tmp_path / "previous")
     assert update_in_place({**SITE, "index.html": b"x"}, tmp_path / "site", LiveOutput()) is None
+
+
+def test_files_an_update_wrote_are_compared_by_their_hashes_not_read_again(tmp_path: Path, monkeypatch) -> None:
+    out = tmp_path / "site"
+    live = _first_build(SITE, out, tmp_path / "previous")
+    edited = {**SITE, "articles/a/index.html": b"A, edited"}
+    update_in_place(edited, out, live)  # reads the files it compares, once
+
+    def no_reading(self: Path) -> bytes:
+        raise AssertionError(f"read {self}")
+
+    monkeypatch.setattr(Path, "read_bytes", no_reading)
+    assert update_in_place({**edited, "index.html": b"<h1>Home, edited</h1>"}, out, live) is not None
+    monkeypatch.undo()
+    assert tree(out) == {**edited, "index.html": b"<h1>Home, edited</h1>"}
