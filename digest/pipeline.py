@@ -23,7 +23,8 @@ from digest.pages import ParsedPage, document_from, parse_one, read_page_files, 
 from digest.parallel import Executor
 from digest.paths import distinct_slugs
 from digest.render_memo import Fingerprints, RenderMemo, base_key, load_memo, save_memo
-from digest.search import SHARDS, decode_bundle, encode_bundle, indexed, search_bundle, search_key, shard_list, shards
+from digest.search import (SHARDS, decode_bundle, digests_key, encode_bundle, indexed, page_digest, search_bundle,
+                           shard_list, shards)
 from digest.stages.annotate import annotate_document, options_from
 from digest.stages.annotate.corpus import finish_annotations, index_annotations
 from digest.stages.annotate.decorate import decorate_html
@@ -140,20 +141,27 @@ def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path
         files = render_site(site, config, env, static, memo)
     with stage("search"):  # each part of the index is cached: rebuilt only when one of its article pages changed
         search_problems: list[Diagnostic] = []
-        pages = {path: data if not isinstance(data, Keep) else (output / path).read_bytes()
-                 for path, data in files.items() if indexed(path)}
-        parts = shards(pages)
+
+        def page(path: str) -> bytes:
+            data = files[path]
+            return (output / path).read_bytes() if isinstance(data, Keep) else data
+
+        # What Pagefind reads of each article page, hashed; digest serve remembers it for the pages it kept.
+        known = options.live.page_digests if options.live is not None and options.live.known(output) is not None else {}
+        digests = {path: known[path] if isinstance(data, Keep) and path in known else page_digest(page(path))
+                   for path, data in files.items() if indexed(path)}
+        parts = shards(digests)
 
         def index(part: tuple[str, dict[str, bytes]]) -> dict[str, str]:
-            bundle, problems = search_bundle(part[1], config, part[0])
+            bundle, problems = search_bundle({path: page(path) for path in part[1]}, config, part[0])
             search_problems.extend(problems)
             return encode_bundle(bundle)
 
-        bundles = cache.map("search", parts, lambda part: (part[0], search_key(part[1], config)), index, dict[str, str],
+        bundles = cache.map("search", parts, lambda part: (part[0], digests_key(part[1], config)), index, dict[str, str],
                             _thread_map)
         for bundle in bundles:
             files.update(decode_bundle(bundle))
-        if pages:
+        if digests:
             files[SHARDS] = shard_list([folder for folder, _ in parts])
         report.add(*dict.fromkeys(search_problems))
     with stage("cache"):
@@ -169,6 +177,8 @@ def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path
             written_files = output_files(output)
             if options.live is not None:
                 options.live.remember(output, written_files)
+        if options.live is not None:  # only now are they what the folder holds
+            options.live.page_digests = digests
         save_memo(cache_folder, output, memo.keys, written_files)
         try:
             ids_text = story_ids_text({s.id: s.articles for s in links.stories}, links.moved_stories)

@@ -19,10 +19,12 @@ import subprocess
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TypeVar
 
 from digest.config import Config
 from digest.errors import Diagnostic, DigestError, warning
 
+T = TypeVar("T")
 BUNDLE = "pagefind/"
 SHARDS = BUNDLE + "shards.json"  # the folders of the other indexes, relative to BUNDLE
 SHARD_SIZE = 500  # article pages per index: an edit re-indexes one index of about this many pages
@@ -75,16 +77,26 @@ def indexed_part(page: bytes) -> bytes:
     return page
 
 
+def page_digest(page: bytes) -> bytes:
+    """A hash of what Pagefind reads of an article page."""
+    return hashlib.sha256(indexed_part(page)).digest()
+
+
 def search_key(files: Mapping[str, bytes], config: Config) -> str:
     """A hash of everything the index depends on: what Pagefind reads of the article pages, the language
     and the Pagefind binary."""
+    return digests_key({path: page_digest(data) for path, data in _indexed_pages(files).items()}, config)
+
+
+def digests_key(digests: Mapping[str, bytes], config: Config) -> str:
+    """search_key of the pages whose page_digest digests holds."""
     digest = hashlib.sha256(f"{config.language}\0{_pagefind_binary()}\0".encode())
-    for path, data in _indexed_pages(files).items():
-        digest.update(path.encode() + b"\0" + hashlib.sha256(indexed_part(data)).digest())
+    for path, page in sorted(digests.items()):
+        digest.update(path.encode() + b"\0" + page)
     return digest.hexdigest()
 
 
-def shards(pages: Mapping[str, bytes]) -> list[tuple[str, dict[str, bytes]]]:
+def shards(pages: Mapping[str, T]) -> list[tuple[str, dict[str, T]]]:
     """The article pages split into (folder, pages) of about SHARD_SIZE pages each; the first folder is BUNDLE.
 
     Pagefind has no incremental mode: one index of the whole digest is rebuilt, every page of it,
@@ -92,7 +104,7 @@ def shards(pages: Mapping[str, bytes]) -> list[tuple[str, dict[str, bytes]]]:
     (and all parts are built in parallel). The count changes only as the digest grows past a multiple of SHARD_SIZE.
     """
     count = max(1, -(-len(pages) // SHARD_SIZE))
-    parts: list[dict[str, bytes]] = [{} for _ in range(count)]
+    parts: list[dict[str, T]] = [{} for _ in range(count)]
     for path, data in sorted(pages.items()):
         parts[int(hashlib.sha256(path.encode()).hexdigest()[:12], 16) % count][path] = data
     return [(BUNDLE if i == 0 else f"{BUNDLE}shard-{i}/", part) for i, part in enumerate(parts)]

@@ -94,6 +94,8 @@ class LiveOutput:
     # Hashes of the contents of those files that an update wrote or compared: the next one compares with
     # these instead of reading the files (at 10,000 articles, the 11,000 files of the search index).
     digests: dict[str, bytes] = field(default_factory=dict)
+    # Hashes of what Pagefind reads of its article pages (digest.search.page_digest), set once they are written.
+    page_digests: dict[str, bytes] = field(default_factory=dict)
 
     def remember(self, output: Path, files: FileStats | None, digests: dict[str, bytes] | None = None) -> None:
         self.folder, self.files = (_identity(output), files) if files is not None else (None, None)
