@@ -142,6 +142,8 @@ def _decoder(tp: Any) -> Decoder:
         return _sequence_decoder(origin, args)
     if origin in (frozenset, set):
         return _sequence_decoder(list, args, origin)
+    if origin is dict and args and args[1] in _PLAIN:
+        return _plain_items_decoder(dict, args[1])
     if origin is dict:
         values = _decoder(args[1]) if args else _decoder(Any)
         return _checked(lambda data: isinstance(data, dict), "an object",
@@ -186,6 +188,8 @@ def _float_decoder(data: Any) -> float:
 
 
 def _sequence_decoder(origin: type, args: tuple[Any, ...], make: type | None = None) -> Decoder:
+    if args and args[0] in _PLAIN and (origin is list or (len(args) == 2 and args[1] is Ellipsis)):
+        return _plain_items_decoder(make or origin, args[0])
     if origin is list or not args or (len(args) == 2 and args[1] is Ellipsis):
         item = _decoder(args[0]) if args else _decoder(Any)
         convert: Decoder = lambda data: (make or origin)(item(d) for d in data)
@@ -193,6 +197,23 @@ def _sequence_decoder(origin: type, args: tuple[Any, ...], make: type | None = N
     items = [_decoder(a) for a in args]
     return _checked(lambda data: isinstance(data, list) and len(data) == len(items), f"a list of {len(items)}",
                     lambda data: tuple(read(d) for read, d in zip(items, data)))
+
+
+_PLAIN = (str, int)  # JSON gives them exactly: a check of their type is all their decoding
+
+
+def _plain_items_decoder(make: type, item: type) -> Decoder:
+    """A decoder of a container of str or of int (a dict's values), checked and copied without a call per item:
+    each article's words and names (dict[str, int]) were most of the time of reading its cached terms."""
+    expected = f"a {make.__name__} of {item.__name__}"
+
+    def read(data: Any) -> Any:
+        if isinstance(data, dict) if make is dict else isinstance(data, list):
+            items = data.values() if make is dict else data
+            if all(type(value) is item for value in items):
+                return make(data)
+        raise Undecodable(f"expected {expected}, found {data!r:.60}")
+    return read
 
 
 def _dataclass_decoder(tp: Any) -> Decoder:

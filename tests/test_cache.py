@@ -97,7 +97,11 @@ def test_stage_results_survive_a_round_trip_through_disk(tmp_path: Path) -> None
     ({"path": "p", "message": "m", "line": None, "column": None, "hint": None, "severity": "fatal"}, Diagnostic),
     (1.5, int),
     (True, int),
-], ids=["missing field", "wrong item type", "text for a dataclass", "unknown enum value", "float for int", "bool for int"])
+    (["a", 1], tuple[str, ...]),
+    ({"a": True}, dict[str, int]),
+    ({"a": 1}, frozenset[str]),
+], ids=["missing field", "wrong item type", "text for a dataclass", "unknown enum value", "float for int", "bool for int",
+        "number among text", "bool among numbers", "object for a set"])
 def test_a_value_of_another_shape_does_not_decode(value: object, result_type: Any) -> None:
     with pytest.raises(cache_module.Undecodable):
         decode(value, result_type)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter, defaultdict
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from digest.collector import with_cycle_collector_paused
 from digest.errors import Diagnostic, warning
-from digest.model import (AnnotationIndex, Annotations, Document, EntityEntry, EntityRef, GlossaryEntry, Quote)
+from digest.model import (AnnotationIndex, Annotations, Discrepancy, Document, EntityEntry, EntityRef, GlossaryEntry,
+                          Quote)
 from digest.slugs import unique_slugs
 from digest.stages.annotate import annotate_document
 from digest.stages.annotate.discrepancies import discrepancies_between_related, find_discrepancies
@@ -153,10 +154,18 @@ def _rekey_quote(quote: Quote, old_to_new: dict[str, str], by_key: dict[str, Ent
 
 
 @with_cycle_collector_paused
-def index_annotations(articles: Iterable[tuple[str, Annotations]], stories: Iterable[tuple[str, ...]] = ()) -> AnnotationIndex:
-    """The digest's entity pages, glossary and discrepancies; articles (slug, annotations) newest first.
-    Discrepancies are looked for within stories, or, before stories exist, among articles that share
-    at least two named things."""
+def discrepancies_of(annotations_by_slug: dict[str, Annotations], stories: Sequence[tuple[str, ...]]) -> tuple[Discrepancy, ...]:
+    """The digest's discrepancies: looked for within stories, or, before stories exist, among articles that
+    share at least two named things."""
+    groups = [tuple(g) for g in stories]
+    return find_discrepancies(annotations_by_slug, groups) if groups else discrepancies_between_related(annotations_by_slug)
+
+
+@with_cycle_collector_paused
+def index_annotations(articles: Iterable[tuple[str, Annotations]], stories: Sequence[tuple[str, ...]] = (),
+                      discrepancies: tuple[Discrepancy, ...] | None = None) -> AnnotationIndex:
+    """The digest's entity pages, glossary and discrepancies (discrepancies_of, unless given: a build
+    keeps them by what they are computed from); articles (slug, annotations) newest first."""
     articles = list(articles)
     # slugs kept in dicts (ordered, and membership in constant time: one entity may be in every article)
     entities: dict[str, tuple[EntityRef, dict[str, None], set[str]]] = {}
@@ -176,7 +185,6 @@ def index_annotations(articles: Iterable[tuple[str, Annotations]], stories: Iter
     )
     glossary_entries = tuple(GlossaryEntry(short, expansion, tuple(slugs))
                              for short, (expansion, slugs) in sorted(glossary.items(), key=lambda i: i[0].casefold()))
-    by_slug = dict(articles)
-    groups = [tuple(g) for g in stories]
-    discrepancies = find_discrepancies(by_slug, groups) if groups else discrepancies_between_related(by_slug)
+    if discrepancies is None:
+        discrepancies = discrepancies_of(dict(articles), stories)
     return AnnotationIndex(entity_entries, glossary_entries, discrepancies)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Sequence
 from itertools import combinations
 
 import numpy as np
@@ -96,6 +97,15 @@ def _prepare(found: Annotations) -> dict[tuple[str, str], list[_Stated]]:
                     entities.add(key)
         buckets.setdefault((f.kind, f.unit), []).append(_Stated(f, frozenset(entities), forms))
     return buckets
+
+
+def discrepancy_inputs(annotations_by_slug: dict[str, Annotations], groups: Sequence[Sequence[str]]) -> list[str]:
+    """What the discrepancies of a digest are computed from, as text for a cache key: the groups, and each
+    article's slug, named things (keys and spellings) and figures; nothing else of the annotations."""
+    return [repr([tuple(g) for g in groups]),
+            *(repr((slug, [(e.key, e.forms) for e in found.entities],
+                    [(f.text, f.kind, f.value, f.unit, f.sentence) for f in found.figures]))
+              for slug, found in annotations_by_slug.items())]
 
 
 def _what(figure: Figure) -> str:
