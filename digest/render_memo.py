@@ -22,18 +22,19 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 from digest.cache import code_fingerprint, save_json
 from digest.config import Config
 from digest.link_lookups import discrepancies_by_article
-from digest.model import Article, Site, Story
+from digest.model import Article, Document, Site, Story
 
 RECORD = "render-memo.json"
 SITE = "site"  # the dependency of a page that read the site as a whole: never reused
-_FORMAT = 1
+_FORMAT = 2
 
 
 class Uncacheable(Exception):
@@ -88,34 +89,70 @@ class TrackedArticles(Mapping[str, Article]):
         return len(self._by_slug)
 
 
+class ValueHashes:
+    """Hashes of large values (bodies, HTML, annotations) by identity, so that a value met again is not
+    hashed again: in digest serve the unchanged articles of a rebuild hold the very objects of the
+    last build (digest.cache.CacheMemory). An entry holds its value, so no other object can take its
+    id while the entry exists, and the values are immutable: the same object has the same content."""
+
+    def __init__(self, last: ValueHashes | None = None) -> None:
+        self._last = last._seen if last is not None else {}
+        self._seen: dict[int, tuple[object, str]] = {}  # this build's: the next one starts from these
+
+    def of(self, value: object, digest: Callable[[Any], str]) -> str:
+        found = self._seen.get(id(value)) or self._last.get(id(value))
+        if found is None or found[0] is not value:
+            found = (value, digest(value))
+        self._seen[id(value)] = found
+        return found[1]
+
+
+# Every field of a Document but its body, which is hashed on its own (by identity, see ValueHashes).
+_DOCUMENT_FIELDS = tuple(f.name for f in dataclasses.fields(Document) if f.name != "body")
+
+
 class Fingerprints:
     """The current value of each kind of dependency, as a hash, worked out once per build."""
 
-    def __init__(self, site: Site) -> None:
+    def __init__(self, site: Site, values: ValueHashes | None = None) -> None:
         self.site = site
+        self.values = values or ValueHashes()
         self.by_slug = {a.doc.slug: a for a in site.articles}
         self.stories = {s.id: s for s in site.links.stories}
         self._articles: dict[str, str] = {}
         self._stories: dict[int, str] = {}
         self._discrepancies = discrepancies_by_article(site)
+        self._discrepancy_hashes: dict[str, str] = {}
 
     def article(self, slug: str) -> str:
         found = self._articles.get(slug)
         if found is None:
             article = self.by_slug.get(slug)
             links = self.site.links
-            found = "-" if article is None else _hash(repr((
-                article.doc, article.html, article.annotations, links.related.get(slug), links.references.get(slug),
-                links.duplicates.get(slug), links.story_of.get(slug))))
+            found = "-" if article is None else _hash(self._content(article) + repr((
+                links.related.get(slug), links.references.get(slug), links.duplicates.get(slug), links.story_of.get(slug))))
             self._articles[slug] = found
         return found
+
+    def _content(self, article: Article) -> str:
+        """A hash of everything the article holds: its document, HTML, annotations and description."""
+        doc = article.doc
+        return "\0".join((repr(tuple(getattr(doc, name) for name in _DOCUMENT_FIELDS)), self.values.of(doc.body, _hash),
+                          self.values.of(article.html, _hash), self.values.of(article.annotations, _repr_hash),
+                          repr(article.description)))
 
     def story(self, story: Story | None) -> str:
         if story is None:
             return "-"
         found = self._stories.get(id(story))  # the site holds every story for the whole build: ids stay theirs
         if found is None:
-            found = self._stories[id(story)] = _hash(repr(story))
+            found = self._stories[id(story)] = _repr_hash(story)
+        return found
+
+    def discrepancies(self, slug: str) -> str:
+        found = self._discrepancy_hashes.get(slug)
+        if found is None:
+            found = self._discrepancy_hashes[slug] = _repr_hash(self._discrepancies.get(slug, []))
         return found
 
     def value(self, dep: str) -> str:
@@ -126,21 +163,75 @@ class Fingerprints:
             story_id = self.site.links.story_of.get(name)
             return self.story(self.stories.get(story_id) if story_id else None)
         if kind == "d":
-            return _hash(repr(self._discrepancies.get(name, [])))
+            return self.discrepancies(name)
         raise Uncacheable(dep)  # SITE, or a dependency of another version
+
+
+@dataclass(frozen=True)
+class FileParts:
+    """Where each article's parts are in an output file put together from them (digest.json), and the
+    fingerprint of the article then: a part is reused while its article's fingerprint is the same."""
+
+    base: str  # the memo's base then: a part was made by that code and config
+    articles: dict[str, tuple[str, tuple[int, ...]]]  # slug -> (fingerprint, start and end of each part)
+
+
+PageKeys = dict[str, tuple[str, tuple[str, ...]]]  # {output path: (key, dependencies)}
+
+
+@dataclass(frozen=True)
+class LastRender:
+    """What the last build's render left to the next: page keys and file parts, good while its output is untouched."""
+
+    keys: PageKeys = field(default_factory=dict)
+    parts: dict[str, FileParts] = field(default_factory=dict)  # {output path: its parts}
 
 
 class RenderMemo:
     """Keys of the pages of the last build; decides per page whether its live file can be kept."""
 
-    def __init__(self, base: str, previous: dict[str, tuple[str, tuple[str, ...]]], fingerprints: Fingerprints) -> None:
+    def __init__(self, base: str, last: LastRender, fingerprints: Fingerprints,
+                 read_live: Callable[[str], bytes] = lambda path: b"") -> None:
         self.base = base  # theme, code and config: a change there changes every key
-        self.previous = previous  # {output path: (key, dependencies)} of pages whose live file is as the key says
+        self.previous = last.keys  # of pages whose live file is as the key says
+        self.previous_parts = last.parts
         self.fingerprints = fingerprints
-        self.keys: dict[str, tuple[str, tuple[str, ...]]] = {}  # this build's
+        self.read_live = read_live  # the bytes of a file of the live output
+        self.keys: PageKeys = {}  # this build's
+        self.parts: dict[str, FileParts] = {}
+        self._live: dict[str, memoryview | None] = {}
         # Hashes of values shared by many pages (a tag's articles, for each of its pages), by id: each
         # value is held here too, so its id cannot be reused by another during the build.
         self._shared: dict[int, tuple[Any, bytes]] = {}
+
+    def reused_parts(self, path: str, slug: str) -> tuple[memoryview, ...] | None:
+        """The article's parts of the live file at path, if the article is as it was when they were written."""
+        last = self.previous_parts.get(path)
+        found = last.articles.get(slug) if last is not None and last.base == self.base else None
+        if found is None or found[0] != self.fingerprints.article(slug):
+            return None
+        data = self._live_file(path)
+        if data is None:
+            return None
+        spans = found[1]
+        return tuple(data[start:end] for start, end in zip(spans[::2], spans[1::2]))
+
+    def parts_written(self, path: str, slugs: Sequence[str], spans: Sequence[tuple[int, ...]]) -> None:
+        """Remember where each article's parts are in the file at path as this build writes it."""
+        self.parts[path] = FileParts(self.base, {slug: (self.fingerprints.article(slug), span)
+                                                 for slug, span in zip(slugs, spans)})
+
+    def _live_file(self, path: str) -> memoryview | None:
+        if path not in self._live:
+            try:
+                self._live[path] = memoryview(self.read_live(path))
+            except OSError:
+                self._live[path] = None
+        return self._live[path]
+
+    def last(self) -> LastRender:
+        """What this build leaves to the next."""
+        return LastRender(self.keys, self.parts)
 
     def context_hash(self, template: str, context: dict[str, Any]) -> str | None:
         """A hash of the template's name and the values passed to it; None when one cannot be fingerprinted."""
@@ -234,24 +325,42 @@ def base_key(template_dirs: list[Path], config: Config) -> str:
     return h.hexdigest()
 
 
+@dataclass
+class RenderMemory:
+    """The last render kept in the process between builds (digest serve, in digest.cache.CacheMemory): the next
+    build neither reads the record again nor hashes again the values it still holds."""
+
+    output: str
+    files: dict[str, tuple[int, int, int]]  # the output as the last build left it
+    last: LastRender
+    values: ValueHashes
+
+
 def load_memo(cache_folder: Path | None, output: Path,
-              live_files: Callable[[Path], dict[str, tuple[int, int, int]] | None]) -> dict[str, tuple[str, tuple[str, ...]]]:
-    """The page keys of the last build, if it built into output and output is as it left it; else none."""
+              live_files: Callable[[Path], dict[str, tuple[int, int, int]] | None],
+              memory: RenderMemory | None = None) -> LastRender:
+    """What the last build's render left, if it built into output and output is as it left it; else nothing."""
     if cache_folder is None:
-        return {}
+        return LastRender()
+    live = live_files(output)
+    if memory is not None and memory.output == str(output) and live == memory.files:
+        return memory.last
     try:
         data = json.loads((cache_folder / RECORD).read_text(encoding="utf-8"))
         if data.get("format") != _FORMAT or data.get("output") != str(output):
-            return {}
+            return LastRender()
         files = {path: tuple(stat) for path, stat in data["files"].items()}
-        if live_files(output) != files:
-            return {}
-        return {path: (str(key), tuple(str(d) for d in deps)) for path, (key, deps) in data["keys"].items()}
+        if live != files:
+            return LastRender()
+        return LastRender({path: (str(key), tuple(str(d) for d in deps)) for path, (key, deps) in data["keys"].items()},
+                          {path: FileParts(str(parts["base"]), {slug: (str(fp), tuple(int(n) for n in spans))
+                                                                for slug, (fp, spans) in parts["articles"].items()})
+                           for path, parts in data["parts"].items()})
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        return {}
+        return LastRender()
 
 
-def save_memo(cache_folder: Path | None, output: Path, keys: dict[str, tuple[str, tuple[str, ...]]],
+def save_memo(cache_folder: Path | None, output: Path, last: LastRender,
               files: dict[str, tuple[int, int, int]] | None) -> None:
     if cache_folder is None:  # without a memo the next build renders every page, nothing worse
         return
@@ -261,9 +370,16 @@ def save_memo(cache_folder: Path | None, output: Path, keys: dict[str, tuple[str
         except OSError:
             pass
         return
-    save_json(cache_folder / RECORD, {"format": _FORMAT, "output": str(output), "files": files,
-                                      "keys": {p: [k, list(d)] for p, (k, d) in sorted(keys.items())}})
+    save_json(cache_folder / RECORD, {
+        "format": _FORMAT, "output": str(output), "files": files,
+        "keys": {p: [k, list(d)] for p, (k, d) in sorted(last.keys.items())},
+        "parts": {p: {"base": parts.base, "articles": {slug: [fp, list(spans)] for slug, (fp, spans) in parts.articles.items()}}
+                  for p, parts in sorted(last.parts.items())}})
 
 
 def _hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def _repr_hash(value: object) -> str:
+    return _hash(repr(value))

@@ -1,15 +1,18 @@
 """Correct before fast: after any sequence of edits, a build that reuses the cache and the previous
-output equals a clean build (no cache, no previous output) byte for byte."""
+output equals a clean build (no cache, no previous output) byte for byte — also when the builds run
+in one process and keep what they made in memory, as digest serve's do."""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from digest.build import BuildOptions, build_site
+from digest.cache import CacheMemory
 from digest.config import load_config
 from digest.parallel import Executor
 from digest.theme import PACKAGED
@@ -81,8 +84,8 @@ def apply(edit: tuple, folder: Path) -> None:
         (folder / "content" / "sources" / f"source-{n}.txt").write_text(f"{title}\n\n{body}\n", encoding="utf-8")
 
 
-def build(folder: Path, cache: bool) -> None:
-    build_site(load_config(root=folder), BuildOptions(executor=Executor("serial"), cache=cache))
+def build(folder: Path, cache: bool, memory: CacheMemory | None = None) -> None:
+    build_site(load_config(root=folder), BuildOptions(executor=Executor("serial"), cache=cache, memory=memory))
 
 
 def clean_copy(folder: Path, to: Path) -> Path:
@@ -90,16 +93,18 @@ def clean_copy(folder: Path, to: Path) -> Path:
     return to
 
 
+@pytest.mark.parametrize("in_memory", [False, True], ids=["build", "serve"])
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(edits, min_size=1, max_size=6))
-def test_a_cached_rebuild_equals_a_clean_build(tmp_path_factory, steps: list[tuple]) -> None:
+def test_a_cached_rebuild_equals_a_clean_build(tmp_path_factory, in_memory: bool, steps: list[tuple]) -> None:
     base = tmp_path_factory.mktemp("incremental")
     digest = base / "digest"
     make_digest(digest)
-    build(digest, cache=True)
+    memory = CacheMemory() if in_memory else None
+    build(digest, cache=True, memory=memory)
     for n, edit in enumerate(steps):
         apply(edit, digest)
-        build(digest, cache=True)
+        build(digest, cache=True, memory=memory)
         clean = clean_copy(digest, base / f"clean-{n}")
         build(clean, cache=False)
         assert tree_digest(digest / "site") == tree_digest(clean / "site"), f"after {steps[:n + 1]}"

@@ -32,7 +32,7 @@ from digest.listing import Group, home_entries, month_groups, paginate, source_g
 from digest.model import KEEP, Article, Keep, Site
 from digest.render_memo import Recorder, RenderMemo, TrackedArticles, TrackedSite
 from digest.slugs import slugify
-from digest.stages.export import annotations_jsonld, digest_json
+from digest.stages.export import annotations_jsonld, article_parts, digest_json
 from digest.link_lookups import link_template_globals
 from digest.urls import (STORIES_PATH, absolute_url, article_path, entity_path, external_url, source_path, story_path,
                          tag_path, url_for)
@@ -141,8 +141,18 @@ def render_site(site: Site, config: Config, env: jinja2.Environment, static: dic
     files["sitemap.xml"] = sitemap(sorted(pages), config)
     files["robots.txt"] = robots_txt(config)
     files[".nojekyll"] = b""
-    files["digest.json"] = digest_json(site, config)
+    files["digest.json"] = digest_json_file(site, config, memo)
     return files
+
+
+def digest_json_file(site: Site, config: Config, memo: RenderMemo | None) -> bytes:
+    """digest.json, with the parts of the articles that did not change taken from the live file (digest.render_memo)."""
+    if memo is None:
+        return digest_json(site, config).data
+    parts = [memo.reused_parts("digest.json", a.doc.slug) or article_parts(a, site.links, config) for a in site.articles]
+    made = digest_json(site, config, parts)
+    memo.parts_written("digest.json", [a.doc.slug for a in site.articles], made.spans)
+    return made.data
 
 
 def _article_context(article: Article, config: Config) -> dict[str, Any]:
