@@ -118,14 +118,18 @@ def output_files(output: Path) -> dict[str, tuple[int, int, int]] | None:
     if not output.is_dir() or output.is_symlink():
         return None
     found: dict[str, tuple[int, int, int]] = {}
-    for dirpath, dirnames, filenames in os.walk(output):
-        for name in (*filenames, *dirnames):
-            path = os.path.join(dirpath, name)
-            st = os.lstat(path)
-            if os.path.islink(path):
-                return None  # digest never writes links: somebody else put this here
-            if name in filenames:
-                found[os.path.relpath(path, output).replace(os.sep, "/")] = (st.st_size, st.st_mtime_ns, st.st_ino)
+    folders = [(str(output), "")]  # (path, its path relative to output with a trailing "/", or "")
+    while folders:
+        folder, relative = folders.pop()
+        with os.scandir(folder) as entries:  # an entry knows its type and stat: no second system call per file
+            for entry in entries:
+                if entry.is_symlink():
+                    return None  # digest never writes links: somebody else put this here
+                if entry.is_dir():
+                    folders.append((entry.path, f"{relative}{entry.name}/"))
+                else:
+                    st = entry.stat()
+                    found[relative + entry.name] = (st.st_size, st.st_mtime_ns, st.st_ino)
     return found
 
 
