@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from html.parser import HTMLParser
 from typing import Any, Callable, Sequence
@@ -27,7 +27,7 @@ from pygments.formatters import HtmlFormatter
 
 from digest.config import Config
 from digest.dates import display_date, month_name
-from digest.feeds import Feed, atom_feed, json_feed, robots_txt, sitemap
+from digest.feeds import FEED_SIZE, Feed, atom_feed, json_feed, robots_txt, sitemap
 from digest.listing import Group, home_entries, month_groups, paginate, source_groups, tag_groups, undated
 from digest.model import KEEP, Article, Keep, Site
 from digest.render_memo import Recorder, RenderMemo, TrackedArticles, TrackedSite
@@ -96,8 +96,7 @@ def render_site(site: Site, config: Config, env: jinja2.Environment, static: dic
     for group in tags:
         feeds = [*feed_links(config, f"{config.title}: {group.name}", group.path), *site_feeds]
         list_pages(page, group, config, "tag", f"Articles tagged {group.name} in {config.title}.", feeds)
-        files[group.path + "feed.xml"] = atom_feed(Feed(f"{config.title}: {group.name}", group.path, group.articles), config)
-        files[group.path + "feed.json"] = json_feed(Feed(f"{config.title}: {group.name}", group.path, group.articles), config)
+        files.update(feed_files(Feed(f"{config.title}: {group.name}", group.path, group.articles), config, memo))
     page("tags.html", "tags/", f"Every tag of {config.title}.", groups=tags)
 
     outlets = source_groups(site.articles)
@@ -136,12 +135,27 @@ def render_site(site: Site, config: Config, env: jinja2.Environment, static: dic
         site=site, config=config, page_path=None, canonical=None, feeds=site_feeds, **links,
         description=f"There is no page at this address in {config.title}.").encode("utf-8")
 
-    files["feed.xml"] = atom_feed(Feed(config.title, "", site.articles), config)
-    files["feed.json"] = json_feed(Feed(config.title, "", site.articles), config)
+    files.update(feed_files(Feed(config.title, "", site.articles), config, memo))
     files["sitemap.xml"] = sitemap(sorted(pages), config)
     files["robots.txt"] = robots_txt(config)
     files[".nojekyll"] = b""
     files["digest.json"] = digest_json_file(site, config, memo)
+    return files
+
+
+def feed_files(feed: Feed, config: Config, memo: RenderMemo | None) -> dict[str, bytes | Keep]:
+    """The Atom and JSON feeds of feed; KEEP for one whose live file is still right (digest.render_memo): a feed
+    is made of its newest articles, its title and folder and the config alone."""
+    files: dict[str, bytes | Keep] = {}
+    for name, write in (("feed.xml", atom_feed), ("feed.json", json_feed)):
+        path = feed.folder + name
+        key = memo.context_hash(name, {"feed": replace(feed, articles=feed.articles[:FEED_SIZE])}) if memo else None
+        if memo and memo.reusable(path, key):
+            files[path] = KEEP
+            continue
+        files[path] = write(feed, config)
+        if memo:
+            memo.rendered(path, key, set())
     return files
 
 
