@@ -24,8 +24,11 @@ import hashlib
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache as memoize
 from pathlib import Path
 from typing import Any, Callable
+
+from markupsafe import Markup
 
 from digest.cache import code_fingerprint, save_json
 from digest.config import Config
@@ -122,14 +125,14 @@ class Fingerprints:
         self._articles: dict[str, str] = {}
         self._stories: dict[int, str] = {}
         self._discrepancies = discrepancies_by_article(site)
-        self._discrepancy_hashes: dict[str, str] = {}
+        self._values: dict[str, str] = {}  # by dependency
 
     def article(self, slug: str) -> str:
         found = self._articles.get(slug)
         if found is None:
             article = self.by_slug.get(slug)
             links = self.site.links
-            found = "-" if article is None else _hash(self._content(article) + repr((
+            found = "-" if article is None else _hash(self._content(article) + "\0" + repr((
                 links.related.get(slug), links.references.get(slug), links.duplicates.get(slug), links.story_of.get(slug))))
             self._articles[slug] = found
         return found
@@ -150,12 +153,17 @@ class Fingerprints:
         return found
 
     def discrepancies(self, slug: str) -> str:
-        found = self._discrepancy_hashes.get(slug)
-        if found is None:
-            found = self._discrepancy_hashes[slug] = _repr_hash(self._discrepancies.get(slug, []))
-        return found
+        found = self._discrepancies.get(slug)
+        return "-" if found is None else _repr_hash(found)
 
     def value(self, dep: str) -> str:
+        """The current value of a dependency a page recorded; Uncacheable for one that cannot have a value."""
+        found = self._values.get(dep)
+        if found is None:
+            found = self._values[dep] = self._value(dep)
+        return found
+
+    def _value(self, dep: str) -> str:
         kind, _, name = dep.partition(":")
         if kind == "a":
             return self.article(name)
@@ -235,14 +243,10 @@ class RenderMemo:
 
     def context_hash(self, template: str, context: dict[str, Any]) -> str | None:
         """A hash of the template's name and the values passed to it; None when one cannot be fingerprinted."""
-        h = hashlib.sha256(f"{self.base}\0{template}\0".encode())
         try:
-            for name in sorted(context):
-                h.update(f"\0{name}=".encode())
-                self._feed(h, context[name])
+            return _digest(self.base, template, *(f"{name}={self._token(context[name])}" for name in sorted(context)))
         except Uncacheable:
             return None
-        return h.hexdigest()
 
     def reusable(self, path: str, context_hash: str | None) -> bool:
         """True when the live file of path is what rendering it now would give."""
@@ -269,50 +273,55 @@ class RenderMemo:
             pass
 
     def _key(self, context_hash: str, deps: tuple[str, ...]) -> str:
-        h = hashlib.sha256(context_hash.encode())
-        for dep in deps:
-            h.update(f"\0{dep}={self.fingerprints.value(dep)}".encode())
-        return h.hexdigest()
+        value = self.fingerprints.value
+        return _digest(context_hash, *(f"{dep}={value(dep)}" for dep in deps))
 
-    def _shared_hash(self, value: list[Any] | tuple[Any, ...]) -> bytes:
+    def _token(self, value: Any) -> str:
+        """value as a string that tells it apart from any other value: strings length-prefixed, articles and
+        stories by fingerprint, containers by a hash of their items' tokens (kept by id: many pages share them)."""
+        if isinstance(value, str):  # Markup renders unescaped: not the same value as the str of its text
+            return f"{'m' if isinstance(value, Markup) else 's'}{len(value)}:{value}"
+        if value is None or isinstance(value, (bool, int, float)):
+            return f"v{value!r}"
+        if isinstance(value, Article):
+            return "A" + self.fingerprints.article(value.doc.slug)
+        if isinstance(value, Story):
+            return "S" + self.fingerprints.story(value)
+        if isinstance(value, TrackedArticles):
+            return "by_slug"  # its lookups are recorded as they happen
         found = self._shared.get(id(value))
         if found is None or found[0] is not value:
-            inner = hashlib.sha256(b"[%d" % len(value))
-            for item in value:
-                self._feed(inner, item)
-            found = self._shared[id(value)] = (value, b"#" + inner.digest())
+            found = self._shared[id(value)] = (value, "#" + _digest(*self._item_tokens(value)))
         return found[1]
 
-    def _feed(self, h: Any, value: Any) -> None:
-        if isinstance(value, str):  # Markup too
-            data = value.encode("utf-8", "surrogatepass")
-            h.update(b"s%d:" % len(data) + data)
-        elif value is None or isinstance(value, (bool, int, float)):
-            h.update(f"v{value!r};".encode())
-        elif isinstance(value, Article):
-            h.update(f"A{self.fingerprints.article(value.doc.slug)};".encode())
-        elif isinstance(value, Story):
-            h.update(f"S{self.fingerprints.story(value)};".encode())
+    def _item_tokens(self, value: Any) -> Iterator[str]:
+        if isinstance(value, (list, tuple)) and all(type(item) is str for item in value):
+            yield "[str"  # slugs, names: their repr tells them apart, and is made in one go (an entity lists thousands)
+            yield repr(tuple(value))
         elif isinstance(value, (list, tuple)):
-            if len(value) > 8:
-                h.update(self._shared_hash(value))
-                return
-            h.update(b"[%d" % len(value))
-            for item in value:
-                self._feed(h, item)
+            yield f"[{len(value)}"
+            yield from map(self._token, value)
         elif isinstance(value, dict):
-            h.update(b"{%d" % len(value))
+            yield f"{{{len(value)}"
             for k, v in value.items():
-                self._feed(h, k)
-                self._feed(h, v)
+                yield self._token(k)
+                yield self._token(v)
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            h.update(f"<{type(value).__qualname__}".encode())
-            for f in dataclasses.fields(value):
-                self._feed(h, getattr(value, f.name))
-        elif isinstance(value, TrackedArticles):
-            h.update(b"by_slug")  # its lookups are recorded as they happen
+            yield f"<{type(value).__qualname__}"
+            yield from (self._token(getattr(value, name)) for name in _field_names(type(value)))
         else:
             raise Uncacheable(type(value).__name__)
+
+
+@memoize
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+def _digest(*tokens: str) -> str:
+    """A hash of tokens that no other sequence of tokens has: they are joined by NUL, which only a string token
+    holds, and that one says its length."""
+    return hashlib.sha256("\0".join(tokens).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def base_key(template_dirs: list[Path], config: Config) -> str:
