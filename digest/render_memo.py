@@ -33,6 +33,7 @@ from markupsafe import Markup
 from digest.cache import code_fingerprint, save_json
 from digest.config import Config
 from digest.link_lookups import discrepancies_by_article
+from digest.listing import Group
 from digest.model import Article, Document, Site, Story
 
 RECORD = "render-memo.json"
@@ -92,6 +93,39 @@ class TrackedArticles(Mapping[str, Article]):
         return len(self._by_slug)
 
 
+class TrackedGroup:
+    """A tag, outlet or month (digest.listing.Group) as templates see it: its name, path and number of articles
+    are part of the page's key, and reading its articles makes the page depend on all of them ("g:<path>").
+    So a list page is not rendered again for a change to an article it neither shows nor counts."""
+
+    __slots__ = ("name", "path", "articles", "_members")
+
+    def __init__(self, group: Group, recorder: Recorder) -> None:
+        self.name = group.name
+        self.path = group.path
+        self.articles = TrackedMembers(group, recorder)
+        self._members = group.articles  # for the memo, which hashes them only when a page read them
+
+
+class TrackedMembers(Sequence[Article]):
+    """A group's articles for templates: counting them is part of the page's key, reading one records "g:<path>"."""
+
+    def __init__(self, group: Group, recorder: Recorder) -> None:
+        self._group = group
+        self._recorder = recorder
+
+    def __len__(self) -> int:
+        return len(self._group.articles)
+
+    def __getitem__(self, index: Any) -> Any:  # Sequence's other methods, iteration and `in`, come through here
+        self._recorder.add("g:" + self._group.path)
+        return self._group.articles[index]
+
+    def __iter__(self) -> Iterator[Article]:
+        self._recorder.add("g:" + self._group.path)
+        return iter(self._group.articles)
+
+
 class ValueHashes:
     """Hashes of large values (bodies, HTML, annotations) by identity, so that a value met again is not
     hashed again: in digest serve the unchanged articles of a rebuild hold the very objects of the
@@ -126,6 +160,7 @@ class Fingerprints:
         self._stories: dict[int, str] = {}
         self._discrepancies = discrepancies_by_article(site)
         self._values: dict[str, str] = {}  # by dependency
+        self.groups: dict[str, tuple[Article, ...]] = {}  # {path: articles} of the groups the pages so far showed
 
     def article(self, slug: str) -> str:
         found = self._articles.get(slug)
@@ -172,6 +207,8 @@ class Fingerprints:
             return self.story(self.stories.get(story_id) if story_id else None)
         if kind == "d":
             return self.discrepancies(name)
+        if kind == "g" and name in self.groups:  # a group the page's context holds (RenderMemo._token made it known)
+            return _digest(*(self.article(a.doc.slug) for a in self.groups[name]))
         raise Uncacheable(dep)  # SITE, or a dependency of another version
 
 
@@ -210,7 +247,7 @@ class RenderMemo:
         self._live: dict[str, memoryview | None] = {}
         # Hashes of values shared by many pages (a tag's articles, for each of its pages), by id: each
         # value is held here too, so its id cannot be reused by another during the build.
-        self._shared: dict[int, tuple[Any, bytes]] = {}
+        self._shared: dict[int, tuple[Any, str]] = {}
 
     def reused_parts(self, path: str, slug: str) -> tuple[memoryview, ...] | None:
         """The article's parts of the live file at path, if the article is as it was when they were written."""
@@ -306,6 +343,9 @@ class RenderMemo:
             for k, v in value.items():
                 yield self._token(k)
                 yield self._token(v)
+        elif isinstance(value, TrackedGroup):
+            self.fingerprints.groups[value.path] = value._members
+            yield from ("<group", self._token(value.name), self._token(value.path), f"v{len(value._members)}")
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
             yield f"<{type(value).__qualname__}"
             yield from (self._token(getattr(value, name)) for name in _field_names(type(value)))
