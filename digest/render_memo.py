@@ -2,19 +2,23 @@
 
 A page's output is a function of its template (and what it includes), the config, the values
 passed to it (its context) and what the template looks up while it renders: an article by slug,
-the story of an article, its related pieces, the whole site. Rendering a page records those
-lookups as dependencies ("a:<slug>", "o:<slug>", "d:<slug>", or "site" for anything reached
-through `site`), and the page's key is a hash of the theme, the config, its context and the
-current value of each dependency. The next build recomputes the key from the dependencies
-recorded last time; when it is the same, the page would render to the same bytes, and the live
-output's file (checked untouched since it was written) is kept as it is.
+the story of an article, its related pieces, the articles of a tag, outlet or month, the whole
+site. Rendering a page records those lookups as dependencies ("a:<slug>", "o:<slug>", "d:<slug>",
+"g:<group path>", or "site" for anything reached through `site`), and the page's key is a hash of
+the theme, the config, its context and the current value of each dependency. The next build
+recomputes the key from the dependencies recorded last time; when it is the same, the page would
+render to the same bytes, and the live output's file (checked untouched since it was written) is
+kept as it is. Feeds are kept the same way, keyed by their newest articles.
 
-So a changed article re-renders itself and exactly the pages whose context holds it (lists,
-pages of its tags, outlet and month, its neighbours) or that looked it up (related pieces,
-stories, entity pages); a template or config change re-renders every page. A page that read
-anything through `site` depends on everything and is rendered every time. Correctness does not
-rest on knowing which template reads what: tests/test_incremental.py holds every incremental
-build equal, byte for byte, to a clean one.
+So a changed article re-renders itself and exactly the pages whose context holds it (the list
+page of its tag, outlet or month that shows it, its neighbours) or that looked it up (related
+pieces, stories, entity pages); a list page sees its group's name, path and size, and depends on
+the group's articles only when its template reads them. A template or config change re-renders
+every page. A page that read anything through `site` depends on everything and is rendered every
+time. digest.json is put together from per-article parts, and the parts of an article whose
+fingerprint did not change are taken from the live file. Correctness does not rest on knowing
+which template reads what: tests/test_incremental.py holds every incremental build equal, byte
+for byte, to a clean one.
 """
 
 from __future__ import annotations
