@@ -39,6 +39,9 @@ from typing import Any, Callable, Iterable, Sequence, TypeVar
 
 from digest import __version__
 
+if typing.TYPE_CHECKING:
+    from digest.render_memo import RenderMemory
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -255,6 +258,7 @@ class CacheMemory:
 
     def __init__(self) -> None:
         self.stages: dict[str, dict[str, Any]] = {}
+        self.render: RenderMemory | None = None  # what the last build's render stage keeps for the next
 
 
 class Cache:

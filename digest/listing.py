@@ -7,7 +7,7 @@ same articles always give the same pages.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Generic, Sequence, TypeVar
+from typing import Generic, Iterable, Sequence, TypeVar
 
 from digest.dates import month_name
 from digest.model import Article, Site, Story
@@ -71,16 +71,23 @@ def _grouped(keyed: list[tuple[str, str, Article]], path_of: dict[str, str]) -> 
 
 def tag_groups(articles: Sequence[Article]) -> list[Group]:
     """One group per tag, tags that slug alike merged, by name."""
-    keyed = [(slugify(t), t, a) for a in articles for t in a.doc.tags if t.strip()]
-    groups = _grouped(keyed, {k: tag_path(name) for k, name, _ in keyed})
+    slug_of = _slugs(t for a in articles for t in a.doc.tags)
+    keyed = [(slug_of[t], t, a) for a in articles for t in a.doc.tags if t in slug_of]
+    groups = _grouped(keyed, {slug: tag_path(name) for name, slug in slug_of.items()})
     return sorted(groups, key=lambda g: (g.name.casefold(), g.path))
 
 
 def source_groups(articles: Sequence[Article]) -> list[Group]:
     """One group per outlet, by name."""
-    keyed = [(slugify(a.doc.source), a.doc.source, a) for a in articles if a.doc.source and a.doc.source.strip()]
-    groups = _grouped(keyed, {k: source_path(name) for k, name, _ in keyed})
+    slug_of = _slugs(a.doc.source for a in articles if a.doc.source)
+    keyed = [(slug_of[a.doc.source], a.doc.source, a) for a in articles if a.doc.source in slug_of]
+    groups = _grouped(keyed, {slug: source_path(name) for name, slug in slug_of.items()})
     return sorted(groups, key=lambda g: (g.name.casefold(), g.path))
+
+
+def _slugs(names: Iterable[str]) -> dict[str, str]:
+    """{name: its slug} of the names that are not blank: each slugified once, though thousands of articles share it."""
+    return {name: slugify(name) for name in set(names) if name.strip()}
 
 
 def month_groups(articles: Sequence[Article]) -> list[Group]:

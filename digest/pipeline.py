@@ -22,7 +22,7 @@ from digest.model import Annotations, Article, Discrepancy, Document, Keep, Site
 from digest.pages import ParsedPage, document_from, parse_one, read_page_files, sync_pages
 from digest.parallel import Executor
 from digest.paths import distinct_slugs
-from digest.render_memo import Fingerprints, RenderMemo, base_key, load_memo, save_memo
+from digest.render_memo import Fingerprints, RenderMemory, RenderMemo, ValueHashes, base_key, load_memo, save_memo
 from digest.search import (SHARDS, decode_bundle, digests_key, encode_bundle, indexed, page_digest, search_bundle,
                            shard_list, shards)
 from digest.stages.annotate import annotate_document, options_from
@@ -143,8 +143,10 @@ def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path
         env = make_environment(theme, template_globals(config), template_filters())
         static = {name: path.read_bytes() for name, path in theme.static_files().items()}
         # Pages whose live file is still right are kept, not rendered (digest.render_memo).
-        memo = RenderMemo(base_key(theme.template_dirs, config), load_memo(cache_folder, output, live_files),
-                          Fingerprints(site))
+        kept = options.memory.render if options.memory is not None else None
+        memo = RenderMemo(base_key(theme.template_dirs, config), load_memo(cache_folder, output, live_files, kept),
+                          Fingerprints(site, ValueHashes(kept.values if kept else None)),
+                          read_live=lambda path: (output / path).read_bytes())
         files = render_site(site, config, env, static, memo)
     with stage("search"):  # each part of the index is cached: rebuilt only when one of its article pages changed
         search_problems: list[Diagnostic] = []
@@ -186,7 +188,9 @@ def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path
                 options.live.remember(output, written_files)
         if options.live is not None:  # only now are they what the folder holds
             options.live.page_digests = digests
-        save_memo(cache_folder, output, memo.keys, written_files)
+        save_memo(cache_folder, output, memo.last(), written_files)
+        if options.memory is not None and cache_folder is not None and written_files is not None:
+            options.memory.render = RenderMemory(str(output), written_files, memo.last(), memo.fingerprints.values)
         try:
             ids_text = story_ids_text({s.id: s.articles for s in links.stories}, links.moved_stories)
             ids_saved = save_story_ids(stories_file, ids_text, stories_read)

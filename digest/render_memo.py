@@ -2,19 +2,23 @@
 
 A page's output is a function of its template (and what it includes), the config, the values
 passed to it (its context) and what the template looks up while it renders: an article by slug,
-the story of an article, its related pieces, the whole site. Rendering a page records those
-lookups as dependencies ("a:<slug>", "o:<slug>", "d:<slug>", or "site" for anything reached
-through `site`), and the page's key is a hash of the theme, the config, its context and the
-current value of each dependency. The next build recomputes the key from the dependencies
-recorded last time; when it is the same, the page would render to the same bytes, and the live
-output's file (checked untouched since it was written) is kept as it is.
+the story of an article, its related pieces, the articles of a tag, outlet or month, the whole
+site. Rendering a page records those lookups as dependencies ("a:<slug>", "o:<slug>", "d:<slug>",
+"g:<group path>", or "site" for anything reached through `site`), and the page's key is a hash of
+the theme, the config, its context and the current value of each dependency. The next build
+recomputes the key from the dependencies recorded last time; when it is the same, the page would
+render to the same bytes, and the live output's file (checked untouched since it was written) is
+kept as it is. Feeds are kept the same way, keyed by their newest articles.
 
-So a changed article re-renders itself and exactly the pages whose context holds it (lists,
-pages of its tags, outlet and month, its neighbours) or that looked it up (related pieces,
-stories, entity pages); a template or config change re-renders every page. A page that read
-anything through `site` depends on everything and is rendered every time. Correctness does not
-rest on knowing which template reads what: tests/test_incremental.py holds every incremental
-build equal, byte for byte, to a clean one.
+So a changed article re-renders itself and exactly the pages whose context holds it (the list
+page of its tag, outlet or month that shows it, its neighbours) or that looked it up (related
+pieces, stories, entity pages); a list page sees its group's name, path and size, and depends on
+the group's articles only when its template reads them. A template or config change re-renders
+every page. A page that read anything through `site` depends on everything and is rendered every
+time. digest.json is put together from per-article parts, and the parts of an article whose
+fingerprint did not change are taken from the live file. Correctness does not rest on knowing
+which template reads what: tests/test_incremental.py holds every incremental build equal, byte
+for byte, to a clean one.
 """
 
 from __future__ import annotations
@@ -22,18 +26,23 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache as memoize
 from pathlib import Path
 from typing import Any, Callable
+
+from markupsafe import Markup
 
 from digest.cache import code_fingerprint, save_json
 from digest.config import Config
 from digest.link_lookups import discrepancies_by_article
-from digest.model import Article, Site, Story
+from digest.listing import Group
+from digest.model import Article, Document, Site, Story
 
 RECORD = "render-memo.json"
 SITE = "site"  # the dependency of a page that read the site as a whole: never reused
-_FORMAT = 1
+_FORMAT = 2
 
 
 class Uncacheable(Exception):
@@ -88,37 +97,112 @@ class TrackedArticles(Mapping[str, Article]):
         return len(self._by_slug)
 
 
+class TrackedGroup:
+    """A tag, outlet or month (digest.listing.Group) as templates see it: its name, path and number of articles
+    are part of the page's key, and reading its articles makes the page depend on all of them ("g:<path>").
+    So a list page is not rendered again for a change to an article it neither shows nor counts."""
+
+    __slots__ = ("name", "path", "articles", "_members")
+
+    def __init__(self, group: Group, recorder: Recorder) -> None:
+        self.name = group.name
+        self.path = group.path
+        self.articles = TrackedMembers(group, recorder)
+        self._members = group.articles  # for the memo, which hashes them only when a page read them
+
+
+class TrackedMembers(Sequence[Article]):
+    """A group's articles for templates: counting them is part of the page's key, reading one records "g:<path>"."""
+
+    def __init__(self, group: Group, recorder: Recorder) -> None:
+        self._group = group
+        self._recorder = recorder
+
+    def __len__(self) -> int:
+        return len(self._group.articles)
+
+    def __getitem__(self, index: Any) -> Any:  # Sequence's other methods, iteration and `in`, come through here
+        self._recorder.add("g:" + self._group.path)
+        return self._group.articles[index]
+
+    def __iter__(self) -> Iterator[Article]:
+        self._recorder.add("g:" + self._group.path)
+        return iter(self._group.articles)
+
+
+class ValueHashes:
+    """Hashes of large values (bodies, HTML, annotations) by identity, so that a value met again is not
+    hashed again: in digest serve the unchanged articles of a rebuild hold the very objects of the
+    last build (digest.cache.CacheMemory). An entry holds its value, so no other object can take its
+    id while the entry exists, and the values are immutable: the same object has the same content."""
+
+    def __init__(self, last: ValueHashes | None = None) -> None:
+        self._last = last._seen if last is not None else {}
+        self._seen: dict[int, tuple[object, str]] = {}  # this build's: the next one starts from these
+
+    def of(self, value: object, digest: Callable[[Any], str]) -> str:
+        found = self._seen.get(id(value)) or self._last.get(id(value))
+        if found is None or found[0] is not value:
+            found = (value, digest(value))
+        self._seen[id(value)] = found
+        return found[1]
+
+
+# Every field of a Document but its body, which is hashed on its own (by identity, see ValueHashes).
+_DOCUMENT_FIELDS = tuple(f.name for f in dataclasses.fields(Document) if f.name != "body")
+
+
 class Fingerprints:
     """The current value of each kind of dependency, as a hash, worked out once per build."""
 
-    def __init__(self, site: Site) -> None:
+    def __init__(self, site: Site, values: ValueHashes | None = None) -> None:
         self.site = site
+        self.values = values or ValueHashes()
         self.by_slug = {a.doc.slug: a for a in site.articles}
         self.stories = {s.id: s for s in site.links.stories}
         self._articles: dict[str, str] = {}
         self._stories: dict[int, str] = {}
         self._discrepancies = discrepancies_by_article(site)
+        self._values: dict[str, str] = {}  # by dependency
+        self.groups: dict[str, tuple[Article, ...]] = {}  # {path: articles} of the groups the pages so far showed
 
     def article(self, slug: str) -> str:
         found = self._articles.get(slug)
         if found is None:
             article = self.by_slug.get(slug)
             links = self.site.links
-            found = "-" if article is None else _hash(repr((
-                article.doc, article.html, article.annotations, links.related.get(slug), links.references.get(slug),
-                links.duplicates.get(slug), links.story_of.get(slug))))
+            found = "-" if article is None else _hash(self._content(article) + "\0" + repr((
+                links.related.get(slug), links.references.get(slug), links.duplicates.get(slug), links.story_of.get(slug))))
             self._articles[slug] = found
         return found
+
+    def _content(self, article: Article) -> str:
+        """A hash of everything the article holds: its document, HTML, annotations and description."""
+        doc = article.doc
+        return "\0".join((repr(tuple(getattr(doc, name) for name in _DOCUMENT_FIELDS)), self.values.of(doc.body, _hash),
+                          self.values.of(article.html, _hash), self.values.of(article.annotations, _repr_hash),
+                          repr(article.description)))
 
     def story(self, story: Story | None) -> str:
         if story is None:
             return "-"
         found = self._stories.get(id(story))  # the site holds every story for the whole build: ids stay theirs
         if found is None:
-            found = self._stories[id(story)] = _hash(repr(story))
+            found = self._stories[id(story)] = _repr_hash(story)
         return found
 
+    def discrepancies(self, slug: str) -> str:
+        found = self._discrepancies.get(slug)
+        return "-" if found is None else _repr_hash(found)
+
     def value(self, dep: str) -> str:
+        """The current value of a dependency a page recorded; Uncacheable for one that cannot have a value."""
+        found = self._values.get(dep)
+        if found is None:
+            found = self._values[dep] = self._value(dep)
+        return found
+
+    def _value(self, dep: str) -> str:
         kind, _, name = dep.partition(":")
         if kind == "a":
             return self.article(name)
@@ -126,32 +210,84 @@ class Fingerprints:
             story_id = self.site.links.story_of.get(name)
             return self.story(self.stories.get(story_id) if story_id else None)
         if kind == "d":
-            return _hash(repr(self._discrepancies.get(name, [])))
+            return self.discrepancies(name)
+        if kind == "g" and name in self.groups:  # a group the page's context holds (RenderMemo._token made it known)
+            return _digest(*(self.article(a.doc.slug) for a in self.groups[name]))
         raise Uncacheable(dep)  # SITE, or a dependency of another version
+
+
+@dataclass(frozen=True)
+class FileParts:
+    """Where each article's parts are in an output file put together from them (digest.json), and the
+    fingerprint of the article then: a part is reused while its article's fingerprint is the same."""
+
+    base: str  # the memo's base then: a part was made by that code and config
+    articles: dict[str, tuple[str, tuple[int, ...]]]  # slug -> (fingerprint, start and end of each part)
+
+
+PageKeys = dict[str, tuple[str, tuple[str, ...]]]  # {output path: (key, dependencies)}
+
+
+@dataclass(frozen=True)
+class LastRender:
+    """What the last build's render left to the next: page keys and file parts, good while its output is untouched."""
+
+    keys: PageKeys = field(default_factory=dict)
+    parts: dict[str, FileParts] = field(default_factory=dict)  # {output path: its parts}
 
 
 class RenderMemo:
     """Keys of the pages of the last build; decides per page whether its live file can be kept."""
 
-    def __init__(self, base: str, previous: dict[str, tuple[str, tuple[str, ...]]], fingerprints: Fingerprints) -> None:
+    def __init__(self, base: str, last: LastRender, fingerprints: Fingerprints,
+                 read_live: Callable[[str], bytes] = lambda path: b"") -> None:
         self.base = base  # theme, code and config: a change there changes every key
-        self.previous = previous  # {output path: (key, dependencies)} of pages whose live file is as the key says
+        self.previous = last.keys  # of pages whose live file is as the key says
+        self.previous_parts = last.parts
         self.fingerprints = fingerprints
-        self.keys: dict[str, tuple[str, tuple[str, ...]]] = {}  # this build's
+        self.read_live = read_live  # the bytes of a file of the live output
+        self.keys: PageKeys = {}  # this build's
+        self.parts: dict[str, FileParts] = {}
+        self._live: dict[str, memoryview | None] = {}
         # Hashes of values shared by many pages (a tag's articles, for each of its pages), by id: each
         # value is held here too, so its id cannot be reused by another during the build.
-        self._shared: dict[int, tuple[Any, bytes]] = {}
+        self._shared: dict[int, tuple[Any, str]] = {}
+
+    def reused_parts(self, path: str, slug: str) -> tuple[memoryview, ...] | None:
+        """The article's parts of the live file at path, if the article is as it was when they were written."""
+        last = self.previous_parts.get(path)
+        found = last.articles.get(slug) if last is not None and last.base == self.base else None
+        if found is None or found[0] != self.fingerprints.article(slug):
+            return None
+        data = self._live_file(path)
+        if data is None:
+            return None
+        spans = found[1]
+        return tuple(data[start:end] for start, end in zip(spans[::2], spans[1::2]))
+
+    def parts_written(self, path: str, slugs: Sequence[str], spans: Sequence[tuple[int, ...]]) -> None:
+        """Remember where each article's parts are in the file at path as this build writes it."""
+        self.parts[path] = FileParts(self.base, {slug: (self.fingerprints.article(slug), span)
+                                                 for slug, span in zip(slugs, spans)})
+
+    def _live_file(self, path: str) -> memoryview | None:
+        if path not in self._live:
+            try:
+                self._live[path] = memoryview(self.read_live(path))
+            except OSError:
+                self._live[path] = None
+        return self._live[path]
+
+    def last(self) -> LastRender:
+        """What this build leaves to the next."""
+        return LastRender(self.keys, self.parts)
 
     def context_hash(self, template: str, context: dict[str, Any]) -> str | None:
         """A hash of the template's name and the values passed to it; None when one cannot be fingerprinted."""
-        h = hashlib.sha256(f"{self.base}\0{template}\0".encode())
         try:
-            for name in sorted(context):
-                h.update(f"\0{name}=".encode())
-                self._feed(h, context[name])
+            return _digest(self.base, template, *(f"{name}={self._token(context[name])}" for name in sorted(context)))
         except Uncacheable:
             return None
-        return h.hexdigest()
 
     def reusable(self, path: str, context_hash: str | None) -> bool:
         """True when the live file of path is what rendering it now would give."""
@@ -178,50 +314,58 @@ class RenderMemo:
             pass
 
     def _key(self, context_hash: str, deps: tuple[str, ...]) -> str:
-        h = hashlib.sha256(context_hash.encode())
-        for dep in deps:
-            h.update(f"\0{dep}={self.fingerprints.value(dep)}".encode())
-        return h.hexdigest()
+        value = self.fingerprints.value
+        return _digest(context_hash, *(f"{dep}={value(dep)}" for dep in deps))
 
-    def _shared_hash(self, value: list[Any] | tuple[Any, ...]) -> bytes:
+    def _token(self, value: Any) -> str:
+        """value as a string that tells it apart from any other value: strings length-prefixed, articles and
+        stories by fingerprint, containers by a hash of their items' tokens (kept by id: many pages share them)."""
+        if isinstance(value, str):  # Markup renders unescaped: not the same value as the str of its text
+            return f"{'m' if isinstance(value, Markup) else 's'}{len(value)}:{value}"
+        if value is None or isinstance(value, (bool, int, float)):
+            return f"v{value!r}"
+        if isinstance(value, Article):
+            return "A" + self.fingerprints.article(value.doc.slug)
+        if isinstance(value, Story):
+            return "S" + self.fingerprints.story(value)
+        if isinstance(value, TrackedArticles):
+            return "by_slug"  # its lookups are recorded as they happen
         found = self._shared.get(id(value))
         if found is None or found[0] is not value:
-            inner = hashlib.sha256(b"[%d" % len(value))
-            for item in value:
-                self._feed(inner, item)
-            found = self._shared[id(value)] = (value, b"#" + inner.digest())
+            found = self._shared[id(value)] = (value, "#" + _digest(*self._item_tokens(value)))
         return found[1]
 
-    def _feed(self, h: Any, value: Any) -> None:
-        if isinstance(value, str):  # Markup too
-            data = value.encode("utf-8", "surrogatepass")
-            h.update(b"s%d:" % len(data) + data)
-        elif value is None or isinstance(value, (bool, int, float)):
-            h.update(f"v{value!r};".encode())
-        elif isinstance(value, Article):
-            h.update(f"A{self.fingerprints.article(value.doc.slug)};".encode())
-        elif isinstance(value, Story):
-            h.update(f"S{self.fingerprints.story(value)};".encode())
+    def _item_tokens(self, value: Any) -> Iterator[str]:
+        if isinstance(value, (list, tuple)) and all(type(item) is str for item in value):
+            yield "[str"  # slugs, names: their repr tells them apart, and is made in one go (an entity lists thousands)
+            yield repr(tuple(value))
         elif isinstance(value, (list, tuple)):
-            if len(value) > 8:
-                h.update(self._shared_hash(value))
-                return
-            h.update(b"[%d" % len(value))
-            for item in value:
-                self._feed(h, item)
+            yield f"[{len(value)}"
+            yield from map(self._token, value)
         elif isinstance(value, dict):
-            h.update(b"{%d" % len(value))
+            yield f"{{{len(value)}"
             for k, v in value.items():
-                self._feed(h, k)
-                self._feed(h, v)
+                yield self._token(k)
+                yield self._token(v)
+        elif isinstance(value, TrackedGroup):
+            self.fingerprints.groups[value.path] = value._members
+            yield from ("<group", self._token(value.name), self._token(value.path), f"v{len(value._members)}")
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            h.update(f"<{type(value).__qualname__}".encode())
-            for f in dataclasses.fields(value):
-                self._feed(h, getattr(value, f.name))
-        elif isinstance(value, TrackedArticles):
-            h.update(b"by_slug")  # its lookups are recorded as they happen
+            yield f"<{type(value).__qualname__}"
+            yield from (self._token(getattr(value, name)) for name in _field_names(type(value)))
         else:
             raise Uncacheable(type(value).__name__)
+
+
+@memoize
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+def _digest(*tokens: str) -> str:
+    """A hash of tokens that no other sequence of tokens has: they are joined by NUL, which only a string token
+    holds, and that one says its length."""
+    return hashlib.sha256("\0".join(tokens).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def base_key(template_dirs: list[Path], config: Config) -> str:
@@ -234,24 +378,42 @@ def base_key(template_dirs: list[Path], config: Config) -> str:
     return h.hexdigest()
 
 
+@dataclass
+class RenderMemory:
+    """The last render kept in the process between builds (digest serve, in digest.cache.CacheMemory): the next
+    build neither reads the record again nor hashes again the values it still holds."""
+
+    output: str
+    files: dict[str, tuple[int, int, int]]  # the output as the last build left it
+    last: LastRender
+    values: ValueHashes
+
+
 def load_memo(cache_folder: Path | None, output: Path,
-              live_files: Callable[[Path], dict[str, tuple[int, int, int]] | None]) -> dict[str, tuple[str, tuple[str, ...]]]:
-    """The page keys of the last build, if it built into output and output is as it left it; else none."""
+              live_files: Callable[[Path], dict[str, tuple[int, int, int]] | None],
+              memory: RenderMemory | None = None) -> LastRender:
+    """What the last build's render left, if it built into output and output is as it left it; else nothing."""
     if cache_folder is None:
-        return {}
+        return LastRender()
+    live = live_files(output)
+    if memory is not None and memory.output == str(output) and live == memory.files:
+        return memory.last
     try:
         data = json.loads((cache_folder / RECORD).read_text(encoding="utf-8"))
         if data.get("format") != _FORMAT or data.get("output") != str(output):
-            return {}
+            return LastRender()
         files = {path: tuple(stat) for path, stat in data["files"].items()}
-        if live_files(output) != files:
-            return {}
-        return {path: (str(key), tuple(str(d) for d in deps)) for path, (key, deps) in data["keys"].items()}
+        if live != files:
+            return LastRender()
+        return LastRender({path: (str(key), tuple(str(d) for d in deps)) for path, (key, deps) in data["keys"].items()},
+                          {path: FileParts(str(parts["base"]), {slug: (str(fp), tuple(int(n) for n in spans))
+                                                                for slug, (fp, spans) in parts["articles"].items()})
+                           for path, parts in data["parts"].items()})
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        return {}
+        return LastRender()
 
 
-def save_memo(cache_folder: Path | None, output: Path, keys: dict[str, tuple[str, tuple[str, ...]]],
+def save_memo(cache_folder: Path | None, output: Path, last: LastRender,
               files: dict[str, tuple[int, int, int]] | None) -> None:
     if cache_folder is None:  # without a memo the next build renders every page, nothing worse
         return
@@ -261,9 +423,16 @@ def save_memo(cache_folder: Path | None, output: Path, keys: dict[str, tuple[str
         except OSError:
             pass
         return
-    save_json(cache_folder / RECORD, {"format": _FORMAT, "output": str(output), "files": files,
-                                      "keys": {p: [k, list(d)] for p, (k, d) in sorted(keys.items())}})
+    save_json(cache_folder / RECORD, {
+        "format": _FORMAT, "output": str(output), "files": files,
+        "keys": {p: [k, list(d)] for p, (k, d) in sorted(last.keys.items())},
+        "parts": {p: {"base": parts.base, "articles": {slug: [fp, list(spans)] for slug, (fp, spans) in parts.articles.items()}}
+                  for p, parts in sorted(last.parts.items())}})
 
 
 def _hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def _repr_hash(value: object) -> str:
+    return _hash(repr(value))

@@ -118,19 +118,18 @@ def output_files(output: Path) -> dict[str, tuple[int, int, int]] | None:
     if not output.is_dir() or output.is_symlink():
         return None
     found: dict[str, tuple[int, int, int]] = {}
-    folders = [(str(output), "")]
+    folders = [(str(output), "")]  # (path, its path relative to output with a trailing "/", or "")
     while folders:
         folder, relative = folders.pop()
-        with os.scandir(folder) as entries:
+        with os.scandir(folder) as entries:  # an entry knows its type and stat: no second system call per file
             for entry in entries:
                 if entry.is_symlink():
                     return None  # digest never writes links: somebody else put this here
-                name = f"{relative}{entry.name}"
                 if entry.is_dir():
-                    folders.append((entry.path, f"{name}/"))
+                    folders.append((entry.path, f"{relative}{entry.name}/"))
                 else:
-                    st = entry.stat(follow_symlinks=False)
-                    found[name] = (st.st_size, st.st_mtime_ns, st.st_ino)
+                    st = entry.stat()
+                    found[relative + entry.name] = (st.st_size, st.st_mtime_ns, st.st_ino)
     return found
 
 

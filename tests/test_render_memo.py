@@ -7,8 +7,13 @@ from pathlib import Path
 import pytest
 
 from digest.build import BuildOptions, build_site
-from digest.config import load_config
+from digest.config import Config, load_config
+from digest.model import KEEP, Article, Document, Keep, Site
 from digest.parallel import Executor
+from digest.render_memo import Fingerprints, LastRender, RenderMemo, base_key
+from digest.stages.export import digest_json
+from digest.stages.render import render_site, template_filters, template_globals
+from digest.theme import find_theme, make_environment
 from tests.cli.test_build import tree_digest
 from tests.test_incremental import PACKAGED, page
 
@@ -83,3 +88,49 @@ def test_a_page_that_reads_the_whole_site_follows_every_change(digest: Path) -> 
     (digest / "content" / "articles" / "late.md").write_text(page("A late piece", "2023-01-01", "Nothing in common."))
     build(digest)
     assert "<!-- newest: A late piece -->" in (digest / "site" / "articles" / "missile-0" / "index.html").read_text()
+
+
+def test_a_list_page_that_reads_its_groups_articles_follows_a_change_to_any_of_them(digest: Path) -> None:
+    (digest / "config.yaml").write_text('title: "Memo"\nper_page: 1\n')
+    override = digest / "themes" / "default" / "templates" / "list.html"
+    override.parent.mkdir(parents=True)
+    template = (PACKAGED / "default" / "templates" / "list.html").read_text()
+    override.write_text(template.replace("{% block main %}", "{% block main %}<!-- all: {% for a in group.articles %}"
+                                         "{{ a.doc.summary }};{% endfor %} -->", 1))
+    build(digest)
+    target = digest / "content" / "articles" / "harvest-0.md"  # on the last page; a summary changes no other article
+    target.write_text(target.read_text().replace("tags: [farming]", "tags: [farming]\nsummary: Rain at last.", 1))
+    build(digest)
+    first = (digest / "site" / "tags" / "farming" / "index.html").read_text()
+    assert "<!-- all: None;None;Rain at last.; -->" in first
+
+
+def render_twice(root: Path, before: list[Article], after: list[Article]) -> dict[str, bytes | Keep]:
+    """The files of rendering after with the memo the rendering of before left (KEEP: the file of before stays)."""
+    config = Config(title="Memo", root=root, per_page=1)
+    theme = find_theme(config.theme, root / "themes")
+    env = make_environment(theme, template_globals(config), template_filters())
+    base = base_key(theme.template_dirs, config)
+    first = RenderMemo(base, LastRender(), Fingerprints(Site(tuple(before))))
+    files = render_site(Site(tuple(before)), config, env, {}, first)
+    second = RenderMemo(base, first.last(), Fingerprints(Site(tuple(after))), read_live=lambda path: bytes(files[path]))  # type: ignore[arg-type]
+    return render_site(Site(tuple(after)), config, env, {}, second)
+
+
+def farming(n: int, text: str = "A record harvest.") -> Article:
+    doc = Document(path=f"content/articles/harvest-{n}.md", slug=f"harvest-{n}", title=f"Harvest report {n}",
+                   date=f"2022-0{n + 1}-10", body=text, tags=("farming",))
+    return Article(doc, f"<p>{text}</p>", description=text)
+
+
+def test_an_edit_renders_only_the_list_page_that_shows_the_article_and_reuses_the_rest(tmp_path: Path) -> None:
+    before = [farming(n) for n in (2, 1, 0)]  # newest first, one to a page
+    after = [before[0], farming(1, "A poor harvest."), before[2]]
+    files = render_twice(tmp_path, before, after)
+    rendered = {path for path, data in files.items() if data is not KEEP}
+    assert {p for p in rendered if p.startswith("tags/")} == {"tags/farming/page/2/index.html", "tags/farming/feed.xml",
+                                                              "tags/farming/feed.json"}
+    assert "articles/harvest-1/index.html" in rendered and "articles/harvest-0/index.html" in rendered  # its neighbour
+    site = Site(tuple(after))
+    config = Config(title="Memo", root=tmp_path, per_page=1)
+    assert files["digest.json"] == digest_json(site, config).data  # harvest-0 and -2's parts taken from the first

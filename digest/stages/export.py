@@ -3,66 +3,72 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Sequence
 
 from digest.config import Config
-from digest.model import Annotations, Figure, Links, Site, Story
+from digest.model import Article, Figure, Links, Site, Story
 from digest.urls import absolute_url, article_path, entity_path, story_path, url_for
 
 
-def digest_data(site: Site, config: Config) -> dict[str, Any]:
-    """The digest as plain data: articles (and, as their stages add them, stories and annotations)."""
+# digest.json is put together from parts: each article's items of the lists that hold one item per
+# article thing (ARTICLE_SECTIONS), and the rest. A rebuild can so take the parts of the articles that
+# did not change as they are (digest.render_memo keeps where they are in the last digest.json). Every
+# part is dumped as the whole would be, keys sorted, so the bytes are those of one json.dumps of it all.
+
+ARTICLE_SECTIONS = ("articles", "events", "figures", "notes", "quotes")  # in key order
+ArticleParts = tuple[bytes | memoryview, ...]  # one article's items of each of ARTICLE_SECTIONS, comma-separated JSON
+
+
+@dataclass(frozen=True)
+class DigestJson:
+    """digest.json's bytes, and where each article's parts are in them."""
+
+    data: bytes
+    spans: tuple[tuple[int, ...], ...]  # per article, in site order: start and end of each of its parts
+
+
+def article_parts(article: Article, links: Links, config: Config) -> ArticleParts:
+    """An article's items of digest.json: its entry in `articles`, and its events, figures, notes and quotes."""
+    doc, found, slug = article.doc, article.annotations, article.doc.slug
+    items: dict[str, list[dict[str, Any]]] = {
+        "articles": [{"slug": slug, "title": doc.title, "date": doc.date, "url": url_for(config, article_path(article)),
+                      "source": doc.source, "source_file": doc.source_file, "path": doc.path, "tags": list(doc.tags),
+                      **_article_links(links, slug)}],
+        "events": [{"date": e.date, "text": e.text, "article": slug} for e in found.events],
+        "figures": [dict(_figure(f), article=slug) for f in found.figures],
+        "notes": [{"id": n.id, "quote": n.note.quote, "prefix": n.note.prefix, "suffix": n.note.suffix, "note": n.note.note,
+                   "anchored": n.anchored, "article": slug} for n in found.notes],
+        "quotes": [{"speaker": q.speaker, "speaker_key": q.speaker_key or None, "text": q.text, "article": slug}
+                   for q in found.quotes],
+    }
+    return tuple(_json(items[name])[1:-1] for name in ARTICLE_SECTIONS)  # the list's items without its brackets
+
+
+def corpus_data(site: Site, config: Config) -> dict[str, Any]:
+    """The keys of digest.json that are not made of per-article items: stories, entities, acronyms, discrepancies."""
     return {
         "version": 1,
         "title": config.title,
         "base_url": config.base_url,
-        "articles": [
-            {
-                "slug": a.doc.slug,
-                "title": a.doc.title,
-                "date": a.doc.date,
-                "url": url_for(config, article_path(a)),
-                "source": a.doc.source,
-                "source_file": a.doc.source_file,
-                "path": a.doc.path,
-                "tags": list(a.doc.tags),
-                **_article_links(site.links, a.doc.slug),
-            }
-            for a in site.articles
-        ],
         "stories": [_story_data(story, config) for story in site.links.stories],
-        **annotation_data(site, config),
-    }
-
-
-def _figure(figure: Figure) -> dict[str, Any]:
-    return {"text": figure.text, "kind": figure.kind, "value": figure.value, "unit": figure.unit, "sentence": figure.sentence}
-
-
-def annotation_data(site: Site, config: Config) -> dict[str, Any]:
-    """The annotations part of digest.json: entities, figures, quotes, acronyms, events, discrepancies, notes."""
-    per_article: list[tuple[str, Annotations]] = [(a.doc.slug, a.annotations) for a in site.articles]
-    return {
         "entities": [
             {"key": e.key, "name": e.name, "kind": e.kind, "aliases": list(e.aliases), "articles": list(e.articles),
              "url": url_for(config, entity_path(e.key))}
             for e in site.annotations.entities
         ],
-        "figures": [dict(_figure(f), article=slug) for slug, found in per_article for f in found.figures],
-        "quotes": [{"speaker": q.speaker, "speaker_key": q.speaker_key or None, "text": q.text, "article": slug}
-                   for slug, found in per_article for q in found.quotes],
         "acronyms": [{"short": g.short, "expansion": g.expansion, "articles": list(g.articles)}
                      for g in site.annotations.glossary],
-        "events": [{"date": e.date, "text": e.text, "article": slug} for slug, found in per_article for e in found.events],
         "discrepancies": [
             {"question": d.question,
              "figures": [dict(_figure(side.figure), article=side.slug) for side in (d.first, d.second)]}
             for d in site.annotations.discrepancies
         ],
-        "notes": [{"id": n.id, "quote": n.note.quote, "prefix": n.note.prefix, "suffix": n.note.suffix, "note": n.note.note,
-                   "anchored": n.anchored, "article": slug}
-                  for slug, found in per_article for n in found.notes],
     }
+
+
+def _figure(figure: Figure) -> dict[str, Any]:
+    return {"text": figure.text, "kind": figure.kind, "value": figure.value, "unit": figure.unit, "sentence": figure.sentence}
 
 
 def _article_links(links: Links, slug: str) -> dict[str, Any]:
@@ -88,9 +94,38 @@ def _story_data(story: Story, config: Config) -> dict[str, Any]:
     }
 
 
-def digest_json(site: Site, config: Config) -> bytes:
-    """digest.json's bytes: sorted keys, stable across runs."""
-    return _compact_json(digest_data(site, config))
+def digest_json(site: Site, config: Config, parts: Sequence[ArticleParts] | None = None) -> DigestJson:
+    """digest.json (sorted keys, stable across runs) from the parts of site.articles, worked out here when not given."""
+    if parts is None:
+        parts = [article_parts(a, site.links, config) for a in site.articles]
+    corpus = corpus_data(site, config)
+    chunks: list[bytes | memoryview] = [b"{"]
+    size = 1
+    spans = [[0] * (2 * len(ARTICLE_SECTIONS)) for _ in parts]
+
+    def add(chunk: bytes | memoryview) -> None:
+        nonlocal size
+        chunks.append(chunk)
+        size += len(chunk)
+
+    for n, key in enumerate(sorted([*corpus, *ARTICLE_SECTIONS])):
+        add(b',"%s":' % key.encode() if n else b'"%s":' % key.encode())
+        if key in corpus:
+            add(_json(corpus[key]))
+            continue
+        section = ARTICLE_SECTIONS.index(key)
+        add(b"[")
+        first = True
+        for span, part in zip(spans, parts):
+            if part[section] and not first:
+                add(b",")
+            span[2 * section] = size
+            add(part[section])
+            span[2 * section + 1] = size
+            first = first and not part[section]
+        add(b"]")
+    add(b"}\n")
+    return DigestJson(b"".join(chunks), tuple(tuple(span) for span in spans))
 
 
 def annotations_jsonld(site: Site, config: Config) -> bytes:
@@ -121,10 +156,10 @@ def annotations_jsonld(site: Site, config: Config) -> bytes:
         "total": len(items),
         "first": {"type": "AnnotationPage", "items": items},
     }
-    return _compact_json(collection)
+    return _json(collection) + b"\n"
 
 
-def _compact_json(data: Any) -> bytes:
+def _json(data: Any) -> bytes:
     """One line, keys sorted: json's C encoder only runs without indent, and these files grow with the digest
     (indented, writing digest.json alone took seconds at 10,000 articles). `python3 -m json.tool` shows them indented."""
-    return (json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n").encode("utf-8")
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from html.parser import HTMLParser
 from typing import Any, Callable, Sequence
@@ -27,12 +27,12 @@ from pygments.formatters import HtmlFormatter
 
 from digest.config import Config
 from digest.dates import display_date, month_name
-from digest.feeds import Feed, atom_feed, json_feed, robots_txt, sitemap
+from digest.feeds import FEED_SIZE, Feed, atom_feed, json_feed, robots_txt, sitemap
 from digest.listing import Group, home_entries, month_groups, paginate, source_groups, tag_groups, undated
 from digest.model import KEEP, Article, Keep, Site
-from digest.render_memo import Recorder, RenderMemo, TrackedArticles, TrackedSite
+from digest.render_memo import Recorder, RenderMemo, TrackedArticles, TrackedGroup, TrackedSite
 from digest.slugs import slugify
-from digest.stages.export import annotations_jsonld, digest_json
+from digest.stages.export import annotations_jsonld, article_parts, digest_json
 from digest.link_lookups import link_template_globals
 from digest.urls import (STORIES_PATH, absolute_url, article_path, entity_path, external_url, source_path, story_path,
                          tag_path, url_for)
@@ -86,6 +86,7 @@ def render_site(site: Site, config: Config, env: jinja2.Environment, static: dic
         page("index.html", pager.path, home_description, pager=pager)
 
     by_slug = TrackedArticles({a.doc.slug: a for a in site.articles}, recorder)
+    shown = partial(TrackedGroup, recorder=recorder)  # a group as templates see it
     for i, article in enumerate(site.articles):
         newer = site.articles[i - 1] if i > 0 else None
         older = site.articles[i + 1] if i + 1 < len(site.articles) else None
@@ -95,20 +96,19 @@ def render_site(site: Site, config: Config, env: jinja2.Environment, static: dic
     tags = tag_groups(site.articles)
     for group in tags:
         feeds = [*feed_links(config, f"{config.title}: {group.name}", group.path), *site_feeds]
-        list_pages(page, group, config, "tag", f"Articles tagged {group.name} in {config.title}.", feeds)
-        files[group.path + "feed.xml"] = atom_feed(Feed(f"{config.title}: {group.name}", group.path, group.articles), config)
-        files[group.path + "feed.json"] = json_feed(Feed(f"{config.title}: {group.name}", group.path, group.articles), config)
-    page("tags.html", "tags/", f"Every tag of {config.title}.", groups=tags)
+        list_pages(page, group, shown(group), config, "tag", f"Articles tagged {group.name} in {config.title}.", feeds)
+        files.update(feed_files(Feed(f"{config.title}: {group.name}", group.path, group.articles), config, memo))
+    page("tags.html", "tags/", f"Every tag of {config.title}.", groups=[shown(g) for g in tags])
 
     outlets = source_groups(site.articles)
     for group in outlets:
-        list_pages(page, group, config, "source", f"Articles from {group.name} in {config.title}.")
-    page("sources.html", "sources/", f"Every outlet {config.title} draws on.", groups=outlets)
+        list_pages(page, group, shown(group), config, "source", f"Articles from {group.name} in {config.title}.")
+    page("sources.html", "sources/", f"Every outlet {config.title} draws on.", groups=[shown(g) for g in outlets])
 
     months = month_groups(site.articles)
     for group in months:
-        list_pages(page, group, config, "month", f"Articles of {group.name} in {config.title}.")
-    page("archive.html", "archive/", f"The archive of {config.title}, month by month.", groups=months,
+        list_pages(page, group, shown(group), config, "month", f"Articles of {group.name} in {config.title}.")
+    page("archive.html", "archive/", f"The archive of {config.title}, month by month.", groups=[shown(g) for g in months],
          undated=undated(site.articles))
 
     for entity in site.annotations.entities:
@@ -136,13 +136,38 @@ def render_site(site: Site, config: Config, env: jinja2.Environment, static: dic
         site=site, config=config, page_path=None, canonical=None, feeds=site_feeds, **links,
         description=f"There is no page at this address in {config.title}.").encode("utf-8")
 
-    files["feed.xml"] = atom_feed(Feed(config.title, "", site.articles), config)
-    files["feed.json"] = json_feed(Feed(config.title, "", site.articles), config)
+    files.update(feed_files(Feed(config.title, "", site.articles), config, memo))
     files["sitemap.xml"] = sitemap(sorted(pages), config)
     files["robots.txt"] = robots_txt(config)
     files[".nojekyll"] = b""
-    files["digest.json"] = digest_json(site, config)
+    files["digest.json"] = digest_json_file(site, config, memo)
     return files
+
+
+def feed_files(feed: Feed, config: Config, memo: RenderMemo | None) -> dict[str, bytes | Keep]:
+    """The Atom and JSON feeds of feed; KEEP for one whose live file is still right (digest.render_memo): a feed
+    is made of its newest articles, its title and folder and the config alone."""
+    files: dict[str, bytes | Keep] = {}
+    for name, write in (("feed.xml", atom_feed), ("feed.json", json_feed)):
+        path = feed.folder + name
+        key = memo.context_hash(name, {"feed": replace(feed, articles=feed.articles[:FEED_SIZE])}) if memo else None
+        if memo and memo.reusable(path, key):
+            files[path] = KEEP
+            continue
+        files[path] = write(feed, config)
+        if memo:
+            memo.rendered(path, key, set())
+    return files
+
+
+def digest_json_file(site: Site, config: Config, memo: RenderMemo | None) -> bytes:
+    """digest.json, with the parts of the articles that did not change taken from the live file (digest.render_memo)."""
+    if memo is None:
+        return digest_json(site, config).data
+    parts = [memo.reused_parts("digest.json", a.doc.slug) or article_parts(a, site.links, config) for a in site.articles]
+    made = digest_json(site, config, parts)
+    memo.parts_written("digest.json", [a.doc.slug for a in site.articles], made.spans)
+    return made.data
 
 
 def _article_context(article: Article, config: Config) -> dict[str, Any]:
@@ -151,12 +176,12 @@ def _article_context(article: Article, config: Config) -> dict[str, Any]:
             "original_url": external_url(article.doc.url), "highlighted": 'class="highlight"' in article.html}
 
 
-def list_pages(page: Any, group: Group, config: Config, kind: str, description: str,
+def list_pages(page: Any, group: Group, shown: TrackedGroup, config: Config, kind: str, description: str,
                feeds: Sequence[Alternate] | None = None) -> None:
-    """The pages of one tag, outlet or month."""
+    """The pages of one tag, outlet or month; templates see the group as shown."""
     extra = {"feeds": feeds} if feeds is not None else {}
     for pager in paginate(group.articles, config.per_page, group.path):
-        page("list.html", pager.path, description, group=group, kind=kind, pager=pager, **extra)
+        page("list.html", pager.path, description, group=shown, kind=kind, pager=pager, **extra)
 
 
 def feed_links(config: Config, title: str, folder: str) -> list[Alternate]:
