@@ -9,8 +9,8 @@ cannot miss a change in a helper a stage calls.
 Values are stored as JSON and read back against the stage's result type (`decode`), never
 unpickled. Each stage keeps its entries in a few pack files, because on many disks creating a
 file costs milliseconds while reading one costs microseconds: a build writes one pack per stage
-with what it computed, and rewrites the stage into a single pack when packs pile up or most
-entries are no longer used. A pack starts with a header line naming the cache format, digest's
+with what it computed, merges all but the biggest pack when packs pile up, and rewrites the
+stage into a single pack when most entries are no longer used. A pack starts with a header line naming the cache format, digest's
 version and a checksum of the rest; a truncated, corrupt or foreign pack is deleted and its
 entries recomputed, never an error. The header's second line lists the pack's keys, so a rebuild in
 `digest serve`, which finds nearly everything in memory, learns that an edited article's key is in no
@@ -307,17 +307,25 @@ class Cache:
     def _save_stage(self, stage: _Stage) -> None:
         if stage.folder is None:
             return
-        # Packs that memory made unnecessary to read are only read to be rewritten when they piled up.
-        loaded = stage.loaded if stage.loaded is not None or len(stage.packs) < _MAX_PACKS else self._load(stage)
-        unused = len(loaded.keys() - stage.used) if loaded is not None else 0
-        if len(stage.packs) >= _MAX_PACKS or (stage.packs and 2 * unused > len(stage.used)):
-            kept = {k: v for k, v in (loaded or {}).items() if k in stage.used} | stage.new
-            _write_pack(stage.folder, kept)
-            for pack in stage.packs:
-                pack.unlink(missing_ok=True)
-            _remove_abandoned(stage.folder)
+        loaded = stage.loaded  # None when memory answered every lookup (digest serve): the packs were not parsed
+        if loaded is not None and stage.packs and 2 * len(loaded.keys() - stage.used) > len(stage.used):
+            self._rewrite(stage, stage.packs, loaded)  # mostly entries of articles since changed or deleted
+        elif len(stage.packs) >= _MAX_PACKS:
+            # Packs piled up, one a build: the small ones are merged, and the biggest (the first build's, all
+            # of a large digest) stays as it is rather than being parsed and written again for a few entries.
+            small = sorted(stage.packs, key=_size)[:-1]
+            self._rewrite(stage, small, _read_packs(small))
         elif stage.new:
             _write_pack(stage.folder, stage.new)
+
+    @staticmethod
+    def _rewrite(stage: _Stage, packs: list[Path], entries: dict[str, Any]) -> None:
+        """Replace packs by one pack of their entries this build used, and what it computed."""
+        assert stage.folder is not None
+        _write_pack(stage.folder, {k: v for k, v in entries.items() if k in stage.used} | stage.new)
+        for pack in packs:
+            pack.unlink(missing_ok=True)
+        _remove_abandoned(stage.folder)
 
     def _stage(self, name: str) -> _Stage:
         if name not in self._stages:
@@ -329,9 +337,7 @@ class Cache:
     @staticmethod
     def _load(store: _Stage) -> dict[str, Any]:
         if store.loaded is None:
-            store.loaded = {}
-            for pack in store.packs:
-                store.loaded.update(_read_pack(pack))
+            store.loaded = _read_packs(store.packs)
         return store.loaded
 
     @classmethod
@@ -437,6 +443,20 @@ def _remove_abandoned(folder: Path) -> None:
                 tmp.unlink()
         except OSError:
             pass
+
+
+def _read_packs(packs: list[Path]) -> dict[str, Any]:
+    entries: dict[str, Any] = {}
+    for pack in packs:
+        entries.update(_read_pack(pack))
+    return entries
+
+
+def _size(pack: Path) -> int:
+    try:
+        return pack.stat().st_size
+    except OSError:
+        return 0
 
 
 def _read_pack(pack: Path) -> dict[str, Any]:

@@ -231,6 +231,30 @@ def test_the_packs_of_an_earlier_cache_format_are_removed(tmp_path: Path) -> Non
     assert not (tmp_path / "v0").exists() and packs(tmp_path, "markdown")
 
 
+def test_piled_up_packs_are_merged_without_parsing_or_rewriting_the_biggest(tmp_path: Path, monkeypatch: Any) -> None:
+    memory = CacheMemory()
+    cache = Cache(tmp_path, memory)
+    for n in range(100):  # the first build: every article
+        cache.cached("markdown", (f"article {n}",), Counter(f"<p>{n}</p>"))
+    cache.save()
+    [first] = packs(tmp_path, "markdown")
+    read = cache_module._read_pack
+    monkeypatch.setattr(cache_module, "_read_pack", lambda pack: pytest.fail("parsed the first pack") if pack == first else read(pack))
+    for edit in range(cache_module._MAX_PACKS + 1):  # saves of digest serve, each of one edited article
+        cache = Cache(tmp_path, memory)
+        for n in range(1, 100):
+            cache.cached("markdown", (f"article {n}",), Counter())
+        cache.cached("markdown", (f"article 0, edit {edit}",), Counter(f"<p>0, edit {edit}</p>"))
+        cache.save()
+        assert first.exists() and len(packs(tmp_path, "markdown")) <= cache_module._MAX_PACKS
+    monkeypatch.undo()
+    compute = Counter()
+    cache = Cache(tmp_path)  # a new process finds the first build's articles and the last edit on disk
+    assert cache.cached("markdown", ("article 7",), compute) == "<p>7</p>"
+    assert cache.cached("markdown", (f"article 0, edit {cache_module._MAX_PACKS}",), compute) == f"<p>0, edit {cache_module._MAX_PACKS}</p>"
+    assert compute.calls == 0
+
+
 def test_memory_holds_the_last_build_only_and_the_disk_stays_complete(tmp_path: Path) -> None:
     memory = CacheMemory()
     for n in range(cache_module._MAX_PACKS + 2):  # packs pile up while memory answers: they are merged all the same
