@@ -85,13 +85,13 @@ def extract_body(html: str) -> str:
     if tree is None:
         return ""
     doc = trafilatura.bare_extraction(tree, fast=True, **_EXTRACTION)
-    if doc is None or _needs_second_opinion(doc.body, doc.text or ""):
+    if doc is None or needs_second_opinion(doc.body, doc.text or ""):
         doc = trafilatura.bare_extraction(tree, **_EXTRACTION)
     text = getattr(doc, "text", None) or ""  # a Document (a dict only when asked for one)
     return continued_text(tree, text) if text.strip() else text
 
 
-def _needs_second_opinion(body: etree._Element | None, text: str) -> bool:
+def needs_second_opinion(body: etree._Element | None, text: str) -> bool:
     """Whether trafilatura's fast extraction might be one its comparison with other extractors replaces."""
     if body is None or len(text) < 2 * _MIN_EXTRACTED_SIZE:
         return True

@@ -1,4 +1,4 @@
-"""strip, HTML: an article body split into several containers is found whole, and nothing else is added."""
+"""strip, HTML: the whole extraction cascade where the fast one may be wrong; a body split around ads found whole."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import trafilatura
 from lxml import html as lxml_html
 
 from digest.stages.strip.continued import continued_text
-from digest.stages.strip.html import extract_body
+from digest.stages.strip.html import needs_second_opinion, extract_body
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "strip"
 FIRST = [
@@ -70,3 +70,24 @@ def test_text_already_extracted_is_not_appended_twice() -> None:
 def test_an_extraction_whose_last_paragraph_is_not_in_the_page_is_left_alone() -> None:
     extracted = [*FIRST, "A closing paragraph that the page itself does not hold anywhere at all."]
     assert _continued(_page(_container(REST)), extracted) == "\n".join(extracted)
+
+
+def _body(html: str) -> lxml_html.HtmlElement:
+    return lxml_html.fragment_fromstring(html, create_parent="body")
+
+
+PROSE = " ".join(FIRST + REST)
+
+
+def test_a_fast_extraction_of_paragraphs_of_prose_is_kept() -> None:
+    assert not needs_second_opinion(_body("".join(f"<p>{p}</p>" for p in FIRST + REST)), "\n".join(FIRST + REST * 2))
+
+
+def test_a_fast_extraction_that_may_be_wrong_gets_the_whole_cascade() -> None:
+    menu = "\n".join(["Home", "News", "Sport", "Contact us", "About"] * 40 + [PROSE])
+    tables = "<table><tr><td>x</td></tr></table>" * 3 + f"<p>{PROSE}</p>"
+    assert needs_second_opinion(_body(f"<p>{FIRST[0]}</p>"), FIRST[0]), "short"
+    assert needs_second_opinion(_body("<div>" + PROSE * 2 + "</div>"), PROSE * 2), "no paragraphs"
+    assert needs_second_opinion(_body(tables), PROSE * 2), "mostly tables"
+    assert needs_second_opinion(_body(f"<p>{PROSE}</p>"), menu), "mostly one- to three-word lines: a menu"
+    assert needs_second_opinion(None, ""), "nothing found"
