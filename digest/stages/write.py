@@ -139,6 +139,8 @@ def update_in_place(files: dict[str, bytes | Keep], output: Path, live: LiveOutp
             (staging / str(number)).write_bytes(data)
             written.append((staging / str(number), path))
         with live.lock:
+            if _identity(output) != live.folder:
+                return None  # a `digest build` swapped in a new site meanwhile: not to be written into
             live.files = None  # until the update is done: a failure part way leaves the next build a whole new site
             for path in removed:
                 (output / path).unlink(missing_ok=True)

@@ -214,3 +214,22 @@ def test_files_an_update_wrote_are_compared_by_their_hashes_not_read_again(tmp_p
     assert update_in_place({**edited, "index.html": b"<h1>Home, edited</h1>"}, out, live) is not None
     monkeypatch.undo()
     assert tree(out) == {**edited, "index.html": b"<h1>Home, edited</h1>"}
+
+
+def test_a_site_swapped_in_while_an_update_is_staged_is_not_written_into(tmp_path: Path, monkeypatch) -> None:
+    out = tmp_path / "site"
+    live = _first_build(SITE, out, tmp_path / "previous")
+    real_write, swapped = Path.write_bytes, []
+
+    def write_then_swap(self: Path, data: bytes) -> int:  # a `digest build` beside the preview finishes meanwhile
+        written = real_write(self, data)
+        if not swapped:
+            swapped.append(True)
+            write_site({**SITE, "index.html": b"<h1>Built beside serve</h1>"}, out, tmp_path / "elsewhere")
+        return written
+
+    monkeypatch.setattr(Path, "write_bytes", write_then_swap)
+    assert update_in_place({**SITE, "index.html": b"<h1>Home, edited</h1>"}, out, live) is None
+    monkeypatch.undo()
+    assert (out / "index.html").read_bytes() == b"<h1>Built beside serve</h1>", "the other build's site is left as it is"
+    assert not list(tmp_path.glob(".site.staging-*"))
