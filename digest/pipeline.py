@@ -23,8 +23,8 @@ from digest.pages import ParsedPage, document_from, parse_one, read_page_files, 
 from digest.parallel import Executor
 from digest.paths import distinct_slugs
 from digest.render_memo import Fingerprints, RenderMemory, RenderMemo, ValueHashes, base_key, load_memo, save_memo
-from digest.search import (SHARDS, decode_bundle, digests_key, encode_bundle, indexed, page_digest, search_bundle,
-                           shard_list, shards)
+from digest.search import (SHARDS, decode_bundle, digests_key, encode_bundle, indexed, load_page_digests, page_digest,
+                           save_page_digests, search_bundle, shard_list, shards)
 from digest.stages.annotate import annotate_document, options_from
 from digest.stages.annotate.corpus import discrepancies_of, finish_annotations, index_annotations
 from digest.stages.annotate.discrepancies import discrepancy_inputs
@@ -61,10 +61,17 @@ def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path
         return cache.map("read", pairs, lambda pair: pair, parse_one, ParsedPage, options.executor.map)
 
     # Per-article: sources -> stripped articles -> page files (an editor's `keep:` lines survive a re-strip).
+    walked: dict[Path, dict[str, tuple[int, int, int]] | None] = {}
+
     def live_files(folder: Path) -> dict[str, tuple[int, int, int]] | None:
-        """The files of the output folder: as digest serve's last build left them, when it knows, else walked."""
+        """The files of the output folder before this build writes it: as digest serve's last build left them,
+        when it knows, else walked (once a build)."""
         known = options.live.known(folder) if options.live is not None else None
-        return known if known is not None else output_files(folder)
+        if known is not None:
+            return known
+        if folder not in walked:
+            walked[folder] = output_files(folder)
+        return walked[folder]
 
     with stage("read"):
         existing, problems = read_page_files(articles_dir, root, parse_many)
@@ -155,8 +162,10 @@ def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path
             data = files[path]
             return (output / path).read_bytes() if isinstance(data, Keep) else data
 
-        # What Pagefind reads of each article page, hashed; digest serve remembers it for the pages it kept.
-        known = options.live.page_digests if options.live is not None and options.live.known(output) is not None else {}
+        # What Pagefind reads of each article page, hashed; the hashes of the pages the last build wrote are
+        # kept (by digest serve in memory, else in .digest-cache/), so the pages this one keeps are not read again.
+        known = (options.live.page_digests if options.live is not None and options.live.known(output) is not None
+                 else load_page_digests(cache_folder, output, live_files(output)))
         digests = {path: known[path] if isinstance(data, Keep) and path in known else page_digest(page(path))
                    for path, data in files.items() if indexed(path)}
         parts = shards(digests)
@@ -188,6 +197,7 @@ def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path
                 options.live.remember(output, written_files)
         if options.live is not None:  # only now are they what the folder holds
             options.live.page_digests = digests
+        save_page_digests(cache_folder, output, digests, written_files)
         save_memo(cache_folder, output, memo.last(), written_files)
         if options.memory is not None and cache_folder is not None and written_files is not None:
             options.memory.render = RenderMemory(str(output), written_files, memo.last(), memo.fingerprints.values)

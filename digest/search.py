@@ -21,12 +21,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TypeVar
 
+from digest.cache import save_json
 from digest.config import Config
 from digest.errors import Diagnostic, DigestError, warning
 
 T = TypeVar("T")
 BUNDLE = "pagefind/"
-SHARDS = BUNDLE + "shards.json"  # the folders of the other indexes, relative to BUNDLE
+SHARDS = BUNDLE + "shards.json"
+PAGES_RECORD = "search-pages.json"  # in .digest-cache/: the last build's page digests (load_page_digests)  # the folders of the other indexes, relative to BUNDLE
 SHARD_SIZE = 500  # article pages per index: an edit re-indexes one index of about this many pages
 # What an index needs beyond the main one: search.js merges it into the main one, whose script and
 # WebAssembly do the searching.
@@ -94,6 +96,36 @@ def digests_key(digests: Mapping[str, bytes], config: Config) -> str:
     for path, page in sorted(digests.items()):
         digest.update(path.encode() + b"\0" + page)
     return digest.hexdigest()
+
+
+def load_page_digests(cache_folder: Path | None, output: Path, live: Mapping[str, tuple[int, int, int]] | None) -> dict[str, bytes]:
+    """The page_digest of each article page the last build recorded, for the pages still as it wrote them (the same
+    size, modification time and inode in live, the output's files): a build need not read them again."""
+    if cache_folder is None or live is None:
+        return {}
+    try:
+        data = json.loads((cache_folder / PAGES_RECORD).read_text(encoding="utf-8"))
+        if data.get("output") != str(output):
+            return {}
+        return {path: bytes.fromhex(digest) for path, (size, mtime, inode, digest) in data["pages"].items()
+                if live.get(path) == (size, mtime, inode)}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return {}
+
+
+def save_page_digests(cache_folder: Path | None, output: Path, digests: Mapping[str, bytes],
+                      written: Mapping[str, tuple[int, int, int]] | None) -> None:
+    """Record the page digests of the article pages just written, with the files' stats (written: output_files)."""
+    if cache_folder is None:
+        return
+    if written is None:
+        try:
+            (cache_folder / PAGES_RECORD).unlink(missing_ok=True)
+        except OSError:
+            pass  # without the record the next build reads its pages again, nothing worse
+        return
+    save_json(cache_folder / PAGES_RECORD, {"output": str(output), "pages": {
+        path: [*written[path], digest.hex()] for path, digest in sorted(digests.items()) if path in written}})
 
 
 def shards(pages: Mapping[str, T]) -> list[tuple[str, dict[str, T]]]:

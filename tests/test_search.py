@@ -134,3 +134,18 @@ def test_the_index_key_reads_what_pagefind_reads() -> None:
     assert search.indexed_part(with_meta) == with_meta, "an attribute outside the body counts: the whole page"
     no_body = page.replace(b" data-pagefind-body", b"")
     assert search.indexed_part(no_body) == no_body
+
+
+def test_the_page_digests_of_a_build_serve_the_next_only_for_pages_still_as_written(tmp_path: Path) -> None:
+    output = tmp_path / "site"
+    written = {"articles/a/index.html": (10, 111, 1), "articles/b/index.html": (20, 222, 2)}
+    digests = {"articles/a/index.html": b"\x01" * 32, "articles/b/index.html": b"\x02" * 32}
+    search.save_page_digests(tmp_path, output, digests, written)
+    live = {**written, "articles/b/index.html": (20, 333, 2)}  # b was written again since
+    assert search.load_page_digests(tmp_path, output, live) == {"articles/a/index.html": b"\x01" * 32}
+    assert search.load_page_digests(tmp_path, tmp_path / "elsewhere", live) == {}, "another output folder"
+    assert search.load_page_digests(None, output, live) == {} and search.load_page_digests(tmp_path, output, None) == {}
+    (tmp_path / search.PAGES_RECORD).write_text("{not json")
+    assert search.load_page_digests(tmp_path, output, live) == {}
+    search.save_page_digests(tmp_path, output, digests, None)
+    assert not (tmp_path / search.PAGES_RECORD).exists()
