@@ -59,24 +59,47 @@ _BODY = b"data-pagefind-body"
 
 def indexed_part(page: bytes) -> bytes:
     """What Pagefind reads of a page: its one data-pagefind-body element when no other data-pagefind
-    attribute is outside it, else the whole page. An article's related pieces or story line change
+    attribute is outside it, else the whole page; either without the elements Pagefind ignores
+    altogether (data-pagefind-ignore="all"). An article's related pieces or story line change
     with its neighbours; its text does not, and neither need its part of the index."""
     at = page.find(_BODY)
     if at < 0 or page.find(_BODY, at + 1) >= 0:
-        return page
+        return _without_ignored(page)
+    span = _element(page, at)
+    if span is None or b"data-pagefind" in page[:span[0]] or b"data-pagefind" in page[span[1]:]:
+        return _without_ignored(page)
+    return _without_ignored(page[span[0]:span[1]])
+
+
+_IGNORED = b'data-pagefind-ignore="all"'
+
+
+def _without_ignored(part: bytes) -> bytes:
+    """part without its elements that carry data-pagefind-ignore="all" (part itself when one cannot be delimited)."""
+    at = part.find(_IGNORED)
+    while at >= 0:
+        span = _element(part, at)
+        if span is None:
+            return part
+        part = part[:span[0]] + part[span[1]:]
+        at = part.find(_IGNORED, span[0])
+    return part
+
+
+def _element(page: bytes, at: int) -> tuple[int, int] | None:
+    """(start, end) of the element whose start tag holds position at, found by counting its tag name's
+    openings and closings; None when it cannot be delimited."""
     start = page.rfind(b"<", 0, at)
-    name = re.match(rb"<([A-Za-z][A-Za-z0-9-]*)", page[start:at])
-    if start < 0 or name is None:
-        return page
+    name = re.match(rb"<([A-Za-z][A-Za-z0-9-]*)", page[start:at]) if start >= 0 else None
+    if name is None:
+        return None
     depth = 0
     for tag in re.compile(rb"<(/?)" + re.escape(name.group(1)) + rb"(?=[\s>/])", re.IGNORECASE).finditer(page, start):
         depth += -1 if tag.group(1) else 1
         if depth == 0:
             end = page.find(b">", tag.end()) + 1
-            if end == 0 or b"data-pagefind" in page[:start] or b"data-pagefind" in page[end:]:
-                return page
-            return page[start:end]
-    return page
+            return (start, end) if end > 0 else None
+    return None
 
 
 def page_digest(page: bytes) -> bytes:

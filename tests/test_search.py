@@ -136,6 +136,23 @@ def test_the_index_key_reads_what_pagefind_reads() -> None:
     assert search.indexed_part(no_body) == no_body
 
 
+def test_what_pagefind_ignores_altogether_is_not_in_the_index_key() -> None:
+    page = (b'<html><body><article data-pagefind-body><h1>T</h1><p>Text.</p>'
+            b'<section data-pagefind-ignore="all"><section><h2>Related</h2></section><p>A, B</p></section>'
+            b'<footer data-pagefind-ignore>tags</footer></article></body></html>')
+    assert search.indexed_part(page) == b'<article data-pagefind-body><h1>T</h1><p>Text.</p><footer data-pagefind-ignore>tags</footer></article>'
+    config = Config()
+    key = search.search_key({"articles/x/index.html": page}, config)
+    assert search.search_key({"articles/x/index.html": page.replace(b"A, B", b"A, C")}, config) == key
+    assert search.search_key({"articles/x/index.html": page.replace(b"tags", b"more tags")}, config) != key, \
+        "an element ignored only for its text may still hold filters or metadata: it counts"
+    bundle, _ = search_bundle({"articles/x/index.html": page.replace(b"A, B", b"Zanzibar")}, config)
+    [record] = fragments(bundle)
+    assert "Text." in str(record["content"]) and "Zanzibar" not in str(record["content"]), "Pagefind ignores it too"
+    unclosed = page.replace(b"</p></section><footer", b"</p><footer")
+    assert search.indexed_part(unclosed).count(b"A, B") == 1, "an element that cannot be delimited is kept"
+
+
 def test_the_page_digests_of_a_build_serve_the_next_only_for_pages_still_as_written(tmp_path: Path) -> None:
     output = tmp_path / "site"
     written = {"articles/a/index.html": (10, 111, 1), "articles/b/index.html": (20, 222, 2)}
