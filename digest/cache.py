@@ -10,8 +10,8 @@ Values are stored as JSON and read back against the stage's result type (`decode
 unpickled. Each stage keeps its entries in a few pack files, because on many disks creating a
 file costs milliseconds while reading one costs microseconds: a build writes one pack per stage
 with what it computed, merges all but the biggest pack when packs pile up, and rewrites the
-stage into a single pack when most entries are no longer used. A pack starts with a header line naming the cache format, digest's
-version and a checksum of the rest; a truncated, corrupt or foreign pack is deleted and its
+stage into a single pack when most entries are no longer used. A pack starts with a header line
+naming the cache format, digest's version and a checksum of the rest; a truncated, corrupt or foreign pack is deleted and its
 entries recomputed, never an error. The header's second line lists the pack's keys, so a rebuild in
 `digest serve`, which finds nearly everything in memory, learns that an edited article's key is in no
 pack without parsing the packs. Packs are written to a temporary file and renamed, and a build deletes
@@ -420,8 +420,11 @@ def save_json(path: Path, data: Any) -> None:
         pass
 
 
+_HEADER_START = f"{_MAGIC} {FORMAT} {__version__} ".encode()  # then the checksum of the rest
+
+
 def _header(body: bytes) -> bytes:
-    return f"{_MAGIC} {FORMAT} {__version__} {hashlib.sha256(body).hexdigest()}\n".encode()
+    return _HEADER_START + f"{hashlib.sha256(body).hexdigest()}\n".encode()
 
 
 def _write_pack(folder: Path, entries: dict[str, Any]) -> None:
@@ -490,7 +493,7 @@ def _read_pack_keys(pack: Path) -> frozenset[str] | None:
     try:
         with open(pack, "rb") as f:
             header, keys = f.readline(), f.readline()
-        if not header.startswith(f"{_MAGIC} {FORMAT} {__version__} ".encode()):
+        if not header.startswith(_HEADER_START):
             raise ValueError("foreign pack")
         listed = json.loads(keys)
         if not isinstance(listed, list):

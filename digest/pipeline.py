@@ -163,9 +163,8 @@ def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path
             return (output / path).read_bytes() if isinstance(data, Keep) else data
 
         # What Pagefind reads of each article page, hashed; the hashes of the pages the last build wrote are
-        # kept (by digest serve in memory, else in .digest-cache/), so the pages this one keeps are not read again.
-        known = (options.live.page_digests if options.live is not None and options.live.known(output) is not None
-                 else load_page_digests(cache_folder, output, live_files(output)))
+        # recorded in .digest-cache/, so the pages this one keeps are not read again.
+        known = load_page_digests(cache_folder, output, live_files(output))
         digests = {path: known[path] if isinstance(data, Keep) and path in known else page_digest(page(path))
                    for path, data in files.items() if indexed(path)}
         parts = shards(digests)
@@ -195,8 +194,6 @@ def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path
             written_files = output_files(output)
             if options.live is not None:
                 options.live.remember(output, written_files)
-        if options.live is not None:  # only now are they what the folder holds
-            options.live.page_digests = digests
         save_page_digests(cache_folder, output, digests, written_files)
         save_memo(cache_folder, output, memo.last(), written_files)
         if options.memory is not None and cache_folder is not None and written_files is not None:

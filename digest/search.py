@@ -27,8 +27,8 @@ from digest.errors import Diagnostic, DigestError, warning
 
 T = TypeVar("T")
 BUNDLE = "pagefind/"
-SHARDS = BUNDLE + "shards.json"
-PAGES_RECORD = "search-pages.json"  # in .digest-cache/: the last build's page digests (load_page_digests)  # the folders of the other indexes, relative to BUNDLE
+SHARDS = BUNDLE + "shards.json"  # the folders of the other indexes, relative to BUNDLE
+PAGES_RECORD = "search-pages.json"  # in .digest-cache/: the last build's page digests (load_page_digests)
 SHARD_SIZE = 500  # article pages per index: an edit re-indexes one index of about this many pages
 # What an index needs beyond the main one: search.js merges it into the main one, whose script and
 # WebAssembly do the searching.

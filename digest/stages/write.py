@@ -19,8 +19,8 @@ import os
 import shutil
 import stat
 import threading
-from dataclasses import dataclass, field
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from digest.errors import ConfigError, Diagnostic, DigestError
@@ -94,8 +94,6 @@ class LiveOutput:
     # Hashes of the contents of those files that an update wrote or compared: the next one compares with
     # these instead of reading the files (at 10,000 articles, the 11,000 files of the search index).
     digests: dict[str, bytes] = field(default_factory=dict)
-    # Hashes of what Pagefind reads of its article pages (digest.search.page_digest), set once they are written.
-    page_digests: dict[str, bytes] = field(default_factory=dict)
 
     def remember(self, output: Path, files: FileStats | None, digests: dict[str, bytes] | None = None) -> None:
         self.folder, self.files = (_identity(output), files) if files is not None else (None, None)
@@ -122,8 +120,7 @@ def update_in_place(files: dict[str, bytes | Keep], output: Path, live: LiveOutp
     for path, data in wanted.items():
         if not isinstance(data, Keep):
             digest = _digest(data)
-            if not (path in known and known[path][0] == len(data) and digests.get(path, digest) == digest
-                    and (path in digests or _holds(output / path, data))):
+            if not _still_holds(output, path, data, digest, known, digests):
                 changed[path] = data
             digests[path] = digest
     removed = sorted(known.keys() - wanted.keys())
@@ -156,6 +153,13 @@ def update_in_place(files: dict[str, bytes | Keep], output: Path, live: LiveOutp
         after[path] = (st.st_size, st.st_mtime_ns, st.st_ino)
     live.remember(output, after, digests)
     return after
+
+
+def _still_holds(output: Path, path: str, data: bytes, digest: bytes, known: FileStats, digests: dict[str, bytes]) -> bool:
+    """Whether the live file at path holds data: by the hash of what was last written there, else by reading it."""
+    if path not in known or known[path][0] != len(data):
+        return False
+    return digests[path] == digest if path in digests else _holds(output / path, data)
 
 
 def _digest(data: bytes) -> bytes:

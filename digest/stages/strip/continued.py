@@ -26,12 +26,13 @@ _MAX_CLIMB = 6  # how far above the last paragraph the body's container may be
 def continued_text(tree: etree._Element, text: str) -> str:
     """text, with the article's later containers in tree appended when the extraction stopped at the end of the first."""
     anchor = _anchor(tree, text)
-    if anchor is None:
+    found = _container_and_later_twins(anchor) if anchor is not None else None
+    if found is None:
         return text
-    container, twins = _container_and_later_twins(anchor)
+    container, twins = found
     extra: list[str] = []
     for twin in twins:
-        if container is not None and _near(container, twin):
+        if _near(container, twin):
             blocks = _block_texts(twin)
             if _reads_as_prose(twin, blocks) and blocks[0] not in text:
                 extra.extend(blocks)
@@ -47,7 +48,7 @@ def _anchor(tree: etree._Element, text: str) -> etree._Element | None:
     return next((p for p in tree.iter("p") if " ".join(p.text_content().split()) == last), None)
 
 
-def _container_and_later_twins(anchor: etree._Element) -> tuple[etree._Element | None, list[etree._Element]]:
+def _container_and_later_twins(anchor: etree._Element) -> tuple[etree._Element, list[etree._Element]] | None:
     """The nearest classed ancestor of anchor with namesakes after it in the page (same tag, same class), and those."""
     element = anchor.getparent()
     for _ in range(_MAX_CLIMB):
@@ -60,7 +61,7 @@ def _container_and_later_twins(anchor: etree._Element) -> tuple[etree._Element |
             if later:
                 return element, [e for e in later if not _inside(e, element)]
         element = element.getparent()
-    return None, []
+    return None
 
 
 def _near(container: etree._Element, twin: etree._Element) -> bool:

@@ -95,13 +95,11 @@ def needs_second_opinion(body: etree._Element | None, text: str) -> bool:
     """Whether trafilatura's fast extraction might be one its comparison with other extractors replaces."""
     if body is None or len(text) < 2 * _MIN_EXTRACTED_SIZE:
         return True
-    paragraphs = len(body.findall(".//p"))
-    if not body.xpath(".//p//text()") or len(body.findall(".//table")) > paragraphs:
+    if not body.xpath(".//p//text()") or len(body.findall(".//table")) > len(body.findall(".//p")):
         return True
-    lines = text.split("\n")
-    words = sum(len(line.split()) for line in lines)
-    menu_words = sum(n for n in (len(line.split()) for line in lines) if n <= 3)
-    return menu_words * 2 > words  # mostly one- to three-word lines: a navigation dump, not an article
+    counts = [len(line.split()) for line in text.split("\n")]
+    menu_words = sum(n for n in counts if n <= 3)
+    return menu_words * 2 > sum(counts)  # mostly one- to three-word lines: a navigation dump, not an article
 
 
 def warm_up() -> None:
