@@ -13,13 +13,13 @@ Before all that, a build whose inputs did not change since the last one stops (d
 
 from __future__ import annotations
 
-import gc
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, ContextManager
 
 from digest.cache import FOLDER_NAME, CacheMemory
+from digest.collector import freeze_done_work, work_frozen
 from digest.config import Config
 from digest.errors import Report
 from digest.model import Document
@@ -62,22 +62,28 @@ def output_folder(config: Config, options: BuildOptions) -> Path:
 def build_site(config: Config, options: BuildOptions = BuildOptions()) -> BuildResult:
     """Build the digest of config into its output folder; raises ContentError (after writing nothing) on broken content."""
     started = time.perf_counter()
-    report = Report()
-    result = BuildResult(report)
+    result = BuildResult(Report())
+    timer = options.timer or StageTimer()
+    with work_frozen():  # each stage starts by freezing what the ones before made (digest.collector)
+        _build(config, options, result, timer)
+    result.seconds = time.perf_counter() - started
+    result.timings = dict(timer.seconds)
+    return result
+
+
+def _build(config: Config, options: BuildOptions, result: BuildResult, timer: StageTimer) -> None:
+    report = result.report
     root = config.root.resolve()
     output = output_folder(config, options)
     check_output_folder(output, root, [config.resolve(config.paths.sources), config.resolve(config.paths.articles),
                                        config.resolve(config.paths.themes), root / FOLDER_NAME])
     theme = find_theme(config.theme, config.resolve(config.paths.themes))
     progress = options.progress or (lambda stage, done, total: None)
-    timer = options.timer or StageTimer()
 
     def stage(name: str) -> ContextManager[None]:
         """Time a stage, and tell the progress display it is running."""
         progress(name, STAGES.index(name) + 1, len(STAGES))
-        # What the stages before made is kept until the build ends: the cycle collector need not walk it
-        # again and again (at 10,000 articles its full passes cost seconds of every rebuild).
-        gc.freeze()
+        freeze_done_work()
         return timer.stage(name)
 
     # Nothing changed since the last build (digest.uptodate): say what it said, and stop.
@@ -92,19 +98,11 @@ def build_site(config: Config, options: BuildOptions = BuildOptions()) -> BuildR
     if cache_folder is not None and last is not None and up_to_date(last, inputs, output):
         report.add(*last.diagnostics)
         result.articles, result.files, result.up_to_date = last.articles, len(last.files), True
-        result.seconds = time.perf_counter() - started
-        result.timings = dict(timer.seconds)
-        return result
+        return
 
     from digest.pipeline import run_stages  # the heavy part: imported only when there is something to build
 
-    try:
-        result.articles, result.files = run_stages(config, options, theme, output, inputs, report, stage)
-    finally:
-        gc.unfreeze()  # the build's objects can be collected again (digest serve runs build after build)
-    result.seconds = time.perf_counter() - started
-    result.timings = dict(timer.seconds)
-    return result
+    result.articles, result.files = run_stages(config, options, theme, output, inputs, report, stage)
 
 
 def load_documents(config: Config) -> tuple[list[Document], Report]:
