@@ -259,6 +259,7 @@ class CacheMemory:
     def __init__(self) -> None:
         self.stages: dict[str, dict[str, Any]] = {}
         self.render: RenderMemory | None = None  # what the last build's render stage keeps for the next
+        self.texts: dict[Path, Any] = {}  # the pages' texts by path and stat (digest.pages.read_page_files)
 
 
 class Cache:

@@ -37,25 +37,39 @@ def parse_each(pairs: list[tuple[str, str]]) -> list[ParsedPage]:
     return [parse_one(pair) for pair in pairs]
 
 
-def read_page_files(folder: Path, root: Path, parse_many: ParseMany = parse_each) -> tuple[list[PageFile], list[Diagnostic]]:
-    """Every page under folder, sorted; broken ones are reported, the rest still read."""
+FileStat = tuple[int, int, int, int]  # size, mtime and ctime (ns), inode: a file whose stat is the same was not written
+KnownTexts = dict[Path, tuple[FileStat, str]]
+
+
+def read_page_files(folder: Path, root: Path, parse_many: ParseMany = parse_each,
+                    known: KnownTexts | None = None) -> tuple[list[PageFile], list[Diagnostic]]:
+    """Every page under folder, sorted; broken ones are reported, the rest still read. known: the texts of the
+    last read by path and stat (digest serve keeps them); a file with the same stat is not read again, and
+    known is left holding this read's."""
     read: list[tuple[Path, str, str | Diagnostic]] = []
     if not folder.is_dir():
         return [], []
+    # A plain file right in a folder that lies inside the digest lies inside too: one lstat, not a resolve.
+    folder_inside = link_outside(root, folder, "") is None
+    now: KnownTexts = {}
     for path in sorted(folder.rglob("*.md"), key=lambda p: p.as_posix()):
         if any(part.startswith(".") for part in path.relative_to(folder).parts):
             continue
         display = _display(path, root)
-        if outside := link_outside(root, path, display):
+        plain = folder_inside and path.parent == folder and not path.is_symlink()
+        if not plain and (outside := link_outside(root, path, display)):
             read.append((path, display, outside))
             continue
         try:
-            read.append((path, display, path.read_text(encoding="utf-8-sig")))
+            read.append((path, display, _text(path, known, now)))
         except UnicodeDecodeError as exc:
             line = path.read_bytes()[:exc.start].count(b"\n") + 1
             read.append((path, display, Diagnostic(display, "not UTF-8 text", line, None, "save the file as UTF-8")))
         except OSError as exc:
             read.append((path, display, Diagnostic(display, f"cannot read: {exc.strerror or exc}", hint="check the file's permissions")))
+    if known is not None:
+        known.clear()
+        known.update(now)
     parsed = iter(parse_many([(text, display) for _, display, text in read if isinstance(text, str)]))
     pages: list[PageFile] = []
     problems: list[Diagnostic] = []
@@ -68,6 +82,19 @@ def read_page_files(folder: Path, root: Path, parse_many: ParseMany = parse_each
         if page is not None:
             pages.append(PageFile(path, display, page))
     return pages, problems
+
+
+def _text(path: Path, known: KnownTexts | None, now: KnownTexts) -> str:
+    """The text of path: as known when its stat is the same (statted before reading: a write in between is seen
+    next time), else read."""
+    if known is None:
+        return path.read_text(encoding="utf-8-sig")
+    st = os.stat(path)
+    stat = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+    found = known.get(path)
+    text = found[1] if found is not None and found[0] == stat else path.read_text(encoding="utf-8-sig")
+    now[path] = (stat, text)
+    return text
 
 
 def sync_pages(articles: list[StrippedArticle], folder: Path, root: Path, existing: list[PageFile],

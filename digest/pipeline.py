@@ -73,8 +73,9 @@ def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path
             walked[folder] = output_files(folder)
         return walked[folder]
 
+    known_texts = options.memory.texts if options.memory is not None else None
     with stage("read"):
-        existing, problems = read_page_files(articles_dir, root, parse_many)
+        existing, problems = read_page_files(articles_dir, root, parse_many, known_texts)
         report.add(*problems)
     keep = {pf.page.meta.source_file: pf.page.meta.keep for pf in existing if pf.page.meta.source_file}
     with stage("strip"):
@@ -96,7 +97,7 @@ def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path
             fresh = article.source_path in written
             report.add(*(d for d in (*source.diagnostics, *article.diagnostics) if fresh or d.severity is Severity.ERROR))
         # Read again only if pages were written (the parse is cached; listing and reading are not).
-        page_files = read_page_files(articles_dir, root, parse_many)[0] if written else existing
+        page_files = read_page_files(articles_dir, root, parse_many, known_texts)[0] if written else existing
     if len(page_files) > config.limits.max_articles:
         raise ContentError(Diagnostic(config.paths.articles, f"{len(page_files):,} pages: more than limits.max_articles "
                                       f"({config.limits.max_articles:,})", hint="raise limits.max_articles in config.yaml"))
@@ -139,6 +140,9 @@ def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path
         links = link_corpus(documents, {a.doc.slug: t for a, t in zip(articles, terms)},
                             {a.doc.slug: a.annotations for a in articles}, config.linking, config.annotation.aliases,
                             known_stories)
+        # The stories file to keep, cached by what it lists: dumping thousands of stories as YAML takes 0.4 s.
+        ids = ({s.id: s.articles for s in links.stories}, links.moved_stories)
+        ids_text = cache.cached("story-ids", [repr(ids)], lambda: story_ids_text(*ids))
     with stage("render"):
         annotated = [(a.doc.slug, a.annotations) for a in articles]
         story_groups = [story.articles for story in links.stories]
@@ -199,7 +203,6 @@ def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path
         if options.memory is not None and cache_folder is not None and written_files is not None:
             options.memory.render = RenderMemory(str(output), written_files, memo.last(), memo.fingerprints.values)
         try:
-            ids_text = story_ids_text({s.id: s.articles for s in links.stories}, links.moved_stories)
             ids_saved = save_story_ids(stories_file, ids_text, stories_read)
         except OSError as exc:
             ids_saved = False

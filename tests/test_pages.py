@@ -1,0 +1,62 @@
+"""Reading content/articles/: what is read, what is skipped, and what digest serve keeps between reads."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from digest.pages import KnownTexts, read_page_files
+
+PAGE = "---\ntitle: {title}\ndate: 2021-05-01\n---\n\n{body}\n"
+
+
+def titles(folder: Path, root: Path, known: KnownTexts | None = None) -> tuple[list[str], list[str]]:
+    pages, problems = read_page_files(folder, root, known=known)
+    return [pf.page.meta.title for pf in pages], [f"{d.path}: {d.message}" for d in problems]
+
+
+def test_pages_of_an_articles_folder_linked_from_outside_the_digest_are_skipped(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "secret.md").write_text(PAGE.format(title="Secret", body="SECRET"))
+    root = tmp_path / "digest"
+    (root / "content").mkdir(parents=True)
+    (root / "content" / "articles").symlink_to(elsewhere, target_is_directory=True)
+    found, problems = titles(root / "content" / "articles", root)
+    assert found == []
+    assert problems == ["content/articles/secret.md: skipped: it links to a file outside the digest (or to nothing)"]
+
+
+def test_a_linked_subfolder_is_not_followed_and_the_other_pages_are_read(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "secret.md").write_text(PAGE.format(title="Secret", body="SECRET"))
+    articles = tmp_path / "digest" / "content" / "articles"
+    articles.mkdir(parents=True)
+    (articles / "a.md").write_text(PAGE.format(title="A", body="Text."))
+    (articles / "more").symlink_to(elsewhere, target_is_directory=True)
+    found, problems = titles(articles, tmp_path / "digest")
+    assert found == ["A"] and problems == []
+
+
+def test_known_texts_stand_for_files_whose_stat_is_the_same(tmp_path: Path) -> None:
+    articles = tmp_path / "content" / "articles"
+    articles.mkdir(parents=True)
+    for name in "ab":
+        (articles / f"{name}.md").write_text(PAGE.format(title=name.upper(), body="Text."))
+    known: KnownTexts = {}
+    assert titles(articles, tmp_path, known)[0] == ["A", "B"]
+    assert set(known) == {articles / "a.md", articles / "b.md"}
+
+    # What digest serve remembers is used as long as the file's stat says it was not written since.
+    stat, _ = known[articles / "a.md"]
+    known[articles / "a.md"] = (stat, PAGE.format(title="Remembered", body="Text."))
+    assert titles(articles, tmp_path, known)[0] == ["Remembered", "B"]
+
+    # A save of the same size with the old modification time is still seen: its change time moved.
+    old = os.stat(articles / "b.md")
+    (articles / "b.md").write_text(PAGE.format(title="C", body="Text."))
+    os.utime(articles / "b.md", ns=(old.st_atime_ns, old.st_mtime_ns))
+    (articles / "a.md").unlink()
+    assert titles(articles, tmp_path, known)[0] == ["C"]
+    assert set(known) == {articles / "b.md"}, "a deleted page is forgotten"
