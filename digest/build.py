@@ -43,6 +43,9 @@ class BuildOptions:
     timer: StageTimer | None = None  # records the time of each stage (digest build --profile)
     memory: CacheMemory | None = None  # per-article results kept in this process between builds (digest serve)
     live: LiveOutput | None = None  # the output folder as this process left it: updated in place (digest serve)
+    # Given a list, the build leaves its records for the next build (in .digest-cache/) in it, to be run once the
+    # new site is shown (digest serve); without, it writes them itself.
+    deferred: list[Callable[[], None]] | None = None
 
 
 @dataclass

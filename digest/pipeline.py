@@ -198,8 +198,10 @@ def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path
             written_files = output_files(output)
             if options.live is not None:
                 options.live.remember(output, written_files)
-        save_page_digests(cache_folder, output, digests, written_files)
-        save_memo(cache_folder, output, memo.last(), written_files)
+        # Records for the next build; digest serve writes them once the browser has been told (options.deferred).
+        # Each is checked against the output's files when read, so one that is late or missing costs only time.
+        records: list[Callable[[], None]] = [partial(save_page_digests, cache_folder, output, digests, written_files),
+                                             partial(save_memo, cache_folder, output, memo.last(), written_files)]
         if options.memory is not None and cache_folder is not None and written_files is not None:
             options.memory.render = RenderMemory(str(output), written_files, memo.last(), memo.fingerprints.values)
         try:
@@ -211,8 +213,13 @@ def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path
         if ids_saved:  # the inputs are now these ids, exactly as written
             inputs = with_story_ids(inputs, ids_text.encode())
         if not written:  # pages written from sources changed the inputs hashed above: no record, the next build checks
-            save_record(cache_folder, LastBuild(inputs.hash, str(output), len(articles), tuple(report.diagnostics),
-                                                written_files or {}, inputs.files))
+            records.append(partial(save_record, cache_folder, LastBuild(
+                inputs.hash, str(output), len(articles), tuple(report.diagnostics), written_files or {}, inputs.files)))
+        if options.deferred is not None:
+            options.deferred.extend(records)
+        else:
+            for record in records:
+                record()
     return len(articles), len(files)
 
 

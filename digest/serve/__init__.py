@@ -139,7 +139,9 @@ class Preview:
             if kind is ChangeKind.CONFIG:
                 self.config = load_config(self.config_file)
                 self.watcher.update(self.layout())
-            result = build_site(self.config, BuildOptions(drafts=self.options.drafts, memory=self.memory, live=self.live))
+            records: list[Callable[[], None]] = []
+            result = build_site(self.config, BuildOptions(drafts=self.options.drafts, memory=self.memory, live=self.live,
+                                                          deferred=records))
         except Exception as exc:  # noqa: BLE001 — any failure must reach the browser, not kill the server
             problems = diagnostics_from_exception(exc, self.config.root.resolve())
             for d in problems:
@@ -152,6 +154,8 @@ class Preview:
             self.complain(str(d))
         self.say(f"built {result.articles} articles in {time.perf_counter() - started:.2f}s")
         self.state.succeeded(style_only=kind is ChangeKind.STYLE and not was_broken)
+        for record in records:  # the browser is told first: these only speed up the next build
+            record()
         return True
 
     def run(self, stop: threading.Event | None = None, interval: float = 0.25) -> None:

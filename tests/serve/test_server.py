@@ -193,6 +193,19 @@ def test_served_site_equals_a_clean_build_after_a_series_of_edits(running: Runni
     assert tree(running.folder / "site") == tree(tmp_path / "clean")
 
 
+def test_a_build_after_the_preview_settles_finds_the_site_up_to_date(running: Running, events: EventStream) -> None:
+    """The preview writes its records for the next build after telling the browser: they are written all the same."""
+    events.next()
+    page = running.article("india-to-receive")
+    page.write_text(page.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    assert events.until("reload", "failed")[0] == "reload"
+    seen, _ = running.preview.state.hello()
+    while running.preview.state.wait_events(seen, 0.5):
+        seen, _ = running.preview.state.hello()
+    result = run_digest("build", cwd=running.folder, check=True)
+    assert "up to date: nothing changed since the last build" in result.stderr + result.stdout
+
+
 def test_close_ends_open_event_streams_and_every_thread(example_digest: Path) -> None:
     before = set(threading.enumerate())
     with previewing(with_sub_path_and_theme(example_digest)) as live:
