@@ -260,6 +260,7 @@ class CacheMemory:
         self.stages: dict[str, dict[str, Any]] = {}
         self.render: RenderMemory | None = None  # what the last build's render stage keeps for the next
         self.texts: dict[Path, Any] = {}  # the pages' texts by path and stat (digest.pages.read_page_files)
+        self.rekeyed: dict[int, Any] = {}  # annotations made one across the digest (digest.stages.annotate.corpus)
 
 
 class Cache:

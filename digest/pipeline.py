@@ -115,7 +115,8 @@ def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path
         per_article = cache.map("annotate", documents, lambda d: (*annotate_key(d), annotation_config),
                                 partial(annotate_document, options=options_from(config.annotation)), Annotations,
                                 partial(options.executor.map, acyclic=True))
-        annotations, problems = finish_annotations(documents, per_article)
+        annotations, problems = finish_annotations(documents, per_article,
+                                                   options.memory.rekeyed if options.memory is not None else None)
         report.add(*problems)
         # Decorating and describing are per-article too once the corpus part is done, cached by what they read.
         # They run in this process: sending the HTML and annotations to workers costs more than it saves

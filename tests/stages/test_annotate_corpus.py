@@ -34,6 +34,25 @@ def test_a_surname_shared_by_two_people_stays_apart() -> None:
     assert unified[0].entities[0].key == "santos"
 
 
+def test_remembered_results_are_reused_only_while_the_merge_gives_the_same_names() -> None:
+    putin = Annotations(entities=(ref("Putin", "person"),))
+    other = Annotations(entities=(ref("S400", "system"),))
+    remembered: dict = {}
+    first = unify_entities([putin, other], remembered)
+    assert first == unify_entities([putin, other]) and first[0] is putin, "nothing to merge: the found annotations"
+
+    full_name = Annotations(entities=(ref("Vladimir Putin", "person"),))
+    second = unify_entities([putin, other, full_name], remembered)
+    assert second == unify_entities([putin, other, full_name])
+    assert second[0].entities[0].key == "vladimir-putin", "a surname alone now joins the one person of that name"
+
+    third = unify_entities([putin, other, full_name], remembered)
+    assert third == second and third[0] is second[0], "the very object again: later steps know it by identity"
+    fourth = unify_entities([Annotations(entities=(ref("Putin", "person"),)), other, full_name], remembered)
+    assert fourth == second and fourth[0] is not second[0], "an equal object found anew is rekeyed anew"
+    assert len(remembered) == 3, "what the last call was given, nothing older"
+
+
 def test_index_lists_articles_per_entity_and_the_glossary() -> None:
     from digest.model import Acronym
     index = index_annotations([

@@ -24,10 +24,12 @@ def annotate_documents(documents: list[Document], options: AnnotateOptions) -> t
     return finish_annotations(documents, [annotate_document(doc, options) for doc in documents])
 
 
-def finish_annotations(documents: list[Document], found: list[Annotations]) -> tuple[list[Annotations], list[Diagnostic]]:
+def finish_annotations(documents: list[Document], found: list[Annotations],
+                       remembered: RekeyMemo | None = None) -> tuple[list[Annotations], list[Diagnostic]]:
     """The whole-digest step after the per-article annotate_document (which can be cached and run in
-    parallel): entity keys made one across the digest, and a warning per orphaned editor note."""
-    annotations = unify_entities(found)
+    parallel): entity keys made one across the digest, and a warning per orphaned editor note.
+    remembered: see unify_entities."""
+    annotations = unify_entities(found, remembered)
     problems = []
     for doc, found in zip(documents, annotations):
         for anchored in found.notes:
@@ -60,11 +62,20 @@ def _edit_distance(a: str, b: str) -> int:
 
 # the whole-digest steps make a few hundred thousand objects while every article's annotations are
 # in memory: full collections walking those were 3 of their 5 CPU seconds at 10,000 articles
+# An article's annotations as found, by id: (them, the digest-wide key, name and kind of each of their
+# named things, the annotations under those). Held, so no other object takes the id meanwhile.
+RekeyMemo = dict[int, tuple[Annotations, tuple[tuple[str, str, str], ...], Annotations]]
+
+
 @with_cycle_collector_paused
-def unify_entities(annotations: list[Annotations]) -> list[Annotations]:
+def unify_entities(annotations: list[Annotations], remembered: RekeyMemo | None = None) -> list[Annotations]:
     """annotations with one key and one name for each named thing across articles: spellings that
     differ in punctuation ('S400'/'S-400'), a first name spelt two ways ('Vladamir Putin'), and a
-    surname alone where the digest names only one person so ('Putin')."""
+    surname alone where the digest names only one person so ('Putin').
+
+    remembered (digest serve keeps it between builds, and it is left holding this call's): an article
+    found as the very object of the last call, whose named things keep their keys, names and kinds,
+    gets the very result of then. So do later steps that know values by identity (digest.render_memo)."""
     totals: Counter[str] = Counter()  # group id: mentions
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     kinds: dict[str, Counter[str]] = defaultdict(Counter)
@@ -117,7 +128,17 @@ def unify_entities(annotations: list[Annotations]) -> list[Annotations]:
     tops = sorted(members)
     keys = dict(zip(tops, unique_slugs([entity_key(names[t]) for t in tops])))
     final = {group: (keys[root(group)], names[root(group)], group_kind[root(group)]) for group in totals}
-    return [_rekey(found, final) for found in annotations]
+    if remembered is None:
+        return [_rekey(found, final) for found in annotations]
+    now: RekeyMemo = {}
+    for found in annotations:
+        named = tuple(final[norm_key(e.name)] for e in found.entities)
+        last = remembered.get(id(found))
+        now[id(found)] = (found, named, last[2] if last is not None and last[0] is found and last[1] == named
+                          else _rekey(found, final))
+    remembered.clear()
+    remembered.update(now)
+    return [now[id(found)][2] for found in annotations]
 
 
 def _rekey(found: Annotations, final: dict[str, tuple[str, str, str]]) -> Annotations:
