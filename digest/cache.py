@@ -261,6 +261,10 @@ class CacheMemory:
         self.render: RenderMemory | None = None  # what the last build's render stage keeps for the next
         self.texts: dict[Path, Any] = {}  # the pages' texts by path and stat (digest.pages.read_page_files)
         self.rekeyed: dict[int, Any] = {}  # annotations made one across the digest (digest.stages.annotate.corpus)
+        # the last build's stories, related pieces and entity entries, by key (digest.interning)
+        self.stories: dict[Any, Any] = {}
+        self.related: dict[Any, Any] = {}
+        self.entities: dict[Any, Any] = {}
 
 
 class Cache:

@@ -7,15 +7,18 @@ whose import alone takes longer than checking that nothing changed.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, ContextManager, Sequence, TypeVar
 
 from digest.cache import FOLDER_NAME, Cache, config_part
 from digest.config import Config
 from digest.errors import ContentError, Diagnostic, Report, Severity
+from digest.interning import same_objects
 from digest.link_terms import ArticleTerms, article_terms
 from digest.markdown import render_markdown
 from digest.model import Annotations, Article, Discrepancy, Document, Keep, Site, Source, StrippedArticle
@@ -141,6 +144,9 @@ def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path
         links = link_corpus(documents, {a.doc.slug: t for a, t in zip(articles, terms)},
                             {a.doc.slug: a.annotations for a in articles}, config.linking, config.annotation.aliases,
                             known_stories)
+        if options.memory is not None:  # the last build's objects where equal (digest.interning)
+            links = dataclasses.replace(links, stories=tuple(same_objects(links.stories, _id, options.memory.stories)),
+                                        related=dict(same_objects(links.related.items(), _first, options.memory.related)))
         # The stories file to keep, cached by what it lists: dumping thousands of stories as YAML takes 0.4 s.
         ids = ({s.id: s.articles for s in links.stories}, links.moved_stories)
         ids_text = cache.cached("story-ids", [repr(ids)], lambda: story_ids_text(*ids))
@@ -151,7 +157,10 @@ def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path
         # neither (nor the stories) finds them in the cache (1.5 s a build at 10,000 articles).
         discrepancies = cache.cached("discrepancies", discrepancy_inputs(dict(annotated), story_groups),
                                      lambda: discrepancies_of(dict(annotated), story_groups), tuple[Discrepancy, ...])
-        site = Site(tuple(articles), links, index_annotations(annotated, story_groups, discrepancies))
+        index = index_annotations(annotated, story_groups, discrepancies)
+        if options.memory is not None:
+            index = dataclasses.replace(index, entities=tuple(same_objects(index.entities, _key, options.memory.entities)))
+        site = Site(tuple(articles), links, index)
         env = make_environment(theme, template_globals(config), template_filters())
         static = {name: path.read_bytes() for name, path in theme.static_files().items()}
         # Pages whose live file is still right are kept, not rendered (digest.render_memo).
@@ -222,6 +231,9 @@ def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path
             for record in records:
                 record()
     return len(articles), len(files)
+
+
+_id, _key, _first = attrgetter("id"), attrgetter("key"), itemgetter(0)
 
 
 def _thread_map(compute: Callable[[T], R], items: Sequence[T]) -> list[R]:

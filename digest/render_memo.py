@@ -38,7 +38,7 @@ from digest.cache import code_fingerprint, save_json
 from digest.config import Config
 from digest.link_lookups import discrepancies_by_article
 from digest.listing import Group
-from digest.model import Article, Document, Site, Story
+from digest.model import Article, Document, EntityEntry, Site, Story
 
 RECORD = "render-memo.json"
 SITE = "site"  # the dependency of a page that read the site as a whole: never reused
@@ -161,7 +161,6 @@ class Fingerprints:
         self.by_slug = {a.doc.slug: a for a in site.articles}
         self.stories = {s.id: s for s in site.links.stories}
         self._articles: dict[str, str] = {}
-        self._stories: dict[int, str] = {}
         self._discrepancies = discrepancies_by_article(site)
         self._values: dict[str, str] = {}  # by dependency
         self.groups: dict[str, tuple[Article, ...]] = {}  # {path: articles} of the groups the pages so far showed
@@ -171,8 +170,9 @@ class Fingerprints:
         if found is None:
             article = self.by_slug.get(slug)
             links = self.site.links
-            found = "-" if article is None else _hash(self._content(article) + "\0" + repr((
-                links.related.get(slug), links.references.get(slug), links.duplicates.get(slug), links.story_of.get(slug))))
+            found = "-" if article is None else _hash("\0".join((
+                self._content(article), self.values.of(links.related.get(slug, ()), _repr_hash),
+                repr((links.references.get(slug), links.duplicates.get(slug), links.story_of.get(slug))))))
             self._articles[slug] = found
         return found
 
@@ -186,14 +186,11 @@ class Fingerprints:
     def story(self, story: Story | None) -> str:
         if story is None:
             return "-"
-        found = self._stories.get(id(story))  # the site holds every story for the whole build: ids stay theirs
-        if found is None:
-            found = self._stories[id(story)] = _repr_hash(story)
-        return found
+        return self.values.of(story, _repr_hash)
 
     def discrepancies(self, slug: str) -> str:
         found = self._discrepancies.get(slug)
-        return "-" if found is None else _repr_hash(found)
+        return "-" if found is None else _digest(*(self.values.of(d, _repr_hash) for d in found))
 
     def value(self, dep: str) -> str:
         """The current value of a dependency a page recorded; Uncacheable for one that cannot have a value."""
@@ -330,6 +327,8 @@ class RenderMemo:
             return "S" + self.fingerprints.story(value)
         if isinstance(value, TrackedArticles):
             return "by_slug"  # its lookups are recorded as they happen
+        if isinstance(value, EntityEntry):  # strings only: its hash stands while the object does
+            return "E" + self.fingerprints.values.of(value, _repr_hash)
         found = self._shared.get(id(value))
         if found is None or found[0] is not value:
             found = self._shared[id(value)] = (value, "#" + _digest(*self._item_tokens(value)))
