@@ -265,6 +265,7 @@ class CacheMemory:
         self.stories: dict[Any, Any] = {}
         self.related: dict[Any, Any] = {}
         self.entities: dict[Any, Any] = {}
+        self.bundles: dict[int, Any] = {}  # the search index's parts as decoded (digest.pipeline.decoded_bundles)
 
 
 class Cache:

@@ -104,9 +104,11 @@ class LiveOutput:
         return self.files if self.files is not None and _identity(output.resolve()) == self.folder else None
 
 
-def update_in_place(files: dict[str, bytes | Keep], output: Path, live: LiveOutput) -> FileStats | None:
+def update_in_place(files: dict[str, bytes | Keep], output: Path, live: LiveOutput,
+                    hashed: Mapping[str, bytes] = {}) -> FileStats | None:
     """Make output hold exactly files by writing only what changed into it; its files' stats after, or None
-    (and nothing touched) when live does not know what output holds: the caller writes a new site instead."""
+    (and nothing touched) when live does not know what output holds: the caller writes a new site instead.
+    hashed: the file_digest of some of files, known already."""
     output = output.resolve()
     known = live.known(output)
     if known is None:
@@ -119,7 +121,7 @@ def update_in_place(files: dict[str, bytes | Keep], output: Path, live: LiveOutp
     changed = {}
     for path, data in wanted.items():
         if not isinstance(data, Keep):
-            digest = _digest(data)
+            digest = hashed.get(path) or file_digest(data)
             if not _still_holds(output, path, data, digest, known, digests):
                 changed[path] = data
             digests[path] = digest
@@ -162,7 +164,8 @@ def _still_holds(output: Path, path: str, data: bytes, digest: bytes, known: Fil
     return digests[path] == digest if path in digests else _holds(output / path, data)
 
 
-def _digest(data: bytes) -> bytes:
+def file_digest(data: bytes) -> bytes:
+    """What update_in_place compares files by."""
     return hashlib.blake2b(data, digest_size=16).digest()
 
 
