@@ -157,10 +157,10 @@ def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path
         # neither (nor the stories) finds them in the cache (1.5 s a build at 10,000 articles).
         discrepancies = cache.cached("discrepancies", discrepancy_inputs(dict(annotated), story_groups),
                                      lambda: discrepancies_of(dict(annotated), story_groups), tuple[Discrepancy, ...])
-        index = index_annotations(annotated, story_groups, discrepancies)
+        named = index_annotations(annotated, story_groups, discrepancies)
         if options.memory is not None:
-            index = dataclasses.replace(index, entities=tuple(same_objects(index.entities, _key, options.memory.entities)))
-        site = Site(tuple(articles), links, index)
+            named = dataclasses.replace(named, entities=tuple(same_objects(named.entities, _key, options.memory.entities)))
+        site = Site(tuple(articles), links, named)
         env = make_environment(theme, template_globals(config), template_filters())
         static = {name: path.read_bytes() for name, path in theme.static_files().items()}
         # Pages whose live file is still right are kept, not rendered (digest.render_memo).
