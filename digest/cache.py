@@ -35,7 +35,7 @@ import typing
 from functools import cache as memoize
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence, TypeVar
+from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
 
 from digest import __version__
 
@@ -241,7 +241,9 @@ class _Stage:
     packs: list[Path]
     loaded: dict[str, Any] | None = None  # read from the packs on the first lookup that memory cannot answer
     keys: frozenset[str] | None = None  # the keys the packs list, read instead of them while memory answers
-    new: dict[str, Any] = dataclasses.field(default_factory=dict)
+    # The keys computed in this run and not yet written; their values are in `values`, encoded only as the
+    # pack is written (kept encoded as well, 10,000 articles' annotations and terms took 200 MB more).
+    new: set[str] = dataclasses.field(default_factory=set)
     used: set[str] = dataclasses.field(default_factory=set)
     values: dict[str, Any] = dataclasses.field(default_factory=dict)  # decoded, for a second lookup in the same run
 
@@ -277,6 +279,7 @@ class Cache:
         self.memory = memory
         self.stats: dict[str, CacheStats] = {}
         self._stages: dict[str, _Stage] = {}
+        self._saved: set[str] = set()  # stages written by save_stages and not used since
 
     def cached(self, stage: str, key_parts: Sequence[str | bytes], compute: Callable[[], T], result_type: Any = str) -> T:
         """The stage's result for this input: from the cache when it holds it, else computed and kept."""
@@ -300,16 +303,31 @@ class Cache:
         return results
 
     def save(self) -> None:
-        """Write what this run computed, one pack per stage; rewrite a stage whose packs piled up or went stale."""
+        """Write what this run computed, one pack per stage; rewrite a stage whose packs piled up or went stale.
+        The memory, when there is one, is refreshed with the results this run used."""
         if self.memory is not None:
             self.memory.stages = {name: {k: store.values[k] for k in store.used} for name, store in self._stages.items()}
-        if self.folder is None:
-            return
-        for stage in self._stages.values():
+        self.save_stages(*(name for name in self._stages if name not in self._saved))
+
+    def save_stages(self, *names: str) -> None:
+        """Write these stages now, as save does, and let go of what only writing needed (the entries read from
+        their packs and, with no memory to refresh, the results): a build calls it when it is done with the
+        per-article stages, so their packs are not written on top of the rendered site, and their results
+        do not outlive the rest of the build's use of them. A stage used again is saved again by save."""
+        for name in names:
+            store = self._stages.get(name)
+            if store is None:
+                continue
             try:
-                self._save_stage(stage)
+                self._save_stage(store)
             except OSError:
                 pass  # a cache that cannot be written only costs time
+            store.new.clear()
+            store.loaded = store.keys = None  # a later lookup reads the packs again, this run's among them
+            store.packs = _packs(store.folder)
+            if self.memory is None:
+                store.values = {}
+            self._saved.add(name)
 
     def _save_stage(self, stage: _Stage) -> None:
         if stage.folder is None:
@@ -323,22 +341,24 @@ class Cache:
             small = sorted(stage.packs, key=_size)[:-1]
             self._rewrite(stage, small, _read_packs(small))
         elif stage.new:
-            _write_pack(stage.folder, stage.new)
+            _write_pack(stage.folder, {}, {k: stage.values[k] for k in stage.new})
 
     @staticmethod
     def _rewrite(stage: _Stage, packs: list[Path], entries: dict[str, Any]) -> None:
         """Replace packs by one pack of their entries this build used, and what it computed."""
         assert stage.folder is not None
-        _write_pack(stage.folder, {k: v for k, v in entries.items() if k in stage.used} | stage.new)
+        _write_pack(stage.folder, {k: v for k, v in entries.items() if k in stage.used and k not in stage.new},
+                    {k: stage.values[k] for k in stage.new})
         for pack in packs:
             pack.unlink(missing_ok=True)
         _remove_abandoned(stage.folder)
 
     def _stage(self, name: str) -> _Stage:
+        self._saved.discard(name)
         if name not in self._stages:
             self.stats[name] = CacheStats()
             folder = self._stage_folder(name)
-            self._stages[name] = _Stage(folder, sorted(folder.glob("*.pack")) if folder is not None else [])
+            self._stages[name] = _Stage(folder, _packs(folder))
         return self._stages[name]
 
     @staticmethod
@@ -391,7 +411,7 @@ class Cache:
         if store.loaded is None and remembered and key not in self._keys(store):
             self.stats[stage].misses += 1  # an edited article: no pack holds it, and none need be parsed to know
             return _MISSING
-        data = store.new.get(key, self._load(store).get(key, _MISSING))
+        data = self._load(store).get(key, _MISSING)  # (what this run computed is in store.values)
         if data is not _MISSING:
             try:
                 value = decode(data, result_type)
@@ -407,7 +427,7 @@ class Cache:
 
     def _keep(self, stage: str, key: str, value: Any) -> None:
         store = self._stage(stage)
-        store.new[key] = encode(value)
+        store.new.add(key)
         store.used.add(key)
         store.values[key] = value
 
@@ -431,17 +451,36 @@ _HEADER_START = f"{_MAGIC} {FORMAT} {__version__} ".encode()  # then the checksu
 
 
 def _header(body: bytes) -> bytes:
-    return _HEADER_START + f"{hashlib.sha256(body).hexdigest()}\n".encode()
+    return _header_of(hashlib.sha256(body).hexdigest())
 
 
-def _write_pack(folder: Path, entries: dict[str, Any]) -> None:
-    keys = json.dumps(sorted(entries), separators=(",", ":")).encode("ascii")
-    body = keys + b"\n" + json.dumps(entries, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode(
-        "utf-8", "surrogatepass")
+def _header_of(checksum: str) -> bytes:
+    return _HEADER_START + f"{checksum}\n".encode()
+
+
+def _write_pack(folder: Path, stored: Mapping[str, Any], computed: Mapping[str, Any]) -> None:
+    """A new pack of stored entries (JSON data, as read from packs) and computed ones (values, encoded here).
+    Written an entry at a time, the checksum in the header last: the JSON of a whole stage at once, on
+    top of a build, took hundreds of MB (the same bytes as json.dumps of all the entries, sorted)."""
+    keys = sorted(stored.keys() | computed.keys())
+    checksum = hashlib.sha256()
     name = secrets.token_hex(8)
     tmp = folder / f".{name}.tmp"
     with open(tmp, "wb") as f:
-        f.write(_header(body) + body)
+
+        def put(data: bytes) -> None:
+            checksum.update(data)
+            f.write(data)
+
+        f.write(_header_of("0" * checksum.digest_size * 2))  # the header's room, filled in at the end
+        put(json.dumps(keys, separators=(",", ":")).encode("ascii") + b"\n{")
+        for i, key in enumerate(keys):
+            data = encode(computed[key]) if key in computed else stored[key]
+            entry = json.dumps({key: data}, ensure_ascii=False, separators=(",", ":"), sort_keys=True)[1:-1]
+            put((b"," if i else b"") + entry.encode("utf-8", "surrogatepass"))
+        put(b"}")
+        f.seek(0)
+        f.write(_header_of(checksum.hexdigest()))
     os.replace(tmp, folder / f"{name}.pack")
 
 
@@ -460,6 +499,11 @@ def _read_packs(packs: list[Path]) -> dict[str, Any]:
     for pack in packs:
         entries.update(_read_pack(pack))
     return entries
+
+
+def _packs(folder: Path | None) -> list[Path]:
+    """The packs in a stage's folder (none without one)."""
+    return sorted(folder.glob("*.pack")) if folder is not None else []
 
 
 def _size(pack: Path) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 from pathlib import Path
 from typing import Any
@@ -310,6 +311,69 @@ def test_concurrent_builds_share_the_cache_folder(tmp_path: Path) -> None:
     assert not list((tmp_path / f"v{FORMAT}" / "shared").glob(".*.tmp"))
 
 
+def test_a_pack_written_an_entry_at_a_time_holds_what_one_dump_of_them_all_would(tmp_path: Path) -> None:
+    values = {"plain": "<p>hello</p>", "non-ascii": "Ракета С-400 \u202e", "lone surrogate": "a\ud800b",
+              "nested": {"z": [1, 2.5, None], "a": {"y": True, "b": "c"}}}
+    cache = Cache(tmp_path)
+    for name, value in values.items():
+        cache.cached("mixed", (name,), Counter(value), Any)
+    cache.cached("mixed", ("article",), Counter(StrippedArticle("a.txt", "Title", "Body\n", tags=("x",))), StrippedArticle)
+    cache.save()
+    [pack] = packs(tmp_path, "mixed")
+    header, _, body = pack.read_bytes().partition(b"\n")
+    entries = {cache_module.key_of("mixed", (name,)): value for name, value in values.items()}
+    entries[cache_module.key_of("mixed", ("article",))] = encode(StrippedArticle("a.txt", "Title", "Body\n", tags=("x",)))
+    assert body == (json.dumps(sorted(entries), separators=(",", ":")).encode() + b"\n" + json.dumps(
+        entries, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8", "surrogatepass"))
+    assert header + b"\n" == cache_module._header(body)
+    compute = Counter()
+    cache = Cache(tmp_path)
+    assert [cache.cached("mixed", (name,), compute, Any) for name in values] == list(values.values())
+    assert cache.cached("mixed", ("article",), compute, StrippedArticle).tags == ("x",) and compute.calls == 0
+
+
+def test_a_stage_saved_early_is_written_once_and_still_answers(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    cache.cached("markdown", ("a",), Counter("<p>a</p>"))
+    cache.save_stages("markdown")
+    assert len(packs(tmp_path, "markdown")) == 1, "written at once"
+    cache.cached("search", ("index",), Counter("bundle"))
+    compute = Counter()
+    assert cache.cached("markdown", ("a",), compute) == "<p>a</p>" and compute.calls == 0, "read back from its pack"
+    cache.save()
+    assert len(packs(tmp_path, "markdown")) == 1 and len(packs(tmp_path, "search")) == 1, "save writes what is left"
+    cache = Cache(tmp_path)
+    assert cache.cached("markdown", ("a",), compute) == "<p>a</p>" and cache.cached("search", ("index",), compute) == "bundle"
+    assert compute.calls == 0
+
+
+def test_a_stage_used_again_after_an_early_save_is_saved_again_whole(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    for n in range(3):
+        cache.cached("markdown", (f"article {n}",), Counter(f"<p>{n}</p>"))
+    cache.save_stages("markdown")
+    cache.cached("markdown", ("article 0",), Counter())
+    cache.cached("markdown", ("late",), Counter("<p>late</p>"))
+    cache.save()
+    compute = Counter()
+    cache = Cache(tmp_path)
+    assert [cache.cached("markdown", (key,), compute) for key in ("article 1", "late")] == ["<p>1</p>", "<p>late</p>"]
+    assert compute.calls == 0
+
+
+def test_memory_keeps_the_results_of_a_stage_saved_early(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    memory = CacheMemory()
+    cache = Cache(tmp_path, memory)
+    value = StrippedArticle("a.txt", "Title", "Body\n")
+    cache.cached("strip", ("a",), Counter(value), StrippedArticle)
+    cache.save_stages("strip")
+    cache.cached("search", ("index",), Counter("bundle"))
+    cache.save()
+    monkeypatch.setattr(cache_module, "_read_pack", lambda path: pytest.fail(f"parsed {path}"))
+    compute = Counter()
+    assert Cache(tmp_path, memory).cached("strip", ("a",), compute, StrippedArticle) is value and compute.calls == 0
+
+
 def test_encode_refuses_what_json_cannot_hold() -> None:
     with pytest.raises(TypeError):
         encode({1: "a"})
@@ -321,3 +385,4 @@ def test_page_type_hint_is_what_parse_page_returns() -> None:
     page, problems = parse_page("---\ntitle: T\n---\n\nBody\n", "x.md")
     assert isinstance(page, Page)
     assert decode(encode((page, problems)), ParsedPage) == (page, problems)
+
