@@ -7,16 +7,19 @@ import multiprocessing
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import pytest
 
 from digest import cache as cache_module
+from digest.build import BuildOptions, build_site
 from digest.cache import FORMAT, Cache, CacheMemory, config_part, decode, encode
-from digest.config import Cleaning
+from digest.config import Cleaning, load_config
 from digest.errors import Diagnostic, warning
 from digest.frontmatter import Page, parse_page
 from digest.model import RemovedLine, StrippedArticle
 from digest.link_terms import ArticleTerms
 from digest.pages import ParsedPage
+from digest.parallel import Executor
 
 
 class Counter:
@@ -386,3 +389,13 @@ def test_page_type_hint_is_what_parse_page_returns() -> None:
     assert isinstance(page, Page)
     assert decode(encode((page, problems)), ParsedPage) == (page, problems)
 
+
+def test_a_build_saves_the_per_article_results_before_it_renders(example_digest: Path) -> None:
+    override = example_digest / "themes" / "default" / "templates" / "article.html"
+    override.parent.mkdir(parents=True)
+    override.write_text("{{ no_such_function() }}\n")  # render fails on the first article page
+    with pytest.raises(jinja2.UndefinedError):
+        build_site(load_config(root=example_digest), BuildOptions(executor=Executor("serial")))
+    folder = example_digest / ".digest-cache"
+    assert all(packs(folder, stage) for stage in ("read", "strip", "markdown", "annotate", "decorate", "terms"))
+    assert not packs(folder, "search")
