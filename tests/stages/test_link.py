@@ -7,6 +7,7 @@ import json
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from digest.config import Linking
 from digest.link_terms import article_terms, vocabulary
 from digest.model import Annotations, DatedEvent, Document, EntityRef
+from digest.similarity import Scoring, features, similar_pairs
 from digest.stages.link import link_articles
 from digest.variants import merge_variants, skeleton, term_key
 from tests.conftest import run_digest
@@ -367,3 +369,17 @@ def test_reading_terms_never_fails_on_any_text(body: str, title: str) -> None:
     terms = article_terms(doc("x", body, title=title or "x"))
     assert all(n > 0 for n in terms.names.values())
     assert len(terms.signature) in (0, 8 * 32)
+
+
+def test_similar_pairs_are_the_same_whatever_rows_are_multiplied_together() -> None:
+    rng = random.Random(7)
+    words = ["dam", "river", "court", "farmers", "striker", "goal", "stadium", "minister", "valley", "season"]
+    docs = [*DAM, *FOOTBALL, *(doc(f"mixed-{i}", " ".join(rng.choices(words, k=40)), date=f"2021-0{1 + i % 9}-01")
+                                for i in range(14))]
+    terms = [article_terms(d) for d in docs]
+    feats = features(terms, vocabulary(terms))
+    days = np.array([float(i) for i in range(len(docs))])
+    found = [similar_pairs(feats, days, Scoring(), min_score=0.05, per_article=3, chunk=chunk) for chunk in (1, 3, 1024)]
+    assert len(found[0].a) > len(docs)
+    for pairs in found[1:]:
+        assert all(np.array_equal(getattr(pairs, f), getattr(found[0], f)) for f in ("a", "b", "score", "similarity"))
