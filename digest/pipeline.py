@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from functools import partial
 from operator import attrgetter, itemgetter
 from pathlib import Path
@@ -36,7 +37,7 @@ from digest.stages.ingest import list_sources, read_source
 from digest.stages.link import link_corpus
 from digest.stages.render import describe, render_site, template_filters, template_globals
 from digest.stages.strip import StripOptions
-from digest.stages.write import file_digest, update_in_place, write_site
+from digest.stages.write import StagedSite, file_digest, update_in_place, write_site
 from digest.story_ids import read_story_ids, save_story_ids, story_ids_text
 from digest.strip_files import strip_guarded
 from digest.theme import Theme, make_environment
@@ -54,6 +55,12 @@ IN_PROCESS = Executor("serial")
 def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path, inputs: Inputs, report: Report,
                stage: Callable[[str], ContextManager[None]]) -> tuple[int, int]:
     """Build into output; (articles, files). Problems go into report; raises ContentError (after writing nothing)."""
+    with ExitStack() as cleanup:  # the staging folder of the new site goes at the end, whatever happens
+        return _run_stages(config, options, theme, output, inputs, report, stage, cleanup)
+
+
+def _run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path, inputs: Inputs, report: Report,
+                stage: Callable[[str], ContextManager[None]], cleanup: ExitStack) -> tuple[int, int]:
     root = config.root.resolve()
     cache_folder = root / FOLDER_NAME if options.cache else None
     articles_dir = config.resolve(config.paths.articles)
@@ -172,7 +179,10 @@ def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path
         memo = RenderMemo(base_key(theme.template_dirs, config), load_memo(cache_folder, output, live_files, kept),
                           Fingerprints(site, ValueHashes(kept.values if kept else None)),
                           read_live=lambda path: (output / path).read_bytes())
-        files = render_site(site, config, env, static, memo)
+        # A build writes each file into the new site as it is made rather than holding them all (600 MB at 10,000
+        # articles); digest serve holds them, to write only those that changed into the site it serves.
+        files = render_site(site, config, env, static, memo, {} if options.live is not None else
+                            cleanup.enter_context(StagedSite(output, cache.subfolder("previous-site"))))
         rendered, article_count = memo.last(), len(articles)
         # The hashes of the values the pages were made of, for digest serve's next build (they hold the values).
         value_hashes = memo.fingerprints.values if options.memory is not None else None
@@ -188,8 +198,8 @@ def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path
         # What Pagefind reads of each article page, hashed; the hashes of the pages the last build wrote are
         # recorded in .digest-cache/, so the pages this one keeps are not read again.
         known = load_page_digests(cache_folder, output, live_files(output))
-        digests = {path: known[path] if isinstance(data, Keep) and path in known else page_digest(page(path))
-                   for path, data in files.items() if indexed(path)}
+        digests = {path: known[path] if path in known and isinstance(files[path], Keep) else page_digest(page(path))
+                   for path in files if indexed(path)}
         parts = shards(digests)
 
         def index(part: tuple[str, dict[str, bytes]]) -> dict[str, str]:
@@ -213,7 +223,10 @@ def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path
         # digest serve writes what changed into the folder it knows; a build writes a new site and swaps it in.
         written_files = update_in_place(files, output, options.live, search_hashes) if options.live is not None else None
         if written_files is None:
-            write_site(files, output, reuse=cache.subfolder("previous-site"))
+            if isinstance(files, StagedSite):
+                files.finish()  # the new site, written as it was made
+            else:
+                write_site(files, output, reuse=cache.subfolder("previous-site"))
             written_files = output_files(output)
             if options.live is not None:
                 options.live.remember(output, written_files)

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import partial
 from html.parser import HTMLParser
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, MutableMapping, Sequence
 
 import jinja2
 from markupsafe import Markup
@@ -52,9 +52,12 @@ class Alternate:
 
 
 def render_site(site: Site, config: Config, env: jinja2.Environment, static: dict[str, bytes],
-                memo: RenderMemo | None = None) -> dict[str, bytes | Keep]:
-    """Every output file of the site; with a memo, pages whose live file is still right are KEEP (digest.render_memo)."""
-    files: dict[str, bytes | Keep] = {f"static/{name}": data for name, data in static.items()}
+                memo: RenderMemo | None = None, files: MutableMapping[str, bytes | Keep] | None = None
+                ) -> MutableMapping[str, bytes | Keep]:
+    """Every output file of the site; with a memo, pages whose live file is still right are KEEP (digest.render_memo).
+    Each is set in files as it is made, in a new dict when None (a build passes one that writes it out at once)."""
+    files = {} if files is None else files
+    files.update({f"static/{name}": data for name, data in static.items()})
     files.setdefault("static/css/pygments.css", pygments_css())
     site_feeds = feed_links(config, config.title, "")
     pages: list[tuple[str, str | None]] = []  # (folder, date) of every page, for the sitemap

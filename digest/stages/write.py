@@ -19,12 +19,13 @@ import os
 import shutil
 import stat
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Self
 
 from digest.errors import ConfigError, Diagnostic, DigestError
-from digest.model import Keep
+from digest.model import KEEP, Keep
 from digest.renames import exchange
 
 
@@ -54,7 +55,7 @@ def staging_folders(output: Path) -> list[Path]:
     return sorted(output.parent.glob(f".{output.name}.staging-*"))
 
 
-def write_site(files: dict[str, bytes | Keep], output: Path, reuse: Path | None = None) -> None:
+def write_site(files: Mapping[str, bytes | Keep], output: Path, reuse: Path | None = None) -> None:
     """Replace output with exactly files ({relative posix path: content, or KEEP for the live file as it is}).
 
     A file whose bytes did not change is the old file itself (hard-linked, else copied with its
@@ -69,16 +70,87 @@ def write_site(files: dict[str, bytes | Keep], output: Path, reuse: Path | None 
     wanted = {safe_relative(name).as_posix(): data for name, data in files.items()}
     if _holds_exactly(output, wanted):
         return  # nothing changed: no swap, not a file touched
-    staging = output.with_name(f".{output.name}.staging-{os.getpid()}")
-    try:
-        if not (reuse is not None and _claim(reuse, staging)):
-            staging.mkdir()
-        _fill(staging, wanted, output)
-        _swap_in(staging, output)
-        if reuse is not None:
-            _claim(staging, reuse)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)  # after the swap it holds the previous site
+    with StagedSite(output, reuse) as site:
+        for relative in sorted(wanted):
+            site[relative] = wanted[relative]
+        site.finish()
+
+
+class StagedSite(MutableMapping[str, bytes | Keep]):
+    """A new site for output, each file written into a staging folder beside it as it is set, and swapped in
+    whole by finish(), as write_site does: a build sets each page as it renders it instead of holding the
+    whole site in memory until the end (at 10,000 articles, 600 MB). Getting a file reads it back from
+    the staging folder (KEEP for one set so). Used in a with block, at whose end the staging folder
+    (after a swap, the replaced site) becomes reuse, the next build's staging folder, or is removed.
+    """
+
+    def __init__(self, output: Path, reuse: Path | None = None) -> None:
+        self.output = output.resolve()
+        self.reuse = reuse
+        self.output.parent.mkdir(parents=True, exist_ok=True)
+        for stale in staging_folders(self.output):
+            shutil.rmtree(stale, ignore_errors=True)
+        self.staging = self.output.with_name(f".{self.output.name}.staging-{os.getpid()}")
+        if not (reuse is not None and _claim(reuse, self.staging)):
+            self.staging.mkdir()
+        self._live: dict[str, bool] = {}  # every file set: is it the live file (its bytes did not change)?
+        self._kept: set[str] = set()  # the files set as KEEP
+        self._folders = {""}  # the folders of the staging folder made, or found to be folders, so far
+
+    def __setitem__(self, name: str, data: bytes | Keep) -> None:
+        relative = safe_relative(name).as_posix()
+        self._make_folder(relative.rpartition("/")[0])
+        self._live[relative] = _place(self.staging / relative, self.output / relative, data)
+        if isinstance(data, Keep):
+            self._kept.add(relative)
+        else:
+            self._kept.discard(relative)
+
+    def __getitem__(self, name: str) -> bytes | Keep:
+        if name not in self._live:
+            raise KeyError(name)
+        return KEEP if name in self._kept else (self.staging / name).read_bytes()
+
+    def __delitem__(self, name: str) -> None:
+        raise TypeError("a file set in a staged site stays in it")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._live)
+
+    def __len__(self) -> int:
+        return len(self._live)
+
+    def finish(self) -> None:
+        """Make output hold exactly the files set: the staging folder swapped in, unless output holds them already
+        (then not a file of it is touched)."""
+        _prune(self.staging, self._live)
+        if not (all(self._live.values()) and _holds_only(self.output, self._live)):
+            _swap_in(self.staging, self.output)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.reuse is not None:
+            _claim(self.staging, self.reuse)
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    def _make_folder(self, folder: str) -> None:
+        """Make folder in the staging folder, and the folders it is in; what stands where one goes (a file,
+        a link, left by the site the staging folder was) is removed first, so nothing is written through a link."""
+        if folder in self._folders:
+            return
+        self._make_folder(folder.rpartition("/")[0])
+        path = self.staging / folder
+        try:
+            st = path.lstat()
+        except FileNotFoundError:
+            st = None
+        if st is None or not stat.S_ISDIR(st.st_mode):
+            if st is not None:
+                path.unlink()
+            path.mkdir()
+        self._folders.add(folder)
 
 
 FileStats = dict[str, tuple[int, int, int]]  # relative path: (size, modification time in ns, inode), as output_files
@@ -104,7 +176,7 @@ class LiveOutput:
         return self.files if self.files is not None and _identity(output.resolve()) == self.folder else None
 
 
-def update_in_place(files: dict[str, bytes | Keep], output: Path, live: LiveOutput,
+def update_in_place(files: Mapping[str, bytes | Keep], output: Path, live: LiveOutput,
                     hashed: Mapping[str, bytes] = {}) -> FileStats | None:
     """Make output hold exactly files by writing only what changed into it; its files' stats after, or None
     (and nothing touched) when live does not know what output holds: the caller writes a new site instead.
@@ -207,6 +279,13 @@ def _holds_exactly(folder: Path, wanted: dict[str, bytes | Keep]) -> bool:
     # The files rendered anew first: after an edit one of them differs, and the walk is not needed.
     if any(not isinstance(data, Keep) and not _holds(folder / path, data) for path, data in wanted.items()):
         return False
+    return _holds_only(folder, wanted)
+
+
+def _holds_only(folder: Path, wanted: Mapping[str, object]) -> bool:
+    """True when folder holds the wanted files and folders and nothing else (their contents are not compared)."""
+    if not folder.is_dir() or folder.is_symlink():
+        return False
     folders = _folders_of(wanted)
     found = 0
     for dirpath, dirnames, filenames in os.walk(folder):
@@ -214,7 +293,7 @@ def _holds_exactly(folder: Path, wanted: dict[str, bytes | Keep]) -> bool:
         if any(_join(here, name) not in folders or os.path.islink(os.path.join(dirpath, name)) for name in dirnames):
             return False
         for name in filenames:
-            if _join(here, name) not in wanted or _stat(Path(dirpath, name)) is None:  # contents compared above
+            if _join(here, name) not in wanted or _stat(Path(dirpath, name)) is None:
                 return False
             found += 1
     return found == len(wanted)
@@ -246,12 +325,8 @@ def _folders_of(wanted: Mapping[str, object]) -> set[str]:
     return folders
 
 
-def _fill(staging: Path, wanted: dict[str, bytes | Keep], live: Path) -> None:
-    """Make staging hold exactly the wanted files, keeping the live site's file wherever the bytes are the same.
-
-    Staging may be an earlier site whose files are hard links to the live one: a file there is never
-    written in place, always unlinked first, so the live site is not touched.
-    """
+def _prune(staging: Path, wanted: Mapping[str, object]) -> None:
+    """Remove from staging every file, folder and link that is not one of the wanted files or their folders."""
     folders = _folders_of(wanted)
     for dirpath, dirnames, filenames in os.walk(staging, topdown=False):
         here = _relative(dirpath, staging)
@@ -264,13 +339,12 @@ def _fill(staging: Path, wanted: dict[str, bytes | Keep], live: Path) -> None:
                 os.unlink(path)
             elif _join(here, name) not in folders:
                 shutil.rmtree(path)
-    for folder in sorted(folders - {""}):
-        (staging / folder).mkdir(exist_ok=True)
-    for relative in sorted(wanted):
-        _place(staging / relative, live / relative, wanted[relative])
 
 
-def _place(target: Path, live: Path, data: bytes | Keep) -> None:
+def _place(target: Path, live: Path, data: bytes | Keep) -> bool:
+    """Make target (in a staging folder) hold data, keeping the live site's file wherever the bytes are the same;
+    whether target is now the live file. The staging folder may be an earlier site whose files are hard links
+    to the live one: a file there is never written in place, always unlinked first, so the live site is not touched."""
     old, current = _stat(live), _stat(target)
     if isinstance(data, Keep) and old is None:
         raise DigestError(Diagnostic(str(live), "this file of the site went away during the build",
@@ -278,18 +352,19 @@ def _place(target: Path, live: Path, data: bytes | Keep) -> None:
     if isinstance(data, Keep) or (old is not None and old.st_size == len(data) and live.read_bytes() == data):
         assert old is not None
         if current is not None and (current.st_ino, current.st_dev) == (old.st_ino, old.st_dev):
-            return
+            return True
         _remove(target, current)
         try:
             os.link(live, target)
         except OSError:  # a file system without hard links
             shutil.copy2(live, target)
-        return
+        return True
     if (current is not None and current.st_size == len(data) and (old is None or current.st_ino != old.st_ino)
             and target.read_bytes() == data):
-        return
+        return False
     _remove(target, current)
     target.write_bytes(data)
+    return False
 
 
 def _stat(path: Path) -> os.stat_result | None:

@@ -49,6 +49,7 @@ def test_a_broken_page_fails_the_build_and_keeps_the_old_site(example_digest: Pa
     assert "content/articles/bad-date.md:3:7: error: front matter: date 'tomorrow' is not a date" in result.stderr
     assert "content/articles/bad-yaml.md:3:1: error: YAML:" in result.stderr  # every problem, not just the first
     assert tree_digest(example_digest / "site") == before
+    assert not list(example_digest.glob(".site.staging-*")), "the new site it staged is gone"
 
 
 def test_config_errors_exit_2_and_name_the_line(example_digest: Path) -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.model import KEEP
-from digest.stages.write import LiveOutput, update_in_place, write_site
+from digest.stages.write import LiveOutput, StagedSite, update_in_place, write_site
 from digest.uptodate import output_files
 
 
@@ -233,3 +234,62 @@ def test_a_site_swapped_in_while_an_update_is_staged_is_not_written_into(tmp_pat
     monkeypatch.undo()
     assert (out / "index.html").read_bytes() == b"<h1>Built beside serve</h1>", "the other build's site is left as it is"
     assert not list(tmp_path.glob(".site.staging-*"))
+
+
+def test_a_site_staged_file_by_file_is_swapped_in_whole_and_reads_back(tmp_path: Path) -> None:
+    out, reuse = tmp_path / "site", tmp_path / "previous"
+    write_site(SITE, out, reuse)
+    before = stamps(out)
+    files = {**SITE, "articles/a/index.html": KEEP, "index.html": b"<h1>Home, edited</h1>", "articles/c/index.html": b"C"}
+    del files["articles/b/index.html"]
+    with StagedSite(out, reuse) as site:
+        for name, data in files.items():
+            site[name] = data
+            assert tree(out) == SITE, "nothing is written into the live site before finish"
+        assert site["index.html"] == b"<h1>Home, edited</h1>" and site["articles/a/index.html"] is KEEP
+        assert sorted(site) == sorted(files) and len(site) == len(files)
+        site.finish()
+    assert tree(out) == {**files, "articles/a/index.html": b"A"}
+    after = stamps(out)
+    assert after["articles/a/index.html"] == before["articles/a/index.html"]
+    assert after["static/css/digest.css"] == before["static/css/digest.css"]
+    assert tree(reuse) == SITE, "the replaced site is kept for the next build"
+    assert not list(tmp_path.glob(".site.staging-*"))
+
+
+def test_a_staged_site_left_unfinished_changes_nothing(tmp_path: Path) -> None:
+    out, reuse = tmp_path / "site", tmp_path / "previous"
+    write_site(SITE, out, reuse)
+    before = stamps(out), out.stat().st_ino
+    with pytest.raises(RuntimeError), StagedSite(out, reuse) as site:
+        site["index.html"] = b"<h1>Half a build</h1>"
+        raise RuntimeError("the build failed")
+    assert (stamps(out), out.stat().st_ino) == before and tree(out) == SITE
+    assert not list(tmp_path.glob(".site.staging-*"))
+    write_site(SITE | {"articles/a/index.html": b"A2"}, out, reuse)  # the staging folder is reused as it was left
+    assert tree(out) == SITE | {"articles/a/index.html": b"A2"}
+
+
+def test_a_staged_site_the_same_as_the_live_one_touches_nothing(tmp_path: Path) -> None:
+    out, reuse = tmp_path / "site", tmp_path / "previous"
+    write_site(SITE, out, reuse)
+    write_site(SITE | {"index.html": b"2"}, out, reuse)
+    before = stamps(out), out.stat().st_ino
+    with StagedSite(out, reuse) as site:
+        for name, data in (SITE | {"index.html": b"2"}).items():
+            site[name] = data
+        site.finish()
+    assert (stamps(out), out.stat().st_ino) == before
+
+
+def test_a_staged_site_writes_nothing_through_a_link_where_a_folder_goes(tmp_path: Path) -> None:
+    out, reuse, elsewhere = tmp_path / "site", tmp_path / "previous", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    reuse.mkdir()
+    (reuse / "articles").symlink_to(elsewhere)  # what a reused staging folder might hold
+    (reuse / "static").write_bytes(b"a file where a folder goes")
+    with StagedSite(out, reuse) as site:
+        for name, data in SITE.items():
+            site[name] = data
+        site.finish()
+    assert tree(out) == SITE and list(elsewhere.iterdir()) == []
