@@ -51,8 +51,23 @@ def safe_relative(name: str) -> PurePosixPath:
 
 
 def staging_folders(output: Path) -> list[Path]:
-    """Staging folders of output left by builds that did not finish."""
-    return sorted(output.parent.glob(f".{output.name}.staging-*"))
+    """Staging folders of output left by builds that did not finish: not those of a build still running
+    beside this one (a build stages its site from render to write, tens of seconds at 10,000 articles)."""
+    return sorted(folder for folder in output.parent.glob(f".{output.name}.staging-*")
+                  if not _running(folder.name.rpartition(".staging-")[2].split("-")[0]))
+
+
+def _running(pid: str) -> bool:
+    """Whether pid is a process running now, other than this one (whose leftovers are stale as well)."""
+    if not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)  # signal 0: only asks whether it exists
+    except PermissionError:
+        return True  # another user's
+    except (ProcessLookupError, OverflowError):
+        return False
+    return True
 
 
 def write_site(files: Mapping[str, bytes | Keep], output: Path, reuse: Path | None = None) -> None:

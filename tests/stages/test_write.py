@@ -293,3 +293,24 @@ def test_a_staged_site_writes_nothing_through_a_link_where_a_folder_goes(tmp_pat
             site[name] = data
         site.finish()
     assert tree(out) == SITE and list(elsewhere.iterdir()) == []
+
+
+def test_a_staging_folder_of_a_build_still_running_is_not_taken_for_a_leftover(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from digest.stages.write import staging_folders
+
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                                  text=True, check=True).stdout.strip()
+        for name in (f".site.staging-{running.pid}", f".site.staging-{finished}", f".site.staging-{finished}-old",
+                     f".site.staging-{os.getpid()}", ".site.staging-junk"):
+            (tmp_path / name).mkdir()
+        found = {folder.name for folder in staging_folders(tmp_path / "site")}
+    finally:
+        running.kill()
+        running.wait()
+    assert found == {f".site.staging-{finished}", f".site.staging-{finished}-old", f".site.staging-{os.getpid()}",
+                     ".site.staging-junk"}
