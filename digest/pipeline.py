@@ -14,7 +14,7 @@ from contextlib import ExitStack
 from functools import partial
 from operator import attrgetter, itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, ContextManager, Sequence, TypeVar
+from typing import TYPE_CHECKING, Callable, ContextManager, MutableMapping, Sequence, TypeVar
 
 from digest.cache import FOLDER_NAME, Cache, config_part
 from digest.config import Config
@@ -26,7 +26,7 @@ from digest.model import Annotations, Article, Discrepancy, Document, Keep, Site
 from digest.pages import ParsedPage, document_from, parse_one, read_page_files, sync_pages
 from digest.parallel import Executor
 from digest.paths import distinct_slugs
-from digest.render_memo import Fingerprints, RenderMemory, RenderMemo, ValueHashes, base_key, load_memo, save_memo
+from digest.render_memo import Fingerprints, LastRender, RenderMemory, RenderMemo, ValueHashes, base_key, load_memo, save_memo
 from digest.search import (SHARDS, decode_bundle, digests_key, encode_bundle, indexed, load_page_digests, page_digest,
                            save_page_digests, search_bundle, shard_list, shards)
 from digest.stages.annotate import annotate_document, options_from
@@ -61,16 +61,9 @@ def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path
 
 def _run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path, inputs: Inputs, report: Report,
                 stage: Callable[[str], ContextManager[None]], cleanup: ExitStack) -> tuple[int, int]:
-    root = config.root.resolve()
-    cache_folder = root / FOLDER_NAME if options.cache else None
-    articles_dir = config.resolve(config.paths.articles)
+    cache_folder = config.root.resolve() / FOLDER_NAME if options.cache else None
     # Per-article stages are a map over articles: cached by content hash, run by options.executor.
     cache = Cache(cache_folder, options.memory)
-
-    def parse_many(pairs: list[tuple[str, str]]) -> list[ParsedPage]:
-        return cache.map("read", pairs, lambda pair: pair, parse_one, ParsedPage, options.executor.map)
-
-    # Per-article: sources -> stripped articles -> page files (an editor's `keep:` lines survive a re-strip).
     walked: dict[Path, dict[str, tuple[int, int, int]] | None] = {}
 
     def live_files(folder: Path) -> dict[str, tuple[int, int, int]] | None:
@@ -82,6 +75,100 @@ def _run_stages(config: Config, options: BuildOptions, theme: Theme, output: Pat
         if folder not in walked:
             walked[folder] = output_files(folder)
         return walked[folder]
+
+    # The articles live only while the site is made from them (400 MB at 10,000 articles); the rest works from its files.
+    made = _site_files(config, options, theme, output, report, stage, cache, live_files, cleanup)
+    files, written = made.files, made.pages_written
+    with stage("search"):  # each part of the index is cached: rebuilt only when one of its article pages changed
+        search_problems: list[Diagnostic] = []
+
+        def page(path: str) -> bytes:
+            data = files[path]
+            return (output / path).read_bytes() if isinstance(data, Keep) else data
+
+        # What Pagefind reads of each article page, hashed; the hashes of the pages the last build wrote are
+        # recorded in .digest-cache/, so the pages this one keeps are not read again.
+        known = load_page_digests(cache_folder, output, live_files(output))
+        digests = {path: known[path] if path in known and isinstance(files[path], Keep) else page_digest(page(path))
+                   for path in files if indexed(path)}
+        parts = shards(digests)
+
+        def index(part: tuple[str, dict[str, bytes]]) -> dict[str, str]:
+            bundle, problems = search_bundle({path: page(path) for path in part[1]}, config, part[0])
+            search_problems.extend(problems)
+            return encode_bundle(bundle)
+
+        bundles = cache.map("search", parts, lambda part: (part[0], digests_key(part[1], config)), index, dict[str, str],
+                            _thread_map)
+        search_files, search_hashes = decoded_bundles(bundles, options.memory.bundles if options.memory is not None else None)
+        files.update(search_files)
+        if digests:
+            files[SHARDS] = shard_list([folder for folder, _ in parts])
+        report.add(*dict.fromkeys(search_problems))
+    with stage("cache"):
+        cache.save()
+
+    if report.errors:
+        raise ContentError(report.diagnostics)
+    with stage("write"):
+        # digest serve writes what changed into the folder it knows; a build writes a new site and swaps it in.
+        written_files = update_in_place(files, output, options.live, search_hashes) if options.live is not None else None
+        if written_files is None:
+            if isinstance(files, StagedSite):
+                files.finish()  # the new site, written as it was made
+            else:
+                write_site(files, output, reuse=cache.subfolder("previous-site"))
+            written_files = output_files(output)
+            if options.live is not None:
+                options.live.remember(output, written_files)
+        # Records for the next build; digest serve writes them once the browser has been told (options.deferred).
+        # Each is checked against the output's files when read, so one that is late or missing costs only time.
+        records: list[Callable[[], None]] = [partial(save_page_digests, cache_folder, output, digests, written_files),
+                                             partial(save_memo, cache_folder, output, made.rendered, written_files)]
+        if options.memory is not None and made.value_hashes is not None and cache_folder is not None and written_files is not None:
+            options.memory.render = RenderMemory(str(output), written_files, made.rendered, made.value_hashes)
+        try:
+            ids_saved = save_story_ids(made.stories_file, made.ids_text, made.stories_read)
+        except OSError as exc:
+            ids_saved = False
+            report.add(Diagnostic(config.paths.stories, f"cannot keep the story ids: {exc.strerror}", severity=Severity.WARNING,
+                                  hint="make the file and its folder writable, or story URLs may change as articles are added"))
+        if ids_saved:  # the inputs are now these ids, exactly as written
+            inputs = with_story_ids(inputs, made.ids_text.encode())
+        if not written:  # pages written from sources changed the inputs hashed above: no record, the next build checks
+            records.append(partial(save_record, cache_folder, LastBuild(
+                inputs.hash, str(output), made.articles, tuple(report.diagnostics), written_files or {}, inputs.files)))
+        if options.deferred is not None:
+            options.deferred.extend(records)
+        else:
+            for record in records:
+                record()
+    return made.articles, len(files)
+
+
+@dataclasses.dataclass(frozen=True)
+class _MadeSite:
+    """What making the site leaves to the stages after it."""
+
+    files: MutableMapping[str, bytes | Keep]  # every output file, or a StagedSite that holds them
+    pages_written: set[str]  # source paths whose page was written from its source this build
+    rendered: LastRender  # the render memo's keys, for the next build
+    value_hashes: ValueHashes | None  # for digest serve's next build
+    articles: int
+    ids_text: str  # the stories file as it should be
+    stories_file: Path
+    stories_read: bytes | None  # the stories file as read
+
+
+def _site_files(config: Config, options: BuildOptions, theme: Theme, output: Path, report: Report,
+                stage: Callable[[str], ContextManager[None]], cache: Cache,
+                live_files: Callable[[Path], dict[str, tuple[int, int, int]] | None], cleanup: ExitStack) -> _MadeSite:
+    """Sources -> pages -> articles -> links -> the site's files (a StagedSite unless digest serve writes in place)."""
+    root = config.root.resolve()
+    articles_dir = config.resolve(config.paths.articles)
+
+    def parse_many(pairs: list[tuple[str, str]]) -> list[ParsedPage]:
+        return cache.map("read", pairs, lambda pair: pair, parse_one, ParsedPage, options.executor.map)
 
     known_texts = options.memory.texts if options.memory is not None else None
     with stage("read"):
@@ -176,83 +263,16 @@ def _run_stages(config: Config, options: BuildOptions, theme: Theme, output: Pat
         static = {name: path.read_bytes() for name, path in theme.static_files().items()}
         # Pages whose live file is still right are kept, not rendered (digest.render_memo).
         kept = options.memory.render if options.memory is not None else None
-        memo = RenderMemo(base_key(theme.template_dirs, config), load_memo(cache_folder, output, live_files, kept),
+        memo = RenderMemo(base_key(theme.template_dirs, config), load_memo(cache.folder, output, live_files, kept),
                           Fingerprints(site, ValueHashes(kept.values if kept else None)),
                           read_live=lambda path: (output / path).read_bytes())
         # A build writes each file into the new site as it is made rather than holding them all (600 MB at 10,000
         # articles); digest serve holds them, to write only those that changed into the site it serves.
         files = render_site(site, config, env, static, memo, {} if options.live is not None else
                             cleanup.enter_context(StagedSite(output, cache.subfolder("previous-site"))))
-        rendered, article_count = memo.last(), len(articles)
-        # The hashes of the values the pages were made of, for digest serve's next build (they hold the values).
-        value_hashes = memo.fingerprints.values if options.memory is not None else None
-    # What is left works from the files: the articles they were rendered from go (400 MB at 10,000 articles).
-    del site, memo, articles, documents, page_files, existing, per_article, annotations, finished, annotated, named
-    with stage("search"):  # each part of the index is cached: rebuilt only when one of its article pages changed
-        search_problems: list[Diagnostic] = []
-
-        def page(path: str) -> bytes:
-            data = files[path]
-            return (output / path).read_bytes() if isinstance(data, Keep) else data
-
-        # What Pagefind reads of each article page, hashed; the hashes of the pages the last build wrote are
-        # recorded in .digest-cache/, so the pages this one keeps are not read again.
-        known = load_page_digests(cache_folder, output, live_files(output))
-        digests = {path: known[path] if path in known and isinstance(files[path], Keep) else page_digest(page(path))
-                   for path in files if indexed(path)}
-        parts = shards(digests)
-
-        def index(part: tuple[str, dict[str, bytes]]) -> dict[str, str]:
-            bundle, problems = search_bundle({path: page(path) for path in part[1]}, config, part[0])
-            search_problems.extend(problems)
-            return encode_bundle(bundle)
-
-        bundles = cache.map("search", parts, lambda part: (part[0], digests_key(part[1], config)), index, dict[str, str],
-                            _thread_map)
-        search_files, search_hashes = decoded_bundles(bundles, options.memory.bundles if options.memory is not None else None)
-        files.update(search_files)
-        if digests:
-            files[SHARDS] = shard_list([folder for folder, _ in parts])
-        report.add(*dict.fromkeys(search_problems))
-    with stage("cache"):
-        cache.save()
-
-    if report.errors:
-        raise ContentError(report.diagnostics)
-    with stage("write"):
-        # digest serve writes what changed into the folder it knows; a build writes a new site and swaps it in.
-        written_files = update_in_place(files, output, options.live, search_hashes) if options.live is not None else None
-        if written_files is None:
-            if isinstance(files, StagedSite):
-                files.finish()  # the new site, written as it was made
-            else:
-                write_site(files, output, reuse=cache.subfolder("previous-site"))
-            written_files = output_files(output)
-            if options.live is not None:
-                options.live.remember(output, written_files)
-        # Records for the next build; digest serve writes them once the browser has been told (options.deferred).
-        # Each is checked against the output's files when read, so one that is late or missing costs only time.
-        records: list[Callable[[], None]] = [partial(save_page_digests, cache_folder, output, digests, written_files),
-                                             partial(save_memo, cache_folder, output, rendered, written_files)]
-        if options.memory is not None and value_hashes is not None and cache_folder is not None and written_files is not None:
-            options.memory.render = RenderMemory(str(output), written_files, rendered, value_hashes)
-        try:
-            ids_saved = save_story_ids(stories_file, ids_text, stories_read)
-        except OSError as exc:
-            ids_saved = False
-            report.add(Diagnostic(config.paths.stories, f"cannot keep the story ids: {exc.strerror}", severity=Severity.WARNING,
-                                  hint="make the file and its folder writable, or story URLs may change as articles are added"))
-        if ids_saved:  # the inputs are now these ids, exactly as written
-            inputs = with_story_ids(inputs, ids_text.encode())
-        if not written:  # pages written from sources changed the inputs hashed above: no record, the next build checks
-            records.append(partial(save_record, cache_folder, LastBuild(
-                inputs.hash, str(output), article_count, tuple(report.diagnostics), written_files or {}, inputs.files)))
-        if options.deferred is not None:
-            options.deferred.extend(records)
-        else:
-            for record in records:
-                record()
-    return article_count, len(files)
+    # The hashes of the values the pages were made of go to digest serve's next build (they hold the values).
+    return _MadeSite(files, written, memo.last(), memo.fingerprints.values if options.memory is not None else None,
+                     len(articles), ids_text, stories_file, stories_read)
 
 
 _id, _key, _first = attrgetter("id"), attrgetter("key"), itemgetter(0)
