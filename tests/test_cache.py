@@ -167,6 +167,20 @@ def test_packs_are_merged_and_unused_entries_dropped(tmp_path: Path) -> None:
     assert compute.calls == 0
     [pack] = packs(tmp_path, "markdown")
     assert b"edit" not in pack.read_bytes(), "entries the last build did not use are dropped"
+    compute = Counter("kept")
+    assert Cache(tmp_path).cached("markdown", ("kept",), compute) == "kept" and compute.calls == 0, "and the used one kept"
+
+
+def test_an_entry_read_from_a_pack_is_held_once_decoded_and_not_twice(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    cache.cached("markdown", ("a",), Counter("A"))
+    cache.cached("markdown", ("b",), Counter("B"))
+    cache.save()
+    warm = Cache(tmp_path)
+    assert warm.cached("markdown", ("a",), Counter("A")) == "A"
+    store = warm._stages["markdown"]
+    assert store.loaded is not None and len(store.loaded) == 1, "the raw entry of a left when it was decoded"
+    assert warm.cached("markdown", ("a",), Counter("A")) == "A", "a second lookup finds the decoded value"
 
 
 def test_memory_answers_a_rebuild_without_reading_the_packs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -399,3 +413,15 @@ def test_a_build_saves_the_per_article_results_before_it_renders(example_digest:
     folder = example_digest / ".digest-cache"
     assert all(packs(folder, stage) for stage in ("read", "strip", "markdown", "annotate", "decorate", "terms"))
     assert not packs(folder, "search")
+
+
+def test_what_the_packs_hold_beyond_a_maps_items_is_let_go_and_still_judged_stale(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    cache.map("markdown", ["a", "b", "c"], lambda item: (item,), str.upper, str, lambda f, items: [f(i) for i in items])
+    cache.save()
+    warm = Cache(tmp_path)
+    assert warm.map("markdown", ["a"], lambda item: (item,), str.upper, str, lambda f, items: [f(i) for i in items]) == ["A"]
+    assert warm._stages["markdown"].loaded == {}, "the raw entries of b and c are not held"
+    warm.save()
+    [pack] = packs(tmp_path, "markdown")
+    assert b'"A"' in pack.read_bytes() and b'"B"' not in pack.read_bytes(), "mostly stale: rewritten with what was used"
