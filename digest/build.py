@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, ContextManager
+from typing import TYPE_CHECKING, Callable, ContextManager, Hashable
 
 from digest.cache import FOLDER_NAME, CacheMemory
 from digest.collector import freeze_done_work, work_frozen
@@ -29,8 +29,31 @@ from digest.stages.write import LiveOutput, check_output_folder
 from digest.theme import find_theme
 from digest.uptodate import Inputs, file_bytes, inputs_hash, load_record, up_to_date, with_story_ids
 
+if TYPE_CHECKING:  # (the modules of the stages are imported only when there is work to do)
+    from digest.interning import ByIdentity
+    from digest.model import EntityEntry, Related, Story
+    from digest.pages import KnownTexts
+    from digest.render_memo import RenderMemory
+    from digest.stages.annotate.corpus import RekeyMemo
+
 Progress = Callable[[str, int, int], None]  # (stage, its number, how many stages)
 STAGES = ("inputs", "read", "strip", "pages", "markdown", "annotate", "link", "render", "search", "cache", "write")
+
+
+@dataclass
+class BuildMemory:
+    """What one build leaves in the process for the next (digest serve), each part owned by the step named:
+    a rebuild finds the last one's results without reading or decoding them again, and the very objects
+    of then where nothing changed (digest.interning)."""
+
+    cache: CacheMemory = field(default_factory=CacheMemory)  # per-article results, decoded
+    texts: KnownTexts = field(default_factory=dict)  # the pages' texts by path and stat (digest.pages)
+    rekeyed: RekeyMemo = field(default_factory=dict)  # annotations made one across the digest (annotate.corpus)
+    stories: dict[Hashable, Story] = field(default_factory=dict)  # by id (digest.interning.same_objects)
+    related: dict[Hashable, tuple[str, tuple[Related, ...]]] = field(default_factory=dict)  # by slug
+    entities: dict[Hashable, EntityEntry] = field(default_factory=dict)  # by key
+    render: RenderMemory | None = None  # page keys and value hashes (digest.render_memo)
+    bundles: ByIdentity[tuple[dict[str, bytes], dict[str, bytes]]] | None = None  # search parts decoded, hashed
 
 
 @dataclass(frozen=True)
@@ -41,7 +64,7 @@ class BuildOptions:
     executor: Executor = Executor()  # where per-article stages run (digest build --executor)
     cache: bool = True  # keep per-article results in .digest-cache/ between builds (off: --no-cache)
     timer: StageTimer | None = None  # records the time of each stage (digest build --profile)
-    memory: CacheMemory | None = None  # per-article results kept in this process between builds (digest serve)
+    memory: BuildMemory | None = None  # what the last build in this process left for this one (digest serve)
     live: LiveOutput | None = None  # the output folder as this process left it: updated in place (digest serve)
     # Given a list, the build leaves its records for the next build (in .digest-cache/) in it, to be run once the
     # new site is shown (digest serve); without, it writes them itself.

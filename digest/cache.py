@@ -39,9 +39,6 @@ from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
 
 from digest import __version__
 
-if typing.TYPE_CHECKING:
-    from digest.render_memo import RenderMemory
-
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -263,14 +260,6 @@ class CacheMemory:
 
     def __init__(self) -> None:
         self.stages: dict[str, dict[str, Any]] = {}
-        self.render: RenderMemory | None = None  # what the last build's render stage keeps for the next
-        self.texts: dict[Path, Any] = {}  # the pages' texts by path and stat (digest.pages.read_page_files)
-        self.rekeyed: dict[int, Any] = {}  # annotations made one across the digest (digest.stages.annotate.corpus)
-        # the last build's stories, related pieces and entity entries, by key (digest.interning)
-        self.stories: dict[Any, Any] = {}
-        self.related: dict[Any, Any] = {}
-        self.entities: dict[Any, Any] = {}
-        self.bundles: dict[int, Any] = {}  # the search index's parts as decoded (digest.pipeline.decoded_bundles)
 
 
 class Cache:

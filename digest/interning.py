@@ -1,16 +1,40 @@
-"""The objects of the last build again, where this build made equal ones (digest serve).
+"""Work on a value done once per object, and the objects of the last build again (digest serve).
 
-Later steps know large values by identity (digest.render_memo.ValueHashes): an object met again
-is not hashed again. The whole-digest steps (linking, the annotation index) make all their
-objects anew on every build, though most equal the last build's; swapping those back in costs
-one comparison each, far less than hashing them.
+Later steps know large values by identity (ByIdentity): an object met again is not hashed or
+decoded again. The whole-digest steps (linking, the annotation index) make all their objects
+anew on every build, though most equal the last build's; swapping those back in (same_objects)
+costs one comparison each, far less than hashing them.
 """
 
 from __future__ import annotations
 
-from typing import Callable, Hashable, Iterable, TypeVar
+from typing import Any, Callable, Generic, Hashable, Iterable, TypeVar
 
 T = TypeVar("T")
+R = TypeVar("R")
+
+
+class ByIdentity(Generic[R]):
+    """What a function gave for a value, by the value's identity, so that a value met again is not worked on
+    again: in digest serve the unchanged articles of a rebuild hold the very objects of the last build.
+    Made from the last build's, it answers from those too, and keeps only what this build asked for.
+    An entry holds its value, so no other object can take its id while the entry exists, and the values
+    are immutable: the same object has the same content."""
+
+    def __init__(self, last: ByIdentity[R] | None = None) -> None:
+        self._last = last._seen if last is not None else {}
+        self._seen: dict[int, tuple[object, R]] = {}  # this build's: the next one starts from these
+
+    def of(self, value: Any, work: Callable[[Any], R]) -> R:
+        found = self._seen.get(id(value)) or self._last.get(id(value))
+        if found is None or found[0] is not value:
+            found = (value, work(value))
+        self._seen[id(value)] = found
+        return found[1]
+
+    def __len__(self) -> int:
+        """How many values this build asked for: all the next one will know."""
+        return len(self._seen)
 
 
 def same_objects(items: Iterable[T], key: Callable[[T], Hashable], last: dict[Hashable, T]) -> list[T]:

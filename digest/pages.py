@@ -14,6 +14,7 @@ from digest.model import Document, StrippedArticle
 from digest.paths import link_outside, safe_slug
 from digest.renames import rename_new
 from digest.stages.convert import edited_by_editor, page_name, page_text
+from digest.uptodate import unwritten_since
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ def parse_each(pairs: list[tuple[str, str]]) -> list[ParsedPage]:
     return [parse_one(pair) for pair in pairs]
 
 
-FileStat = tuple[int, int, int, int]  # size, mtime and ctime (ns), inode: a file whose stat is the same was not written
+FileStat = tuple[int, int, int, int]  # digest.uptodate.unwritten_since: the same while the file is not written
 KnownTexts = dict[Path, tuple[FileStat, str]]
 
 
@@ -89,8 +90,7 @@ def _text(path: Path, known: KnownTexts | None, now: KnownTexts) -> str:
     next time), else read."""
     if known is None:
         return path.read_text(encoding="utf-8-sig")
-    st = os.stat(path)
-    stat = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+    stat = unwritten_since(os.stat(path))
     found = known.get(path)
     text = found[1] if found is not None and found[0] == stat else path.read_text(encoding="utf-8-sig")
     now[path] = (stat, text)

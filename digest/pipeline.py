@@ -19,14 +19,14 @@ from typing import TYPE_CHECKING, Callable, ContextManager, MutableMapping, Sequ
 from digest.cache import FOLDER_NAME, Cache, config_part
 from digest.config import Config
 from digest.errors import ContentError, Diagnostic, Report, Severity
-from digest.interning import same_objects
+from digest.interning import ByIdentity, same_objects
 from digest.link_terms import ArticleTerms, article_terms
 from digest.markdown import render_markdown
 from digest.model import Annotations, Article, Discrepancy, Document, Keep, Site, Source, StrippedArticle
 from digest.pages import ParsedPage, document_from, parse_one, read_page_files, sync_pages
 from digest.parallel import Executor
 from digest.paths import distinct_slugs
-from digest.render_memo import Fingerprints, LastRender, RenderMemory, RenderMemo, ValueHashes, base_key, load_memo, save_memo
+from digest.render_memo import Fingerprints, LastRender, RenderMemory, RenderMemo, base_key, load_memo, save_memo
 from digest.search import (SHARDS, decode_bundle, digests_key, encode_bundle, indexed, load_page_digests, page_digest,
                            save_page_digests, search_bundle, shard_list, shards)
 from digest.stages.annotate import annotate_document, options_from
@@ -63,7 +63,7 @@ def _run_stages(config: Config, options: BuildOptions, theme: Theme, output: Pat
                 stage: Callable[[str], ContextManager[None]], cleanup: ExitStack) -> tuple[int, int]:
     cache_folder = config.root.resolve() / FOLDER_NAME if options.cache else None
     # Per-article stages are a map over articles: cached by content hash, run by options.executor.
-    cache = Cache(cache_folder, options.memory)
+    cache = Cache(cache_folder, options.memory.cache if options.memory is not None else None)
     walked: dict[Path, dict[str, tuple[int, int, int]] | None] = {}
 
     def live_files(folder: Path) -> dict[str, tuple[int, int, int]] | None:
@@ -100,7 +100,10 @@ def _run_stages(config: Config, options: BuildOptions, theme: Theme, output: Pat
 
         bundles = cache.map("search", parts, lambda part: (part[0], digests_key(part[1], config)), index, dict[str, str],
                             _thread_map)
-        search_files, search_hashes = decoded_bundles(bundles, options.memory.bundles if options.memory is not None else None)
+        decoded = ByIdentity(options.memory.bundles) if options.memory is not None else None
+        search_files, search_hashes = decoded_bundles(bundles, decoded)
+        if options.memory is not None:
+            options.memory.bundles = decoded
         files.update(search_files)
         if digests:
             files[SHARDS] = shard_list([folder for folder, _ in parts])
@@ -153,7 +156,7 @@ class _MadeSite:
     files: MutableMapping[str, bytes | Keep]  # every output file, or a StagedSite that holds them
     pages_written: set[str]  # source paths whose page was written from its source this build
     rendered: LastRender  # the render memo's keys, for the next build
-    value_hashes: ValueHashes | None  # for digest serve's next build
+    value_hashes: ByIdentity[str] | None  # for digest serve's next build
     articles: int
     ids_text: str  # the stories file as it should be
     stories_file: Path
@@ -253,8 +256,9 @@ def _site_files(config: Config, options: BuildOptions, theme: Theme, output: Pat
         story_groups = [story.articles for story in links.stories]
         # Discrepancies read only the figures and named things of the articles: an edit that changes
         # neither (nor the stories) finds them in the cache (1.5 s a build at 10,000 articles).
-        discrepancies = cache.cached("discrepancies", discrepancy_inputs(dict(annotated), story_groups),
-                                     partial(discrepancies_of, dict(annotated), story_groups), tuple[Discrepancy, ...])
+        by_slug = dict(annotated)
+        discrepancies = cache.cached("discrepancies", discrepancy_inputs(by_slug, story_groups),
+                                     partial(discrepancies_of, by_slug, story_groups), tuple[Discrepancy, ...])
         named = index_annotations(annotated, story_groups, discrepancies)
         if options.memory is not None:
             named = dataclasses.replace(named, entities=tuple(same_objects(named.entities, _key, options.memory.entities)))
@@ -264,7 +268,7 @@ def _site_files(config: Config, options: BuildOptions, theme: Theme, output: Pat
         # Pages whose live file is still right are kept, not rendered (digest.render_memo).
         kept = options.memory.render if options.memory is not None else None
         memo = RenderMemo(base_key(theme.template_dirs, config), load_memo(cache.folder, output, live_files, kept),
-                          Fingerprints(site, ValueHashes(kept.values if kept else None)),
+                          Fingerprints(site, ByIdentity(kept.values if kept else None)),
                           read_live=lambda path: (output / path).read_bytes())
         # A build writes each file into the new site as it is made rather than holding them all (600 MB at 10,000
         # articles); digest serve holds them, to write only those that changed into the site it serves.
@@ -286,32 +290,27 @@ def _thread_map(compute: Callable[[T], R], items: Sequence[T]) -> list[R]:
         return list(pool.map(compute, items))
 
 
-# A search part's files by the (cached) part they were decoded from, by id: (the part, its files, their hashes).
-DecodedBundles = dict[int, tuple[dict[str, str], dict[str, bytes], dict[str, bytes]]]
-
-
-def decoded_bundles(bundles: Sequence[dict[str, str]], last: DecodedBundles | None) -> tuple[dict[str, bytes], dict[str, bytes]]:
-    """The files of the search index's parts, and, given what digest serve decoded last build (left holding this
-    build's), their hashes for update_in_place: the parts that are the very objects of then are not decoded and
-    hashed again (about 11,000 files at 10,000 articles)."""
+def decoded_bundles(bundles: Sequence[dict[str, str]], last: ByIdentity[tuple[dict[str, bytes], dict[str, bytes]]] | None
+                    ) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """The files of the search index's parts, and, given what digest serve decoded last build (by the part, a
+    cached object), their hashes for update_in_place: the parts that are the very objects of then are not
+    decoded and hashed again (about 11,000 files at 10,000 articles)."""
     files: dict[str, bytes] = {}
     if last is None:
         for bundle in bundles:
             files.update(decode_bundle(bundle))
         return files, {}
     hashes: dict[str, bytes] = {}
-    now: DecodedBundles = {}
     for bundle in bundles:
-        found = last.get(id(bundle))
-        if found is None or found[0] is not bundle:
-            decoded = decode_bundle(bundle)
-            found = (bundle, decoded, {path: file_digest(data) for path, data in decoded.items()})
-        now[id(bundle)] = found
-        files.update(found[1])
-        hashes.update(found[2])
-    last.clear()
-    last.update(now)
+        decoded, hashed = last.of(bundle, _decoded_and_hashed)
+        files.update(decoded)
+        hashes.update(hashed)
     return files, hashes
+
+
+def _decoded_and_hashed(bundle: dict[str, str]) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    decoded = decode_bundle(bundle)
+    return decoded, {path: file_digest(data) for path, data in decoded.items()}
 
 
 def decorate_job(job: tuple[str, Annotations, str, str], entity_href: Callable[[str], str]) -> tuple[str, str]:

@@ -37,6 +37,7 @@ from markupsafe import Markup
 from digest.cache import code_fingerprint, save_json
 from digest.config import Config
 from digest.link_lookups import discrepancies_by_article
+from digest.interning import ByIdentity
 from digest.listing import Group
 from digest.model import Article, Document, EntityEntry, Site, Story
 
@@ -130,34 +131,16 @@ class TrackedMembers(Sequence[Article]):
         return iter(self._group.articles)
 
 
-class ValueHashes:
-    """Hashes of large values (bodies, HTML, annotations) by identity, so that a value met again is not
-    hashed again: in digest serve the unchanged articles of a rebuild hold the very objects of the
-    last build (digest.cache.CacheMemory). An entry holds its value, so no other object can take its
-    id while the entry exists, and the values are immutable: the same object has the same content."""
-
-    def __init__(self, last: ValueHashes | None = None) -> None:
-        self._last = last._seen if last is not None else {}
-        self._seen: dict[int, tuple[object, str]] = {}  # this build's: the next one starts from these
-
-    def of(self, value: object, digest: Callable[[Any], str]) -> str:
-        found = self._seen.get(id(value)) or self._last.get(id(value))
-        if found is None or found[0] is not value:
-            found = (value, digest(value))
-        self._seen[id(value)] = found
-        return found[1]
-
-
-# Every field of a Document but its body, which is hashed on its own (by identity, see ValueHashes).
+# Every field of a Document but its body, which is hashed on its own (by identity, see ByIdentity).
 _DOCUMENT_FIELDS = tuple(f.name for f in dataclasses.fields(Document) if f.name != "body")
 
 
 class Fingerprints:
     """The current value of each kind of dependency, as a hash, worked out once per build."""
 
-    def __init__(self, site: Site, values: ValueHashes | None = None) -> None:
+    def __init__(self, site: Site, values: ByIdentity[str] | None = None) -> None:
         self.site = site
-        self.values = values or ValueHashes()
+        self.values = values or ByIdentity()  # hashes of bodies, HTML, annotations, stories ...
         self.by_slug = {a.doc.slug: a for a in site.articles}
         self.stories = {s.id: s for s in site.links.stories}
         self._articles: dict[str, str] = {}
@@ -246,9 +229,9 @@ class RenderMemo:
         self.keys: PageKeys = {}  # this build's
         self.parts: dict[str, FileParts] = {}
         self._live: dict[str, memoryview | None] = {}
-        # Hashes of values shared by many pages (a tag's articles, for each of its pages), by id: each
-        # value is held here too, so its id cannot be reused by another during the build.
-        self._shared: dict[int, tuple[Any, str]] = {}
+        # Hashes of values shared by many pages (a tag's articles, for each of its pages), for this build only:
+        # their tokens hold articles' fingerprints, which the next build works out again.
+        self._shared: ByIdentity[str] = ByIdentity()
 
     def reused_parts(self, path: str, slug: str) -> tuple[memoryview, ...] | None:
         """The article's parts of the live file at path, if the article is as it was when they were written."""
@@ -329,10 +312,7 @@ class RenderMemo:
             return "by_slug"  # its lookups are recorded as they happen
         if isinstance(value, EntityEntry):  # strings only: its hash stands while the object does
             return "E" + self.fingerprints.values.of(value, _repr_hash)
-        found = self._shared.get(id(value))
-        if found is None or found[0] is not value:
-            found = self._shared[id(value)] = (value, "#" + _digest(*self._item_tokens(value)))
-        return found[1]
+        return self._shared.of(value, lambda shared: "#" + _digest(*self._item_tokens(shared)))
 
     def _item_tokens(self, value: Any) -> Iterator[str]:
         if isinstance(value, (list, tuple)) and all(type(item) is str for item in value):
@@ -379,13 +359,13 @@ def base_key(template_dirs: list[Path], config: Config) -> str:
 
 @dataclass
 class RenderMemory:
-    """The last render kept in the process between builds (digest serve, in digest.cache.CacheMemory): the next
+    """The last render kept in the process between builds (digest serve, in digest.build.BuildMemory): the next
     build neither reads the record again nor hashes again the values it still holds."""
 
     output: str
     files: dict[str, tuple[int, int, int]]  # the output as the last build left it
     last: LastRender
-    values: ValueHashes
+    values: ByIdentity[str]
 
 
 def load_memo(cache_folder: Path | None, output: Path,

@@ -70,6 +70,12 @@ def with_story_ids(inputs: Inputs, data: bytes | None) -> Inputs:
                   inputs.files, inputs.without_stories or inputs.hash)
 
 
+def unwritten_since(st: os.stat_result) -> tuple[int, int, int, int]:
+    """What of a file's stat is the same as long as it is not written (size, modification and change time, inode):
+    any write sets the change time, which no tool can set back."""
+    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
+
+
 def inputs_hash(settings: str, folders: Iterable[Path], known: dict[str, FileState] | None = None) -> Inputs:
     """A hash of digest's code, settings (the config and build options, as text) and every file under folders.
 
@@ -86,7 +92,7 @@ def inputs_hash(settings: str, folders: Iterable[Path], known: dict[str, FileSta
         except OSError as exc:  # unreadable now: the build will say so; the hash just differs from a readable file's
             return f"unreadable {exc.errno}"
         before = known.get(path)
-        if before is not None and before[:4] == (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino):
+        if before is not None and before[:4] == unwritten_since(st):
             files[path] = before
             return before[4]
         try:
@@ -94,7 +100,7 @@ def inputs_hash(settings: str, folders: Iterable[Path], known: dict[str, FileSta
                 sha = hashlib.sha256(f.read()).hexdigest()
         except OSError as exc:
             return f"unreadable {exc.errno}"
-        files[path] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, sha)
+        files[path] = (*unwritten_since(st), sha)
         return sha
 
     for folder in dict.fromkeys(folders):

@@ -11,8 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from digest.build import BuildOptions, build_site
-from digest.cache import CacheMemory
+from digest.build import BuildMemory, BuildOptions, build_site
 from digest.config import load_config
 from digest.parallel import Executor
 from digest.stages.write import LiveOutput
@@ -85,7 +84,7 @@ def apply(edit: tuple, folder: Path) -> None:
         (folder / "content" / "sources" / f"source-{n}.txt").write_text(f"{title}\n\n{body}\n", encoding="utf-8")
 
 
-def build(folder: Path, cache: bool, serve: tuple[CacheMemory, LiveOutput] | None = None) -> None:
+def build(folder: Path, cache: bool, serve: tuple[BuildMemory, LiveOutput] | None = None) -> None:
     """A build of folder; with serve, as digest serve runs it: results kept in memory, the output updated in place."""
     memory, live = serve or (None, None)
     build_site(load_config(root=folder), BuildOptions(executor=Executor("serial"), cache=cache, memory=memory, live=live))
@@ -102,7 +101,7 @@ def clean_copy(folder: Path, to: Path) -> Path:
 def test_a_cached_rebuild_equals_a_clean_build(tmp_path_factory, in_memory: bool, steps: list[tuple]) -> None:
     base = tmp_path_factory.mktemp("incremental")
     digest = base / "digest"
-    serve = (CacheMemory(), LiveOutput()) if in_memory else None
+    serve = (BuildMemory(), LiveOutput()) if in_memory else None
     make_digest(digest)
     build(digest, cache=True, serve=serve)
     for n, edit in enumerate(steps):

@@ -8,7 +8,7 @@ Each batch of changes is a full in-process `build_site`, which writes only the f
 into the output folder, renaming them into place while the server waits (digest.stages.write
 .update_in_place), so what is served is always one complete build; a failed build leaves the last
 good site in place and shows its diagnostics over the page. Results the last build computed are
-kept in memory (digest.cache.CacheMemory), so a rebuild redoes only what the change touched.
+kept in memory (digest.build.BuildMemory), so a rebuild redoes only what the change touched.
 """
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ from typing import Callable
 
 import jinja2
 
-from digest.build import BuildOptions, build_site, output_folder
-from digest.cache import CacheMemory
+from digest.build import BuildMemory, BuildOptions, build_site, output_folder
 from digest.config import CONFIG_NAME, Config, load_config
 from digest.errors import ConfigError, Diagnostic, DigestError
 from digest.serve.server import PreviewServer, PreviewState
@@ -76,7 +75,7 @@ class Preview:
         self.complain = complain or say  # diagnostics, which even --quiet shows
         self.config_file = (options.config_file or config.root / CONFIG_NAME).resolve()
         self.state = PreviewState()
-        self.memory = CacheMemory()  # each rebuild finds the last one's per-article results decoded, in memory
+        self.memory = BuildMemory()  # each rebuild finds the last one's results decoded, in memory
         self.live = LiveOutput()  # each rebuild writes only what changed into the output folder, in place
         self.batcher = ChangeBatcher(quiet=options.quiet)
         self.watcher = Watcher(self.layout(), self.batcher, poll=options.poll)

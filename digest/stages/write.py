@@ -289,8 +289,6 @@ def _claim(folder: Path, name: Path) -> bool:
 
 def _holds_exactly(folder: Path, wanted: dict[str, bytes | Keep]) -> bool:
     """True when folder holds exactly the wanted files and folders, byte for byte (a rebuild that changed nothing)."""
-    if not folder.is_dir() or folder.is_symlink():
-        return False
     # The files rendered anew first: after an edit one of them differs, and the walk is not needed.
     if any(not isinstance(data, Keep) and not _holds(folder / path, data) for path, data in wanted.items()):
         return False
