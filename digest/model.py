@@ -21,7 +21,7 @@ SourceKind = Literal["text", "html", "markdown"]
 
 # --- ingest -----------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     """A raw article as read from content/sources/, decoded to text."""
 
@@ -34,7 +34,7 @@ class Source:
 
 # --- strip ------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RemovedLine:
     """A line strip took out, and the rule that took it (shown by `digest strip --explain`)."""
 
@@ -42,7 +42,7 @@ class RemovedLine:
     rule: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StrippedArticle:
     """An article with its boilerplate removed and its metadata read from the text."""
 
@@ -65,7 +65,7 @@ class StrippedArticle:
 
 # --- pages ------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Note:
     """An editor's note anchored to a quotation (W3C Web Annotation TextQuoteSelector)."""
 
@@ -75,7 +75,7 @@ class Note:
     suffix: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Document:
     """A Markdown page of content/articles/, front matter read and checked."""
 
@@ -106,7 +106,7 @@ class Document:
 
 # --- annotate ---------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EntityRef:
     """A named thing an article mentions, by its canonical name (aliases already merged)."""
 
@@ -117,7 +117,7 @@ class EntityRef:
     forms: tuple[str, ...] = ()  # the spellings this article uses, longest first (to link the first mention)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DatedEvent:
     """A statement tied to a date: the raw material of story timelines."""
 
@@ -126,7 +126,7 @@ class DatedEvent:
     slug: str = ""  # the article it comes from
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Figure:
     """A number the article states: money, a quantity with its unit, or a percentage."""
 
@@ -137,7 +137,7 @@ class Figure:
     sentence: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Quote:
     """Direct speech and who said it."""
 
@@ -146,7 +146,7 @@ class Quote:
     speaker_key: str = ""  # the speaker's entity key when the speaker is a named entity
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Acronym:
     """An acronym the article uses, with its expansion."""
 
@@ -155,7 +155,7 @@ class Acronym:
     defined: bool = True  # spelled out by the article itself; False when taken from the config glossary
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AnchoredNote:
     """An editor's front-matter note and whether its quotation still matches the article's text."""
 
@@ -164,7 +164,7 @@ class AnchoredNote:
     anchored: bool  # False: the quotation is no longer in the text (an orphaned note)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Annotations:
     """What the annotate stage found in one article (filled in by digest.stages.annotate)."""
 
@@ -176,7 +176,7 @@ class Annotations:
     notes: tuple[AnchoredNote, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FigureSource:
     """A figure and the article that states it."""
 
@@ -184,7 +184,7 @@ class FigureSource:
     figure: Figure
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Discrepancy:
     """Two articles of one story giving different figures for what looks like the same thing."""
 
@@ -193,7 +193,7 @@ class Discrepancy:
     second: FigureSource
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EntityEntry:
     """A named thing across the digest: what its page entities/<key>/ shows."""
 
@@ -204,14 +204,14 @@ class EntityEntry:
     articles: tuple[str, ...]  # slugs of the articles that mention it, newest first
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GlossaryEntry:
     short: str
     expansion: str
     articles: tuple[str, ...]  # slugs, newest first
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AnnotationIndex:
     """The annotations of the whole digest: entity pages, the glossary and discrepancies."""
 
@@ -222,7 +222,7 @@ class AnnotationIndex:
 
 # --- link -------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Related:
     """Another article worth reading next to this one, and why."""
 
@@ -232,7 +232,7 @@ class Related:
     duplicate: bool = False  # the same report, from another outlet
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reference:
     """A "Read More" line of an article (its `see_also`): a link when it names an article of the digest."""
 
@@ -240,7 +240,7 @@ class Reference:
     slug: str | None = None  # the article it names; None: mentioned elsewhere, shown unlinked
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TimelineEntry:
     """A dated line of a story's timeline: an event an article mentions, or an article's publication."""
 
@@ -250,7 +250,7 @@ class TimelineEntry:
     kind: Literal["event", "published"] = "event"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Story:
     """Articles about one unfolding story."""
 
@@ -262,7 +262,7 @@ class Story:
     terms: tuple[str, ...] = ()  # the names its articles share most, strongest first
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Links:
     """Whole-corpus connections between articles (filled in by digest.stages.link)."""
 
@@ -276,7 +276,7 @@ class Links:
 
 # --- render -----------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Article:
     """A document ready to render: its body as HTML and its annotations."""
 
@@ -286,7 +286,7 @@ class Article:
     description: str = ""  # for search engines and lists: worked out once, cached (digest.stages.render.describe)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Site:
     """Everything the render stage needs; articles newest first."""
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache as memoize
@@ -34,7 +33,7 @@ from typing import Any, Callable
 
 from markupsafe import Markup
 
-from digest.cache import code_fingerprint, save_json
+from digest.cache import code_fingerprint, decode, encode, save_json
 from digest.config import Config
 from digest.link_lookups import discrepancies_by_article
 from digest.interning import ByIdentity
@@ -154,7 +153,7 @@ class Fingerprints:
             article = self.by_slug.get(slug)
             links = self.site.links
             found = "-" if article is None else _hash("\0".join((
-                self._content(article), self.values.of(links.related.get(slug, ()), _repr_hash),
+                self._content(article), self.values.of(links.related.get(slug, ()), _value_hash),
                 repr((links.references.get(slug), links.duplicates.get(slug), links.story_of.get(slug))))))
             self._articles[slug] = found
         return found
@@ -163,17 +162,17 @@ class Fingerprints:
         """A hash of everything the article holds: its document, HTML, annotations and description."""
         doc = article.doc
         return "\0".join((repr(tuple(getattr(doc, name) for name in _DOCUMENT_FIELDS)), self.values.of(doc.body, _hash),
-                          self.values.of(article.html, _hash), self.values.of(article.annotations, _repr_hash),
+                          self.values.of(article.html, _hash), self.values.of(article.annotations, _value_hash),
                           repr(article.description)))
 
     def story(self, story: Story | None) -> str:
         if story is None:
             return "-"
-        return self.values.of(story, _repr_hash)
+        return self.values.of(story, _value_hash)
 
     def discrepancies(self, slug: str) -> str:
         found = self._discrepancies.get(slug)
-        return "-" if found is None else _digest(*(self.values.of(d, _repr_hash) for d in found))
+        return "-" if found is None else _digest(*(self.values.of(d, _value_hash) for d in found))
 
     def value(self, dep: str) -> str:
         """The current value of a dependency a page recorded; Uncacheable for one that cannot have a value."""
@@ -311,7 +310,7 @@ class RenderMemo:
         if isinstance(value, TrackedArticles):
             return "by_slug"  # its lookups are recorded as they happen
         if isinstance(value, EntityEntry):  # strings only: its hash stands while the object does
-            return "E" + self.fingerprints.values.of(value, _repr_hash)
+            return "E" + self.fingerprints.values.of(value, _value_hash)
         return self._shared.of(value, lambda shared: "#" + _digest(*self._item_tokens(shared)))
 
     def _item_tokens(self, value: Any) -> Iterator[str]:
@@ -378,18 +377,12 @@ def load_memo(cache_folder: Path | None, output: Path,
     if memory is not None and memory.output == str(output) and live == memory.files:
         return memory.last
     try:
-        data = json.loads((cache_folder / RECORD).read_text(encoding="utf-8"))
-        if data.get("format") != _FORMAT or data.get("output") != str(output):
-            return LastRender()
-        files = {path: tuple(stat) for path, stat in data["files"].items()}
-        if live != files:
-            return LastRender()
-        return LastRender({path: (str(key), tuple(str(d) for d in deps)) for path, (key, deps) in data["keys"].items()},
-                          {path: FileParts(str(parts["base"]), {slug: (str(fp), tuple(int(n) for n in spans))
-                                                                for slug, (fp, spans) in parts["articles"].items()})
-                           for path, parts in data["parts"].items()})
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        record = decode((cache_folder / RECORD).read_bytes(), _Record)
+    except (OSError, ValueError):
         return LastRender()
+    if record.format != _FORMAT or record.output != str(output) or live != record.files:
+        return LastRender()
+    return LastRender(record.keys, record.parts)
 
 
 def save_memo(cache_folder: Path | None, output: Path, last: LastRender,
@@ -402,16 +395,29 @@ def save_memo(cache_folder: Path | None, output: Path, last: LastRender,
         except OSError:
             pass
         return
-    save_json(cache_folder / RECORD, {
-        "format": _FORMAT, "output": str(output), "files": files,
-        "keys": {p: [k, list(d)] for p, (k, d) in sorted(last.keys.items())},
-        "parts": {p: {"base": parts.base, "articles": {slug: [fp, list(spans)] for slug, (fp, spans) in parts.articles.items()}}
-                  for p, parts in sorted(last.parts.items())}})
+    save_json(cache_folder / RECORD, _Record(_FORMAT, str(output), files, last.keys, last.parts))
+
+
+@dataclass(frozen=True)
+class _Record:
+    """render-memo.json: the keys and file parts of the last build, good while its output has these files."""
+
+    format: int
+    output: str
+    files: dict[str, tuple[int, int, int]]
+    keys: PageKeys
+    parts: dict[str, FileParts]
 
 
 def _hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
-def _repr_hash(value: object) -> str:
-    return _hash(repr(value))
+def _value_hash(value: object) -> str:
+    """A hash of a value of plain data (annotations, stories, related pieces, entries) by its JSON, which msgspec
+    writes many times faster than repr: each value hashed sits where one type is declared, so its JSON tells it
+    apart as its repr would."""
+    try:
+        return hashlib.sha256(encode(value)).hexdigest()[:32]
+    except UnicodeEncodeError:  # text with a lone surrogate, which JSON cannot hold
+        return _hash(repr(value))

@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Iterable
 
-from digest.cache import code_fingerprint, decode, encode, save_json
+from digest.cache import code_fingerprint, decode, save_json
 from digest.errors import Diagnostic
 
 RECORD = "last-build.json"
@@ -141,7 +140,7 @@ def output_files(output: Path) -> dict[str, tuple[int, int, int]] | None:
 
 def save_record(cache_folder: Path | None, record: LastBuild) -> None:
     if cache_folder is not None:  # without the record the next build is a full one, nothing worse
-        save_json(cache_folder / RECORD, encode(record))
+        save_json(cache_folder / RECORD, record)
 
 
 def load_record(cache_folder: Path | None) -> LastBuild | None:
@@ -149,9 +148,8 @@ def load_record(cache_folder: Path | None) -> LastBuild | None:
     if cache_folder is None:
         return None
     try:
-        data: Any = json.loads((cache_folder / RECORD).read_text(encoding="utf-8"))
-        record: LastBuild = decode(data, LastBuild)
-    except (OSError, ValueError, TypeError, KeyError):
+        record: LastBuild = decode((cache_folder / RECORD).read_bytes(), LastBuild)
+    except (OSError, ValueError):
         return None
     return record
 

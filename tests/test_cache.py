@@ -76,7 +76,7 @@ def test_config_part_changes_with_the_section() -> None:
 
 
 ARTICLE = StrippedArticle(
-    source_path="content/sources/a.txt", title="India's S-400", body="Body *text*.\n\n\ud800 lone surrogate",
+    source_path="content/sources/a.txt", title="India's S-400", body="Body *text*.\n\n\u2028 a line separator, \u202e and 😀",
     date="2021-04-06", tags=("defence", "russia"), removed=(RemovedLine("Subscribe now", "newsletter"),),
     diagnostics=(warning("content/sources/a.txt", "no date found", 3, "add one"),))
 
@@ -108,7 +108,7 @@ def test_stage_results_survive_a_round_trip_through_disk(tmp_path: Path) -> None
         "number among text", "bool among numbers", "object for a set"])
 def test_a_value_of_another_shape_does_not_decode(value: object, result_type: Any) -> None:
     with pytest.raises(cache_module.Undecodable):
-        decode(value, result_type)
+        decode(json.dumps(value).encode(), result_type)
 
 
 def test_an_entry_of_another_shape_is_recomputed(tmp_path: Path) -> None:
@@ -328,25 +328,29 @@ def test_concurrent_builds_share_the_cache_folder(tmp_path: Path) -> None:
     assert not list((tmp_path / f"v{FORMAT}" / "shared").glob(".*.tmp"))
 
 
-def test_a_pack_written_an_entry_at_a_time_holds_what_one_dump_of_them_all_would(tmp_path: Path) -> None:
+def test_a_pack_written_an_entry_at_a_time_is_one_json_object_of_the_entries(tmp_path: Path) -> None:
     values = {"plain": "<p>hello</p>", "non-ascii": "Ракета С-400 \u202e", "lone surrogate": "a\ud800b",
               "nested": {"z": [1, 2.5, None], "a": {"y": True, "b": "c"}}}
+    article = StrippedArticle("a.txt", "Title", "Body\n", tags=("x",))
     cache = Cache(tmp_path)
     for name, value in values.items():
         cache.cached("mixed", (name,), Counter(value), Any)
-    cache.cached("mixed", ("article",), Counter(StrippedArticle("a.txt", "Title", "Body\n", tags=("x",))), StrippedArticle)
+    cache.cached("mixed", ("article",), Counter(article), StrippedArticle)
     cache.save()
     [pack] = packs(tmp_path, "mixed")
     header, _, body = pack.read_bytes().partition(b"\n")
-    entries = {cache_module.key_of("mixed", (name,)): value for name, value in values.items()}
-    entries[cache_module.key_of("mixed", ("article",))] = encode(StrippedArticle("a.txt", "Title", "Body\n", tags=("x",)))
-    assert body == (json.dumps(sorted(entries), separators=(",", ":")).encode() + b"\n" + json.dumps(
-        entries, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8", "surrogatepass"))
     assert header + b"\n" == cache_module._header(body)
-    compute = Counter()
+    key_line, _, entries = body.partition(b"\n")
+    key = {name: cache_module.key_of("mixed", (name,)) for name in (*values, "article")}
+    assert json.loads(key_line) == sorted(key.values()), "every key is listed, sorted"
+    expected = {key[name]: value for name, value in values.items() if name != "lone surrogate"}
+    expected[key["article"]] = json.loads(encode(article))
+    assert json.loads(entries) == expected, "text JSON cannot hold (a lone surrogate) is left out"
+    compute = Counter("a\ud800b")
     cache = Cache(tmp_path)
     assert [cache.cached("mixed", (name,), compute, Any) for name in values] == list(values.values())
-    assert cache.cached("mixed", ("article",), compute, StrippedArticle).tags == ("x",) and compute.calls == 0
+    assert compute.calls == 1, "only the value left out is computed again"
+    assert cache.cached("mixed", ("article",), compute, StrippedArticle) == article and compute.calls == 1
 
 
 def test_a_stage_saved_early_is_written_once_and_still_answers(tmp_path: Path) -> None:
