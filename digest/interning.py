@@ -32,10 +32,6 @@ class ByIdentity(Generic[R]):
         self._seen[id(value)] = found
         return found[1]
 
-    def __len__(self) -> int:
-        """How many values this build asked for: all the next one will know."""
-        return len(self._seen)
-
 
 def same_objects(items: Iterable[T], key: Callable[[T], Hashable], last: dict[Hashable, T]) -> list[T]:
     """items, each one equal to the last call's item of the same key replaced by that object; last is left

@@ -139,7 +139,7 @@ class Fingerprints:
 
     def __init__(self, site: Site, values: ByIdentity[str] | None = None) -> None:
         self.site = site
-        self.values = values or ByIdentity()  # hashes of bodies, HTML, annotations, stories ...
+        self.values = values if values is not None else ByIdentity()  # hashes of bodies, HTML, annotations, stories ...
         self.by_slug = {a.doc.slug: a for a in site.articles}
         self.stories = {s.id: s for s in site.links.stories}
         self._articles: dict[str, str] = {}

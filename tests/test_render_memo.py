@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,23 @@ def test_an_edit_renders_only_the_list_page_that_shows_the_article_and_reuses_th
     site = Site(tuple(after))
     config = Config(title="Memo", root=tmp_path, per_page=1)
     assert files["digest.json"] == digest_json(site, config).data  # harvest-0 and -2's parts taken from the first
+
+
+def test_fingerprints_made_from_the_last_builds_do_not_hash_the_same_objects_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    import digest.render_memo as render_memo
+    from digest.interning import ByIdentity
+    from digest.model import Annotations, EntityRef
+
+    articles = tuple(dataclasses.replace(farming(n), annotations=Annotations((EntityRef(f"k{n}", f"Name {n}", "person"),)))
+                     for n in range(3))
+    first = Fingerprints(Site(articles))
+    before = [first.article(a.doc.slug) for a in articles]
+    hashed: list[object] = []
+    real = render_memo._value_hash
+    monkeypatch.setattr(render_memo, "_value_hash", lambda value: hashed.append(value) or real(value))
+    edited = (dataclasses.replace(articles[0], annotations=Annotations()), *articles[1:])
+    second = Fingerprints(Site(edited), ByIdentity(first.values))  # as digest serve's next build starts
+    after = [second.article(a.doc.slug) for a in edited]
+    assert Annotations() in hashed and not any(a.annotations in hashed for a in articles), \
+        "only the edited article's annotations are hashed again"
+    assert after[1:] == before[1:] and after[0] != before[0]
