@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import typing
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -90,13 +91,13 @@ class Config:
     limits: Limits = Limits()
     root: Path = field(default=Path("."), metadata={"internal": True})
 
-    @property
+    @cached_property  # every link of every page asks for it: a million times at 10,000 articles
     def base_path(self) -> str:
         """The URL path the site lives under, always with a trailing slash: '/' or '/news/'."""
         path = urlsplit(self.base_url).path or "/"
         return path if path.endswith("/") else path + "/"
 
-    @property
+    @cached_property
     def absolute_base(self) -> str | None:
         """base_url when it is absolute (scheme and host), else None: feeds and sitemaps need one."""
         parts = urlsplit(self.base_url)

@@ -6,7 +6,6 @@ path in front of them and absolute_url the whole base URL. Templates only ever c
 
 from __future__ import annotations
 
-import posixpath
 from urllib.parse import urlsplit
 
 from digest.config import Config
@@ -16,7 +15,7 @@ from digest.slugs import slugify
 
 def url_for(config: Config, path: str = "") -> str:
     """The site-relative URL of path, under the base path: url_for(c, 'articles/x/') -> '/news/articles/x/'."""
-    return posixpath.join(config.base_path, path.lstrip("/")) if path else config.base_path
+    return config.base_path + path.lstrip("/")  # (the base path ends with a slash)
 
 
 def absolute_url(config: Config, path: str = "") -> str:
