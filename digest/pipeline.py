@@ -119,9 +119,10 @@ def _run_stages(config: Config, options: BuildOptions, theme: Theme, output: Pat
         if written_files is None:
             if isinstance(files, StagedSite):
                 files.finish()  # the new site, written as it was made
+                written_files = files.file_stats()
             else:
                 write_site(files, output, reuse=cache.subfolder("previous-site"))
-            written_files = output_files(output)
+                written_files = output_files(output)
             if options.live is not None:
                 options.live.remember(output, written_files)
         # Records for the next build; digest serve writes them once the browser has been told (options.deferred).

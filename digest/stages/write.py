@@ -50,6 +50,15 @@ def safe_relative(name: str) -> PurePosixPath:
     return path
 
 
+def safe_name(name: str) -> str:
+    """name as safe_relative gives it back, as a string; a name already in that form (every name a build
+    makes) is checked without a PurePosixPath, which took a fifth of the write of 28,000 files."""
+    parts = name.split("/")
+    if "\x00" in name or "\\" in name or ":" in parts[0] or any(part in ("", ".", "..") for part in parts):
+        return safe_relative(name).as_posix()  # a ValueError, or a name to normalise
+    return name
+
+
 def staging_folders(output: Path) -> list[Path]:
     """Staging folders of output left by builds that did not finish: not those of a build still running
     beside this one (a build stages its site from render to write, tens of seconds at 10,000 articles)."""
@@ -82,7 +91,7 @@ def write_site(files: Mapping[str, bytes | Keep], output: Path, reuse: Path | No
     output.parent.mkdir(parents=True, exist_ok=True)
     for stale in staging_folders(output):
         shutil.rmtree(stale, ignore_errors=True)
-    wanted = {safe_relative(name).as_posix(): data for name, data in files.items()}
+    wanted = {safe_name(name): data for name, data in files.items()}
     if _holds_exactly(output, wanted):
         return  # nothing changed: no swap, not a file touched
     with StagedSite(output, reuse) as site:
@@ -109,13 +118,16 @@ class StagedSite(MutableMapping[str, bytes | Keep]):
         if not (reuse is not None and _claim(reuse, self.staging)):
             self.staging.mkdir()
         self._live: dict[str, bool] = {}  # every file set: is it the live file (its bytes did not change)?
+        self._stats: FileStats = {}  # every file set: its size, modification time and inode, as placed
         self._kept: set[str] = set()  # the files set as KEEP
         self._folders = {""}  # the folders of the staging folder made, or found to be folders, so far
 
     def __setitem__(self, name: str, data: bytes | Keep) -> None:
-        relative = safe_relative(name).as_posix()
+        relative = safe_name(name)
         self._make_folder(relative.rpartition("/")[0])
-        self._live[relative] = _place(self.staging / relative, self.output / relative, data)
+        # (strings, not Paths: two Path joins a file were a fifth of the write of 28,000 files)
+        self._live[relative], st = _place(f"{self.staging}/{relative}", f"{self.output}/{relative}", data)
+        self._stats[relative] = (st.st_size, st.st_mtime_ns, st.st_ino)
         if isinstance(data, Keep):
             self._kept.add(relative)
         else:
@@ -141,6 +153,11 @@ class StagedSite(MutableMapping[str, bytes | Keep]):
         _prune(self.staging, self._live)
         if not (all(self._live.values()) and _holds_only(self.output, self._live)):
             _swap_in(self.staging, self.output)
+
+    def file_stats(self) -> FileStats:
+        """The files of output after finish(), as output_files would find them, known without walking it
+        (0.5 s at 10,000 articles): a swap moves the files, and a kept file is the live one."""
+        return dict(self._stats)
 
     def __enter__(self) -> Self:
         return self
@@ -201,7 +218,7 @@ def update_in_place(files: Mapping[str, bytes | Keep], output: Path, live: LiveO
     if known is None:
         return None  # never built by this process, or replaced since (by a `digest build` beside it)
     # Names already in the folder were checked when they were written.
-    wanted = {name if name in known else safe_relative(name).as_posix(): data for name, data in files.items()}
+    wanted = {name if name in known else safe_name(name): data for name, data in files.items()}
     if any(isinstance(data, Keep) and path not in known for path, data in wanted.items()):
         return None
     digests = {path: digest for path, digest in live.digests.items() if path in wanted}
@@ -306,7 +323,7 @@ def _holds_only(folder: Path, wanted: Mapping[str, object]) -> bool:
         if any(_join(here, name) not in folders or os.path.islink(os.path.join(dirpath, name)) for name in dirnames):
             return False
         for name in filenames:
-            if _join(here, name) not in wanted or _stat(Path(dirpath, name)) is None:
+            if _join(here, name) not in wanted or _stat(os.path.join(dirpath, name)) is None:
                 return False
             found += 1
     return found == len(wanted)
@@ -354,45 +371,52 @@ def _prune(staging: Path, wanted: Mapping[str, object]) -> None:
                 shutil.rmtree(path)
 
 
-def _place(target: Path, live: Path, data: bytes | Keep) -> bool:
+def _place(target: str, live: str, data: bytes | Keep) -> tuple[bool, os.stat_result]:
     """Make target (in a staging folder) hold data, keeping the live site's file wherever the bytes are the same;
-    whether target is now the live file. The staging folder may be an earlier site whose files are hard links
+    whether target is now the live file, and target's status. The staging folder may be an earlier site whose files are hard links
     to the live one: a file there is never written in place, always unlinked first, so the live site is not touched."""
     old, current = _stat(live), _stat(target)
     if isinstance(data, Keep) and old is None:
-        raise DigestError(Diagnostic(str(live), "this file of the site went away during the build",
+        raise DigestError(Diagnostic(live, "this file of the site went away during the build",
                                      hint="build again: the next build writes it"))
-    if isinstance(data, Keep) or (old is not None and old.st_size == len(data) and live.read_bytes() == data):
+    if isinstance(data, Keep) or (old is not None and old.st_size == len(data) and _read(live) == data):
         assert old is not None
         if current is not None and (current.st_ino, current.st_dev) == (old.st_ino, old.st_dev):
-            return True
+            return True, current
         _remove(target, current)
         try:
             os.link(live, target)
         except OSError:  # a file system without hard links
             shutil.copy2(live, target)
-        return True
+            return True, os.lstat(target)
+        return True, old
     if (current is not None and current.st_size == len(data) and (old is None or current.st_ino != old.st_ino)
-            and target.read_bytes() == data):
-        return False
+            and _read(target) == data):
+        return False, current
     _remove(target, current)
-    target.write_bytes(data)
-    return False
+    with open(target, "wb") as f:
+        f.write(data)
+    return False, os.lstat(target)
 
 
-def _stat(path: Path) -> os.stat_result | None:
+def _read(path: str) -> bytes:
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def _stat(path: str | Path) -> os.stat_result | None:
     """The file's status when it is a regular file, else None."""
     try:
-        st = path.lstat()
+        st = os.lstat(path)
     except OSError:
         return None
     return st if stat.S_ISREG(st.st_mode) else None
 
 
-def _remove(target: Path, current: os.stat_result | None) -> None:
-    if current is not None or target.is_symlink():
-        target.unlink()
-    elif target.is_dir():
+def _remove(target: str, current: os.stat_result | None) -> None:
+    if current is not None or os.path.islink(target):
+        os.unlink(target)
+    elif os.path.isdir(target):
         shutil.rmtree(target)
 
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.model import KEEP
-from digest.stages.write import LiveOutput, StagedSite, update_in_place, write_site
+from digest.stages.write import LiveOutput, StagedSite, safe_name, safe_relative, update_in_place, write_site
 from digest.uptodate import output_files
 
 
@@ -249,6 +249,7 @@ def test_a_site_staged_file_by_file_is_swapped_in_whole_and_reads_back(tmp_path:
         assert site["index.html"] == b"<h1>Home, edited</h1>" and site["articles/a/index.html"] is KEEP
         assert sorted(site) == sorted(files) and len(site) == len(files)
         site.finish()
+        assert site.file_stats() == output_files(out), "what it says the site holds is what a walk finds"
     assert tree(out) == {**files, "articles/a/index.html": b"A"}
     after = stamps(out)
     assert after["articles/a/index.html"] == before["articles/a/index.html"]
@@ -279,6 +280,7 @@ def test_a_staged_site_the_same_as_the_live_one_touches_nothing(tmp_path: Path) 
         for name, data in (SITE | {"index.html": b"2"}).items():
             site[name] = data
         site.finish()
+        assert site.file_stats() == output_files(out)
     assert (stamps(out), out.stat().st_ino) == before
 
 
@@ -292,6 +294,7 @@ def test_a_staged_site_writes_nothing_through_a_link_where_a_folder_goes(tmp_pat
         for name, data in SITE.items():
             site[name] = data
         site.finish()
+        assert site.file_stats() == output_files(out)
     assert tree(out) == SITE and list(elsewhere.iterdir()) == []
 
 
@@ -314,3 +317,16 @@ def test_a_staging_folder_of_a_build_still_running_is_not_taken_for_a_leftover(t
         running.wait()
     assert found == {f".site.staging-{finished}", f".site.staging-{finished}-old", f".site.staging-{os.getpid()}",
                      ".site.staging-junk"}
+
+
+@given(st.lists(st.sampled_from(["a", "b.html", "/", ".", "..", ":", "\\", "\x00", "c:"]), max_size=12).map("".join))
+def test_safe_name_is_safe_relative_as_text(name: str) -> None:
+    try:
+        expected: str | None = safe_relative(name).as_posix()
+    except ValueError:
+        expected = None
+    try:
+        found: str | None = safe_name(name)
+    except ValueError:
+        found = None
+    assert found == expected
