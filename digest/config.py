@@ -83,6 +83,7 @@ class Config:
     language: str = "en"  # BCP 47 tag, for <html lang> and feeds
     theme: str = "default"
     per_page: int = 20  # articles per page of the home and list pages
+    entity_per_page: int = 100  # articles per page of a named thing's page (one can be named in thousands)
     cname: str | None = None  # custom domain for GitHub Pages (written as CNAME)
     paths: Paths = Paths()
     cleaning: Cleaning = Cleaning()
@@ -169,8 +170,9 @@ def check_config(config: Config, display: str) -> list[Diagnostic]:
     if parts.scheme not in ("", "http", "https") or (parts.scheme and not parts.netloc):
         problems.append(Diagnostic(display, f"base_url: expected an http(s) URL or a path, found {config.base_url!r}",
                                    hint="write it like https://user.github.io/news/ or /news/"))
-    if config.per_page < 1:
-        problems.append(Diagnostic(display, f"per_page: expected a number of at least 1, found {config.per_page}"))
+    for name in ("per_page", "entity_per_page"):
+        if getattr(config, name) < 1:
+            problems.append(Diagnostic(display, f"{name}: expected a number of at least 1, found {getattr(config, name)}"))
     for name in ("max_source_bytes", "max_articles"):
         if getattr(config.limits, name) < 1:
             problems.append(Diagnostic(display, f"limits.{name}: expected a number of at least 1, found {getattr(config.limits, name)}"))

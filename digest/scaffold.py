@@ -17,6 +17,7 @@ base_url: /                # where the site is served: https://user.github.io/ne
 language: en               # BCP 47 language tag of the articles
 theme: default             # a folder in themes/, else the theme packaged with digest
 per_page: 20               # articles per page on the home and list pages
+entity_per_page: 100       # articles per page on the page of a person, organisation, place...
 # cname: news.example.org  # custom domain for GitHub Pages
 
 paths:

@@ -80,11 +80,13 @@ def test_check_warns_when_base_url_is_not_absolute(digest_folder: Path) -> None:
 
 
 def test_check_reports_a_broken_config_with_exit_2(digest_folder: Path) -> None:
-    (digest_folder / "config.yaml").write_text("title: Check me\nper_page: 0\nbase_url: ftp://x/\n", encoding="utf-8")
+    (digest_folder / "config.yaml").write_text("title: Check me\nper_page: 0\nentity_per_page: -1\nbase_url: ftp://x/\n",
+                                               encoding="utf-8")
     result = run_digest("check", cwd=digest_folder)
     assert result.returncode == 2
     assert "config.yaml: error: base_url: expected an http(s) URL or a path, found 'ftp://x/'" in result.stderr
     assert "config.yaml: error: per_page: expected a number of at least 1, found 0" in result.stderr
+    assert "config.yaml: error: entity_per_page: expected a number of at least 1, found -1" in result.stderr
 
 
 def test_a_digest_without_articles_builds_every_page_and_passes_check(tmp_path: Path) -> None:

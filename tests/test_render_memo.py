@@ -9,7 +9,7 @@ import pytest
 
 from digest.build import BuildOptions, build_site
 from digest.config import Config, load_config
-from digest.model import KEEP, Article, Document, Keep, Site
+from digest.model import KEEP, AnnotationIndex, Article, Document, EntityEntry, Keep, Site
 from digest.parallel import Executor
 from digest.render_memo import Fingerprints, LastRender, RenderMemo, base_key
 from digest.stages.export import digest_json
@@ -106,16 +106,18 @@ def test_a_list_page_that_reads_its_groups_articles_follows_a_change_to_any_of_t
     assert "<!-- all: None;None;Rain at last.; -->" in first
 
 
-def render_twice(root: Path, before: list[Article], after: list[Article]) -> dict[str, bytes | Keep]:
+def render_twice(root: Path, before: list[Article], after: list[Article],
+                 index: AnnotationIndex = AnnotationIndex()) -> dict[str, bytes | Keep]:
     """The files of rendering after with the memo the rendering of before left (KEEP: the file of before stays)."""
-    config = Config(title="Memo", root=root, per_page=1)
+    config = Config(title="Memo", root=root, per_page=1, entity_per_page=2)
     theme = find_theme(config.theme, root / "themes")
     env = make_environment(theme, template_globals(config), template_filters())
     base = base_key(theme.template_dirs, config)
-    first = RenderMemo(base, LastRender(), Fingerprints(Site(tuple(before))))
-    files = render_site(Site(tuple(before)), config, env, {}, first)
-    second = RenderMemo(base, first.last(), Fingerprints(Site(tuple(after))), read_live=lambda path: bytes(files[path]))  # type: ignore[arg-type]
-    return render_site(Site(tuple(after)), config, env, {}, second)
+    old, new = Site(tuple(before), annotations=index), Site(tuple(after), annotations=index)
+    first = RenderMemo(base, LastRender(), Fingerprints(old))
+    files = render_site(old, config, env, {}, first)
+    second = RenderMemo(base, first.last(), Fingerprints(new), read_live=lambda path: bytes(files[path]))  # type: ignore[arg-type]
+    return render_site(new, config, env, {}, second)
 
 
 def farming(n: int, text: str = "A record harvest.") -> Article:
@@ -135,6 +137,15 @@ def test_an_edit_renders_only_the_list_page_that_shows_the_article_and_reuses_th
     site = Site(tuple(after))
     config = Config(title="Memo", root=tmp_path, per_page=1)
     assert files["digest.json"] == digest_json(site, config).data  # harvest-0 and -2's parts taken from the first
+
+
+def test_an_edit_renders_only_the_page_of_a_named_thing_that_lists_the_article(tmp_path: Path) -> None:
+    before = [farming(n) for n in (3, 2, 1, 0)]  # newest first, two to an entity page
+    entity = EntityEntry("harvest", "Harvest", "other", (), tuple(a.doc.slug for a in before))
+    after = [*before[:3], farming(0, "A poor harvest.")]
+    files = render_twice(tmp_path, before, after, AnnotationIndex(entities=(entity,)))
+    assert files["entities/harvest/index.html"] is KEEP
+    assert files["entities/harvest/page/2/index.html"] is not KEEP
 
 
 def test_fingerprints_made_from_the_last_builds_do_not_hash_the_same_objects_again(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -114,9 +114,11 @@ def render_site(site: Site, config: Config, env: jinja2.Environment, static: dic
     page("archive.html", "archive/", f"The archive of {config.title}, month by month.", groups=[shown(g) for g in months],
          undated=undated(site.articles))
 
-    for entity in site.annotations.entities:
-        page("entity.html", entity_path(entity.key), f"Every article of {config.title} that mentions {entity.name}.",
-             entity=entity, by_slug=by_slug)
+    for entity in site.annotations.entities:  # paginated: an edit renders only the page that lists the article
+        for pager in paginate(entity.articles, config.entity_per_page, entity_path(entity.key)):
+            page("entity.html", pager.path, f"Every article of {config.title} that mentions {entity.name}."
+                 + (f" Page {pager.number} of {pager.count}." if pager.number > 1 else ""),
+                 entity=entity, pager=pager, by_slug=by_slug)
     page("entities.html", "entities/", f"The people, organisations, places and systems in {config.title}.", by_slug=by_slug)
     page("glossary.html", "glossary/", f"The acronyms used in {config.title}, spelled out.", by_slug=by_slug)
     files["annotations.jsonld"] = annotations_jsonld(site, config)

@@ -19,7 +19,7 @@ from digest.dates import display_date, timestamp
 from digest.frontmatter import parse_page
 from digest.listing import paginate
 from digest.markdown import render_markdown
-from digest.model import Article, Document, Links, Site, Story
+from digest.model import AnnotationIndex, Article, Document, EntityEntry, Links, Site, Story
 from digest.pages import PageFile, document_from
 from digest.stages.render import article_description, demote_headings, render_site, template_filters, template_globals
 from digest.stages.write import write_site
@@ -41,12 +41,12 @@ def read_articles(folder: Path) -> list[Article]:
 
 
 def render(articles: list[Article], root: Path, base_url: str = "https://example.org/news/",
-           links: Links = Links(), **options: object) -> dict[str, bytes]:
+           links: Links = Links(), annotations: AnnotationIndex = AnnotationIndex(), **options: object) -> dict[str, bytes]:
     config = Config(title="Test digest", description="A digest for tests.", base_url=base_url, root=root, **options)  # type: ignore[arg-type]
     theme = find_theme(config.theme, root / "themes")
     env = make_environment(theme, template_globals(config), template_filters())
     static = {name: path.read_bytes() for name, path in theme.static_files().items()}
-    return render_site(Site(tuple(articles), links), config, env, static)
+    return render_site(Site(tuple(articles), links, annotations), config, env, static)
 
 
 def compare_golden(expected_dir: Path, files: dict[str, bytes], update: bool) -> None:
@@ -336,3 +336,19 @@ def test_any_titles_tags_and_outlets_give_a_site_without_broken_links(tmp_path: 
     out = tmp_path / f"out-{len(list(tmp_path.iterdir()))}"
     write_site(render(articles, tmp_path, per_page=per_page), out)
     assert check_links(out, Config(base_url="https://example.org/news/")) == []
+
+
+def test_a_thing_named_in_more_articles_than_a_page_holds_gets_pages_that_list_each_once(
+        small_site: list[Article], tmp_path: Path) -> None:
+    slugs = tuple(a.doc.slug for a in small_site)
+    entity = EntityEntry("s-400", "S-400", "system", (), slugs)
+    files = render(small_site, tmp_path, annotations=AnnotationIndex(entities=(entity,)), entity_per_page=2)
+    first, second = files["entities/s-400/index.html"].decode(), files["entities/s-400/page/2/index.html"].decode()
+    assert "entities/s-400/page/3/index.html" not in files
+    listed = [re.findall(r'href="/news/articles/([^/]+)/"', page) for page in (first, second)]
+    assert listed == [list(slugs[:2]), list(slugs[2:])], "newest first, each article on one page"
+    assert 'rel="next" href="/news/entities/s-400/page/2/"' in first and 'rel="prev" href="/news/entities/s-400/"' in second
+    assert "<title>S-400 — page 2 — " in second and "Mentioned in 3 articles" in second
+    assert "/news/entities/s-400/page/2/" in files["sitemap.xml"].decode()
+    write_site(files, tmp_path / "out")
+    assert check_links(tmp_path / "out", Config(base_url="https://example.org/news/")) == []
