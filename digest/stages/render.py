@@ -115,10 +115,10 @@ def render_site(site: Site, config: Config, env: jinja2.Environment, static: dic
          undated=undated(site.articles))
 
     for entity in site.annotations.entities:  # paginated: an edit renders only the page that lists the article
-        for pager in paginate(entity.articles, config.entity_per_page, entity_path(entity.key)):
-            page("entity.html", pager.path, f"Every article of {config.title} that mentions {entity.name}."
-                 + (f" Page {pager.number} of {pager.count}." if pager.number > 1 else ""),
-                 entity=entity, pager=pager, by_slug=by_slug)
+        for mentions in paginate(entity.articles, config.entity_per_page, entity_path(entity.key)):
+            page("entity.html", mentions.path, f"Every article of {config.title} that mentions {entity.name}."
+                 + (f" Page {mentions.number} of {mentions.count}." if mentions.number > 1 else ""),
+                 entity=entity, pager=mentions, by_slug=by_slug)
     page("entities.html", "entities/", f"The people, organisations, places and systems in {config.title}.", by_slug=by_slug)
     page("glossary.html", "glossary/", f"The acronyms used in {config.title}, spelled out.", by_slug=by_slug)
     files["annotations.jsonld"] = annotations_jsonld(site, config)
