@@ -87,10 +87,6 @@ def config_part(section: object) -> str:
 
 # --- values as JSON, read back against their type ------------------------------------------
 
-# msgspec reads the JSON in C, typed: an entry is checked against the stage's result type as it is read,
-# without the plain-data tree a json.loads would make first (10,000 cached annotations: 3.7 s -> 0.4 s).
-
-
 def encode(value: Any) -> bytes:
     """value as JSON: dataclasses as objects, tuples and sets as arrays, enums as their values, bytes as base64;
     dict keys and sets sorted, so the same value gives the same bytes. TypeError for what JSON cannot hold;
@@ -106,7 +102,9 @@ def encode(value: Any) -> bytes:
 
 
 def decode(data: bytes | msgspec.Raw, tp: Any) -> Any:
-    """data (from encode) as a value of type tp; Undecodable when it does not fit, so a foreign entry is a miss."""
+    """data (from encode) as a value of type tp; Undecodable when it does not fit, so a foreign entry is a miss.
+    msgspec reads the JSON in C and checks it against tp as it goes, without the plain-data tree a json.loads
+    would make first (10,000 cached annotations: 3.7 s -> 0.4 s)."""
     try:
         return _decoder(tp).decode(data)
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:

@@ -373,8 +373,9 @@ def _prune(staging: Path, wanted: Mapping[str, object]) -> None:
 
 def _place(target: str, live: str, data: bytes | Keep) -> tuple[bool, os.stat_result]:
     """Make target (in a staging folder) hold data, keeping the live site's file wherever the bytes are the same;
-    whether target is now the live file, and target's status. The staging folder may be an earlier site whose files are hard links
-    to the live one: a file there is never written in place, always unlinked first, so the live site is not touched."""
+    whether target is now the live file, and target's status. The staging folder may be an earlier site whose
+    files are hard links to the live one: a file there is never written in place, always unlinked first, so the
+    live site is not touched."""
     old, current = _stat(live), _stat(target)
     if isinstance(data, Keep) and old is None:
         raise DigestError(Diagnostic(live, "this file of the site went away during the build",
