@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from functools import partial
 from operator import attrgetter, itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, ContextManager, MutableMapping, Sequence, TypeVar
+from typing import TYPE_CHECKING, Callable, ContextManager, Mapping, MutableMapping, Sequence, TypeVar
 
 from digest.cache import FOLDER_NAME, Cache, config_part
 from digest.config import Config
@@ -45,7 +45,7 @@ from digest.uptodate import Inputs, LastBuild, output_files, save_record, with_s
 from digest.urls import entity_path, url_for
 
 if TYPE_CHECKING:
-    from digest.build import BuildOptions
+    from digest.build import BuildMemory, BuildOptions
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -79,35 +79,12 @@ def _run_stages(config: Config, options: BuildOptions, theme: Theme, output: Pat
     # The articles live only while the site is made from them (400 MB at 10,000 articles); the rest works from its files.
     made = _site_files(config, options, theme, output, report, stage, cache, live_files, cleanup)
     files, written = made.files, made.pages_written
-    with stage("search"):  # each part of the index is cached: rebuilt only when one of its article pages changed
-        search_problems: list[Diagnostic] = []
-
-        def page(path: str) -> bytes:
-            data = files[path]
-            return (output / path).read_bytes() if isinstance(data, Keep) else data
-
-        # What Pagefind reads of each article page, hashed; the hashes of the pages the last build wrote are
-        # recorded in .digest-cache/, so the pages this one keeps are not read again.
-        known = load_page_digests(cache_folder, output, live_files(output))
-        digests = {path: known[path] if path in known and isinstance(files[path], Keep) else page_digest(page(path))
-                   for path in files if indexed(path)}
-        parts = shards(digests)
-
-        def index(part: tuple[str, dict[str, bytes]]) -> dict[str, str]:
-            bundle, problems = search_bundle({path: page(path) for path in part[1]}, config, part[0])
-            search_problems.extend(problems)
-            return encode_bundle(bundle)
-
-        bundles = cache.map("search", parts, lambda part: (part[0], digests_key(part[1], config)), index, dict[str, str],
-                            _thread_map)
-        decoded = ByIdentity(options.memory.bundles) if options.memory is not None else None
-        search_files, search_hashes = decoded_bundles(bundles, decoded)
+    with stage("search"):  # started beside the rendering (index_articles in _site_files): here it is waited for
+        index = made.search.result()
         if options.memory is not None:
-            options.memory.bundles = decoded
-        files.update(search_files)
-        if digests:
-            files[SHARDS] = shard_list([folder for folder, _ in parts])
-        report.add(*dict.fromkeys(search_problems))
+            options.memory.bundles = index.decoded
+        files.update(index.files)
+        report.add(*dict.fromkeys(index.problems))
     with stage("cache"):
         cache.save()
 
@@ -115,7 +92,7 @@ def _run_stages(config: Config, options: BuildOptions, theme: Theme, output: Pat
         raise ContentError(report.diagnostics)
     with stage("write"):
         # digest serve writes what changed into the folder it knows; a build writes a new site and swaps it in.
-        written_files = update_in_place(files, output, options.live, search_hashes) if options.live is not None else None
+        written_files = update_in_place(files, output, options.live, index.hashes) if options.live is not None else None
         if written_files is None:
             if isinstance(files, StagedSite):
                 files.finish()  # the new site, written as it was made
@@ -127,7 +104,7 @@ def _run_stages(config: Config, options: BuildOptions, theme: Theme, output: Pat
                 options.live.remember(output, written_files)
         # Records for the next build; digest serve writes them once the browser has been told (options.deferred).
         # Each is checked against the output's files when read, so one that is late or missing costs only time.
-        records: list[Callable[[], None]] = [partial(save_page_digests, cache_folder, output, digests, written_files),
+        records: list[Callable[[], None]] = [partial(save_page_digests, cache_folder, output, index.digests, written_files),
                                              partial(save_memo, cache_folder, output, made.rendered, written_files)]
         if options.memory is not None and made.value_hashes is not None and cache_folder is not None and written_files is not None:
             options.memory.render = RenderMemory(str(output), written_files, made.rendered, made.value_hashes)
@@ -162,6 +139,44 @@ class _MadeSite:
     ids_text: str  # the stories file as it should be
     stories_file: Path
     stories_read: bytes | None  # the stories file as read
+    search: Future[_SearchIndex]  # the search index, made beside the rendering
+
+
+@dataclasses.dataclass(frozen=True)
+class _SearchIndex:
+    files: dict[str, bytes]  # the files of its parts and the list of them
+    hashes: dict[str, bytes]  # of the parts' files, for update_in_place (digest serve; else empty)
+    digests: dict[str, bytes]  # what Pagefind reads of each article page, hashed (search.page_digest)
+    problems: list[Diagnostic]
+    decoded: ByIdentity[tuple[dict[str, bytes], dict[str, bytes]]] | None  # for digest serve's next build
+
+
+def _search_index(config: Config, files: Mapping[str, bytes | Keep], pages: list[str], output: Path, cache: Cache,
+                  known: dict[str, bytes], last: BuildMemory | None) -> _SearchIndex:
+    """The Pagefind index of the article pages (pages, of files). Each part of it is cached: rebuilt only when
+    one of its pages changed (known: the page digests the last build recorded, for the pages it kept)."""
+    problems: list[Diagnostic] = []
+
+    def page(path: str) -> bytes:
+        data = files[path]
+        return (output / path).read_bytes() if isinstance(data, Keep) else data
+
+    digests = {path: known[path] if path in known and isinstance(files[path], Keep) else page_digest(page(path))
+               for path in pages}
+    parts = shards(digests)
+
+    def index(part: tuple[str, dict[str, bytes]]) -> dict[str, str]:
+        bundle, found = search_bundle({path: page(path) for path in part[1]}, config, part[0])
+        problems.extend(found)
+        return encode_bundle(bundle)
+
+    bundles = cache.map("search", parts, lambda part: (part[0], digests_key(part[1], config)), index, dict[str, str],
+                        _thread_map)
+    decoded = ByIdentity(last.bundles) if last is not None else None
+    search_files, search_hashes = decoded_bundles(bundles, decoded)
+    if digests:
+        search_files[SHARDS] = shard_list([folder for folder, _ in parts])
+    return _SearchIndex(search_files, search_hashes, digests, problems, decoded)
 
 
 def _site_files(config: Config, options: BuildOptions, theme: Theme, output: Path, report: Report,
@@ -273,11 +288,23 @@ def _site_files(config: Config, options: BuildOptions, theme: Theme, output: Pat
                           read_live=lambda path: (output / path).read_bytes())
         # A build writes each file into the new site as it is made rather than holding them all (600 MB at 10,000
         # articles); digest serve holds them, to write only those that changed into the site it serves.
-        files = render_site(site, config, env, static, memo, {} if options.live is not None else
-                            cleanup.enter_context(StagedSite(output, cache.subfolder("previous-site"))))
+        files: MutableMapping[str, bytes | Keep] = {} if options.live is not None else cleanup.enter_context(
+            StagedSite(output, cache.subfolder("previous-site")))
+        search: list[Future[_SearchIndex]] = []
+
+        def index_articles() -> None:
+            """Index the article pages for search in another thread, while the other pages are rendered: Pagefind
+            runs as its own processes, and at 10,000 articles it takes about as long as all the rendering.
+            The thread is waited for (by cleanup) before the staging folder it reads goes, if rendering fails."""
+            known = load_page_digests(cache.folder, output, live_files(output))
+            pool = cleanup.enter_context(ThreadPoolExecutor(1, thread_name_prefix="digest-search"))
+            pages = [path for path in files if indexed(path)]  # listed here: files grows while the thread reads it
+            search.append(pool.submit(_search_index, config, files, pages, output, cache, known, options.memory))
+
+        render_site(site, config, env, static, memo, files, articles_done=index_articles)
     # The hashes of the values the pages were made of go to digest serve's next build (they hold the values).
     return _MadeSite(files, written, memo.last(), memo.fingerprints.values if options.memory is not None else None,
-                     len(articles), ids_text, stories_file, stories_read)
+                     len(articles), ids_text, stories_file, stories_read, search[0])
 
 
 _id, _key, _first = attrgetter("id"), attrgetter("key"), itemgetter(0)

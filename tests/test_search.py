@@ -184,3 +184,29 @@ def test_search_parts_digest_serve_decoded_last_build_are_not_decoded_again() ->
     assert again["pagefind/a.pf"] is files["pagefind/a.pf"], "the part kept from the cache: its very bytes"
     assert again["pagefind-1/b.pf"] == b"B2"
     assert len(now._seen) == 2, "the next build knows this build's parts only"
+
+
+def test_a_render_failure_after_the_article_pages_waits_for_the_search_index(example_digest: Path) -> None:
+    """The index is made beside the rendering of the pages after the articles': when one of those fails,
+    the build waits for it (no thread or Pagefind process outlives the build) and the last site stays."""
+    from digest.build import BuildOptions, build_site
+    from digest.config import load_config
+    from digest.parallel import Executor
+    from digest.theme import PACKAGED
+
+    options = BuildOptions(executor=Executor("serial"))
+    build_site(load_config(root=example_digest), options)
+    site = example_digest / "site"
+    before = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    assert any(p.parts[0] == "pagefind" for p in before)
+    override = example_digest / "themes" / "default" / "templates" / "tags.html"  # rendered after every article page
+    override.parent.mkdir(parents=True)
+    template = (PACKAGED / "default" / "templates" / "tags.html").read_text()  # inside a block, or it won't show
+    override.write_text(template.replace("{% block main %}", "{% block main %}{{ no_such_thing.here }}", 1))
+    for page in (example_digest / "content" / "articles").glob("*.md"):  # every article page and search part changes
+        page.write_text(page.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    with pytest.raises(Exception, match="no_such_thing"):
+        build_site(load_config(root=example_digest), options)
+    assert not [t for t in threading.enumerate() if t.name.startswith("digest-search")]
+    assert {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()} == before
+    assert not list(example_digest.glob(".site.staging-*"))

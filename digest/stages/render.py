@@ -52,10 +52,12 @@ class Alternate:
 
 
 def render_site(site: Site, config: Config, env: jinja2.Environment, static: dict[str, bytes],
-                memo: RenderMemo | None = None, files: MutableMapping[str, bytes | Keep] | None = None
-                ) -> MutableMapping[str, bytes | Keep]:
+                memo: RenderMemo | None = None, files: MutableMapping[str, bytes | Keep] | None = None,
+                articles_done: Callable[[], None] | None = None) -> MutableMapping[str, bytes | Keep]:
     """Every output file of the site; with a memo, pages whose live file is still right are KEEP (digest.render_memo).
-    Each is set in files as it is made, in a new dict when None (a build passes one that writes it out at once)."""
+    Each is set in files as it is made, in a new dict when None (a build passes one that writes it out at once).
+    articles_done is called once every article page is in files, before the other pages are made (a build
+    starts indexing them for search then, beside the rest of the rendering)."""
     files = {} if files is None else files
     files.update({f"static/{name}": data for name, data in static.items()})
     files.setdefault("static/css/pygments.css", pygments_css())
@@ -95,6 +97,8 @@ def render_site(site: Site, config: Config, env: jinja2.Environment, static: dic
         older = site.articles[i + 1] if i + 1 < len(site.articles) else None
         page("article.html", article_path(article), article_description(article), date=article.doc.date or None,
              article=article, newer=newer, older=older, by_slug=by_slug, derived=partial(_article_context, article, config))
+    if articles_done is not None:
+        articles_done()
 
     tags = tag_groups(site.articles)
     for group in tags:
