@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Callable
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -85,9 +86,15 @@ def apply(edit: tuple, folder: Path) -> None:
 
 
 def build(folder: Path, cache: bool, serve: tuple[BuildMemory, LiveOutput] | None = None) -> None:
-    """A build of folder; with serve, as digest serve runs it: results kept in memory, the output updated in place."""
+    """A build of folder; with serve, as digest serve runs it: results kept in memory, the output updated in place,
+    the search index and the records written after the build returns (once the browser has been told)."""
     memory, live = serve or (None, None)
-    build_site(load_config(root=folder), BuildOptions(executor=Executor("serial"), cache=cache, memory=memory, live=live))
+    after: list[Callable[[], None]] | None = [] if serve else None
+    build_site(load_config(root=folder), BuildOptions(executor=Executor("serial"), cache=cache, memory=memory, live=live,
+                                                      deferred=after))
+    for step in after or ():
+        step()
+    assert live is None or live.later is None
 
 
 def clean_copy(folder: Path, to: Path) -> Path:

@@ -210,3 +210,35 @@ def test_a_render_failure_after_the_article_pages_waits_for_the_search_index(exa
     assert not [t for t in threading.enumerate() if t.name.startswith("digest-search")]
     assert {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()} == before
     assert not list(example_digest.glob(".site.staging-*"))
+
+
+def test_digest_serve_writes_the_search_index_after_the_pages(example_digest: Path) -> None:
+    """A digest serve rebuild puts the pages live and returns; the index is written by the step it leaves for
+    after the browser is told, and until then the folder is marked as due for it (LiveOutput.later)."""
+    from digest.build import BuildMemory, BuildOptions, build_site
+    from digest.config import load_config
+    from digest.parallel import Executor
+    from digest.stages.write import LiveOutput
+
+    memory, live = BuildMemory(), LiveOutput()
+    site = example_digest / "site"
+
+    def build() -> list:
+        after: list = []
+        build_site(load_config(root=example_digest), BuildOptions(executor=Executor("serial"), memory=memory, live=live,
+                                                                  deferred=after))
+        return after
+
+    for step in build():
+        step()
+    index = {p: p.read_bytes() for p in (site / "pagefind").rglob("*") if p.is_file()}
+    page = sorted((example_digest / "content" / "articles").glob("*.md"))[0]
+    page.write_text(page.read_text(encoding="utf-8") + "\nA zanzibarite sentence.\n", encoding="utf-8")
+    after = build()
+    assert live.later == "pagefind/"
+    assert any(b"zanzibarite" in p.read_bytes() for p in (site / "articles").rglob("index.html"))
+    assert {p: p.read_bytes() for p in (site / "pagefind").rglob("*") if p.is_file()} == index
+    for step in after:
+        step()
+    assert live.later is None
+    assert {p: p.read_bytes() for p in (site / "pagefind").rglob("*") if p.is_file()} != index

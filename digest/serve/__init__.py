@@ -7,7 +7,8 @@
 Each batch of changes is a full in-process `build_site`, which writes only the files that changed
 into the output folder, renaming them into place while the server waits (digest.stages.write
 .update_in_place), so what is served is always one complete build; a failed build leaves the last
-good site in place and shows its diagnostics over the page. Results the last build computed are
+good site in place and shows its diagnostics over the page. The search index is written last, after
+the browser is told, and requests for it wait until it is (LiveOutput.held_back). Results the last build computed are
 kept in memory (digest.build.BuildMemory), so a rebuild redoes only what the change touched.
 """
 
@@ -100,7 +101,8 @@ class Preview:
         """Build once, then serve and watch. The server starts even if the build fails: the browser shows why."""
         address = (self.options.host, self.options.port)
         try:
-            self.server = PreviewServer(address, self.site, self.state, files_lock=self.live.lock)
+            self.server = PreviewServer(address, self.site, self.state, files_lock=self.live.lock,
+                                        held_back=self.live.held_back)
         except OSError as exc:
             raise ConfigError(Diagnostic("digest serve", f"cannot listen on {address[0]}:{address[1]}: {exc.strerror or exc}",
                                          hint="pick another port with --port, or stop the program using this one")) from exc
@@ -142,20 +144,32 @@ class Preview:
             result = build_site(self.config, BuildOptions(drafts=self.options.drafts, memory=self.memory, live=self.live,
                                                           deferred=records))
         except Exception as exc:  # noqa: BLE001 — any failure must reach the browser, not kill the server
-            problems = diagnostics_from_exception(exc, self.config.root.resolve())
-            for d in problems:
-                self.complain(str(d))
-            self.complain("build failed; still serving the last good site")
-            self.state.failed(problems)
-            return False
+            return self.failed(exc, "build failed; still serving the last good site")
         self.watcher.update(self.layout())  # folders the build created (content/articles/) are watched too
         for d in result.report.diagnostics:
             self.complain(str(d))
         self.say(f"built {result.articles} articles in {time.perf_counter() - started:.2f}s")
         self.state.succeeded(style_only=kind is ChangeKind.STYLE and not was_broken)
-        for record in records:  # the browser is told first: these only speed up the next build
-            record()
+        # The browser is told first: what the build left for after is the search index (requests for it wait
+        # until it is written) and the records that speed up the next build.
+        shown = len(result.report.diagnostics)
+        try:
+            for record in records:
+                record()
+        except Exception as exc:  # noqa: BLE001
+            return self.failed(exc, "the search index failed; the pages are new, the index is the last build's")
+        for d in result.report.diagnostics[shown:]:
+            self.complain(str(d))
         return True
+
+    def failed(self, exc: Exception, outcome: str) -> bool:
+        """Show why a build failed, in the terminal and over the page; False."""
+        problems = diagnostics_from_exception(exc, self.config.root.resolve())
+        for d in problems:
+            self.complain(str(d))
+        self.complain(outcome)
+        self.state.failed(problems)
+        return False
 
     def run(self, stop: threading.Event | None = None, interval: float = 0.25) -> None:
         """Rebuild on every batch of changes until stop is set (checked every interval seconds) or Ctrl-C."""

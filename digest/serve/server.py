@@ -173,13 +173,17 @@ class PreviewServer(ThreadingHTTPServer):
     block_on_close = True
 
     def __init__(self, address: tuple[str, int], site: Callable[[], tuple[Path, str]], state: PreviewState,
-                 log: Callable[[str], None] | None = None, files_lock: threading.Lock | None = None):
+                 log: Callable[[str], None] | None = None, files_lock: threading.Lock | None = None,
+                 held_back: Callable[[str], None] = lambda path: None):
         super().__init__(address, PreviewHandler)
         self.site = site
         self.state = state
         self.log = log
         # Held while a file is found and read; a build updating the folder in place renames files under it.
         self.files_lock = files_lock or threading.Lock()
+        # Called with files_lock held, with the path of the file asked for below the base path: waits while
+        # the build has yet to write it (LiveOutput.held_back: the search index is written after the pages).
+        self.held_back = held_back
         self.script = RELOAD_SCRIPT.read_bytes()
 
     def shutdown(self) -> None:
@@ -217,6 +221,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
                     return self.redirect(base_path)
                 return self.not_found(output, send_body)
             with self.server.files_lock:
+                self.server.held_back("/".join(request[0]))
                 found = self.locate_retrying(output, *request)
                 data = read_retrying(found) if isinstance(found, Path) else None
         except (Refused, UnicodeDecodeError):

@@ -198,6 +198,13 @@ class LiveOutput:
     # Hashes of the contents of those files that an update wrote or compared: the next one compares with
     # these instead of reading the files (at 10,000 articles, the 11,000 files of the search index).
     digests: dict[str, bytes] = field(default_factory=dict)
+    # The folder (a prefix of relative paths) an update left to a later one, while that one is due: digest serve
+    # writes the search index after the pages. Its files are the last build's until then: readers wait (held_back).
+    later: str | None = None
+    settled: threading.Condition = field(init=False)  # notified when that later update is done
+
+    def __post_init__(self) -> None:
+        self.settled = threading.Condition(self.lock)
 
     def remember(self, output: Path, files: FileStats | None, digests: dict[str, bytes] | None = None) -> None:
         self.folder, self.files = (_identity(output), files) if files is not None else (None, None)
@@ -207,20 +214,33 @@ class LiveOutput:
         """The files of output as the last build left them, if it is still that folder (not one swapped in since)."""
         return self.files if self.files is not None and _identity(output.resolve()) == self.folder else None
 
+    def held_back(self, path: str, timeout: float = 60.0) -> None:
+        """Wait (up to timeout) while path is in the folder a later update is due to write. Call with lock held."""
+        self.settled.wait_for(lambda: self.later is None or not path.startswith(self.later), timeout)
+
+    def settle(self) -> None:
+        """The later update is done (or given up): its folder is as it will stay."""
+        with self.lock:
+            self.later = None
+            self.settled.notify_all()
+
 
 def update_in_place(files: Mapping[str, bytes | Keep], output: Path, live: LiveOutput,
-                    hashed: Mapping[str, bytes] = {}) -> FileStats | None:
+                    hashed: Mapping[str, bytes] = {}, later: str | None = None) -> FileStats | None:
     """Make output hold exactly files by writing only what changed into it; its files' stats after, or None
     (and nothing touched) when live does not know what output holds: the caller writes a new site instead.
-    hashed: the file_digest of some of files, known already."""
+    hashed: the file_digest of some of files, known already. later: a folder ('pagefind/') whose files are left
+    as they are, for an update due soon (LiveOutput.later: until live.settle(), readers of them wait)."""
     output = output.resolve()
     known = live.known(output)
     if known is None:
         return None  # never built by this process, or replaced since (by a `digest build` beside it)
     # Names already in the folder were checked when they were written.
-    wanted = {name if name in known else safe_name(name): data for name, data in files.items()}
+    wanted: dict[str, bytes | Keep] = {name if name in known else safe_name(name): data for name, data in files.items()}
     if any(isinstance(data, Keep) and path not in known for path, data in wanted.items()):
         return None
+    if later is not None:
+        wanted.update((path, KEEP) for path in known if path.startswith(later) and path not in wanted)
     digests = {path: digest for path, digest in live.digests.items() if path in wanted}
     changed = {}
     for path, data in wanted.items():
@@ -245,6 +265,7 @@ def update_in_place(files: Mapping[str, bytes | Keep], output: Path, live: LiveO
             if _identity(output) != live.folder:
                 return None  # a `digest build` swapped in a new site meanwhile: not to be written into
             live.files = None  # until the update is done: a failure part way leaves the next build a whole new site
+            live.later = later
             for path in removed:
                 (output / path).unlink(missing_ok=True)
             _remove_empty_folders(output, removed)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -289,3 +290,28 @@ def test_a_first_build_that_fails_still_serves_a_page_that_shows_why(example_dig
         errors = stream.next()[1]["errors"]
         stream.close()
         assert [(e["path"], e["line"]) for e in errors] == [("content/articles/broken.md", 3)]  # type: ignore[union-attr, index]
+
+
+def test_files_a_build_has_yet_to_write_are_held_back_until_it_does(running: Running) -> None:
+    """digest serve writes the search index after the pages: a request for it waits rather than get the last
+    build's index beside the new pages; other files are served meanwhile."""
+    live = running.preview.live
+    with live.lock:
+        live.later = "pagefind/"
+    answered: list[tuple[int, float]] = []
+
+    def fetch() -> None:
+        status, _, _ = running.get("/news/pagefind/pagefind-entry.json")
+        answered.append((status, time.perf_counter()))
+
+    waiting = threading.Thread(target=fetch)
+    waiting.start()
+    try:
+        assert running.get("/news/index.html")[0] == 200
+        time.sleep(0.3)
+        assert answered == []
+    finally:
+        released = time.perf_counter()
+        live.settle()
+        waiting.join(10)
+    assert answered and answered[0][0] == 200 and answered[0][1] >= released
