@@ -32,7 +32,7 @@ from digest.uptodate import Inputs, file_bytes, inputs_hash, load_record, up_to_
 if TYPE_CHECKING:  # (the modules of the stages are imported only when there is work to do)
     from digest.interning import ByIdentity
     from digest.model import EntityEntry, Related, Story
-    from digest.pages import KnownTexts
+    from digest.pages import KnownDocuments, KnownTexts
     from digest.render_memo import RenderMemory
     from digest.stages.annotate.corpus import RekeyMemo
 
@@ -48,6 +48,7 @@ class BuildMemory:
 
     cache: CacheMemory = field(default_factory=CacheMemory)  # per-article results, decoded
     texts: KnownTexts = field(default_factory=dict)  # the pages' texts by path and stat (digest.pages)
+    documents: KnownDocuments = field(default_factory=dict)  # the pages' documents by path and parse (digest.pages)
     rekeyed: RekeyMemo = field(default_factory=dict)  # annotations made one across the digest (annotate.corpus)
     stories: dict[Hashable, Story] = field(default_factory=dict)  # by id (digest.interning.same_objects)
     related: dict[Hashable, tuple[str, tuple[Related, ...]]] = field(default_factory=dict)  # by slug

@@ -146,6 +146,25 @@ def _hash_line(text: str) -> str | None:
     return None
 
 
+KnownDocuments = dict[str, tuple[Page, Document]]  # by display path: a page as parsed, and its document
+
+
+def documents_from(page_files: list[PageFile], known: KnownDocuments | None = None) -> list[Document]:
+    """document_from of each page file. known: the last build's by path (digest serve keeps them), reused where
+    the parsed page is the very object of then (the parse cache gives the same object for the same text), so
+    an unchanged article's document is the same object build after build (0.4 s a build at 10,000 articles,
+    and what the render memo hashes by identity); left holding this build's."""
+    if known is None:
+        return [document_from(pf) for pf in page_files]
+    now: KnownDocuments = {}
+    for pf in page_files:
+        last = known.get(pf.display)
+        now[pf.display] = (pf.page, last[1] if last is not None and last[0] is pf.page else document_from(pf))
+    known.clear()
+    known.update(now)
+    return [now[pf.display][1] for pf in page_files]
+
+
 def document_from(pf: PageFile) -> Document:
     """The Document of a page file; its slug is the front matter's, else the file name."""
     meta = pf.page.meta

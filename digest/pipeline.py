@@ -24,7 +24,7 @@ from digest.interning import ByIdentity, same_objects
 from digest.link_terms import ArticleTerms, article_terms
 from digest.markdown import render_markdown
 from digest.model import KEEP, Annotations, Article, Discrepancy, Document, Keep, Site, Source, StrippedArticle
-from digest.pages import ParsedPage, document_from, parse_one, read_page_files, sync_pages
+from digest.pages import ParsedPage, documents_from, parse_one, read_page_files, sync_pages
 from digest.parallel import Executor
 from digest.paths import distinct_slugs
 from digest.render_memo import Fingerprints, LastRender, RenderMemory, RenderMemo, base_key, load_memo, save_memo
@@ -282,7 +282,7 @@ def _site_files(config: Config, options: BuildOptions, theme: Theme, output: Pat
                                       f"({config.limits.max_articles:,})", hint="raise limits.max_articles in config.yaml"))
 
     # Per-article: documents -> rendered articles.
-    documents = [document_from(pf) for pf in page_files]
+    documents = documents_from(page_files, options.memory.documents if options.memory is not None else None)
     documents = [d for d in documents if options.drafts or not d.draft]
     documents, problems = distinct_slugs(documents)
     report.add(*problems)

@@ -161,7 +161,7 @@ class Fingerprints:
     def _content(self, article: Article) -> str:
         """A hash of everything the article holds: its document, HTML, annotations and description."""
         doc = article.doc
-        return "\0".join((repr(tuple(getattr(doc, name) for name in _DOCUMENT_FIELDS)), self.values.of(doc.body, _hash),
+        return "\0".join((self.values.of(doc, _fields_hash), self.values.of(doc.body, _hash),
                           self.values.of(article.html, _hash), self.values.of(article.annotations, _value_hash),
                           repr(article.description)))
 
@@ -411,6 +411,11 @@ class _Record:
 
 def _hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def _fields_hash(doc: Document) -> str:
+    """A hash of every field of a document but its body (hashed on its own)."""
+    return _hash(repr(tuple(getattr(doc, name) for name in _DOCUMENT_FIELDS)))
 
 
 def _value_hash(value: object) -> str:

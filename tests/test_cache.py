@@ -9,6 +9,8 @@ from typing import Any
 
 import jinja2
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from digest import cache as cache_module
 from digest.build import BuildOptions, build_site
@@ -16,6 +18,7 @@ from digest.cache import FORMAT, Cache, CacheMemory, config_part, decode, encode
 from digest.config import Cleaning, load_config
 from digest.errors import Diagnostic, warning
 from digest.frontmatter import Page, parse_page
+from digest.interning import ByIdentity
 from digest.model import RemovedLine, StrippedArticle
 from digest.link_terms import ArticleTerms
 from digest.pages import ParsedPage
@@ -429,3 +432,20 @@ def test_what_the_packs_hold_beyond_a_maps_items_is_let_go_and_still_judged_stal
     warm.save()
     [pack] = packs(tmp_path, "markdown")
     assert b'"A"' in pack.read_bytes() and b'"B"' not in pack.read_bytes(), "mostly stale: rewritten with what was used"
+
+
+_parts = st.lists(st.one_of(st.text(max_size=600), st.binary(max_size=40)), max_size=4)
+
+
+@given(_parts, _parts)
+def test_keys_tell_inputs_apart_and_remembered_text_hashes_change_nothing(first: list, second: list) -> None:
+    """Texts longer than LONG_TEXT go into a key by their hash (remembered by identity in digest serve):
+    the key is the same either way, and two different inputs never share one."""
+    remembered: ByIdentity[bytes] = ByIdentity()
+    for parts in (first, second):
+        assert cache_module.key_of("stage", parts, remembered) == cache_module.key_of("stage", parts)
+        assert cache_module.key_of("stage", parts, ByIdentity(remembered)) == cache_module.key_of("stage", parts)
+    same = [(p.encode("utf-8", "surrogatepass") if isinstance(p, str) else p) for p in first] == \
+        [(p.encode("utf-8", "surrogatepass") if isinstance(p, str) else p) for p in second]
+    if not same:
+        assert cache_module.key_of("stage", first) != cache_module.key_of("stage", second)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from digest.pages import KnownTexts, read_page_files
+from digest.pages import KnownDocuments, KnownTexts, PageFile, documents_from, read_page_files
 
 PAGE = "---\ntitle: {title}\ndate: 2021-05-01\n---\n\n{body}\n"
 
@@ -60,3 +60,25 @@ def test_known_texts_stand_for_files_whose_stat_is_the_same(tmp_path: Path) -> N
     (articles / "a.md").unlink()
     assert titles(articles, tmp_path, known)[0] == ["C"]
     assert set(known) == {articles / "b.md"}, "a deleted page is forgotten"
+
+
+def test_known_documents_are_reused_while_their_parsed_page_is_the_same_object(tmp_path: Path) -> None:
+    articles = tmp_path / "content" / "articles"
+    articles.mkdir(parents=True)
+    for name in "ab":
+        (articles / f"{name}.md").write_text(PAGE.format(title=name.upper(), body="Text."))
+    pages, _ = read_page_files(articles, tmp_path)
+    known: KnownDocuments = {}
+    first = documents_from(pages, known)
+    assert [d.title for d in first] == ["A", "B"] and first == documents_from(pages)
+
+    # The parse cache hands back the same page object for an unchanged file: its document is the same object too.
+    reparsed, _ = read_page_files(articles, tmp_path)
+    again = documents_from([pages[0], reparsed[1]], known)
+    assert again[0] is first[0]
+    assert again[1] is not first[1] and again[1] == first[1]
+    assert set(known) == {"content/articles/a.md", "content/articles/b.md"}
+
+    # A page dropped from the list is forgotten; what is reused follows the object, not the path's old text.
+    only_b = documents_from([PageFile(pages[1].path, pages[1].display, reparsed[1].page)], known)
+    assert only_b[0] is again[1] and set(known) == {"content/articles/b.md"}
