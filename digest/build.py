@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # (the modules of the stages are imported only when there is 
     from digest.model import EntityEntry, Related, Story
     from digest.pages import KnownDocuments, KnownTexts
     from digest.render_memo import RenderMemory
+    from digest.search import PageDigests
     from digest.stages.annotate.corpus import RekeyMemo
 
 Progress = Callable[[str, int, int], None]  # (stage, its number, how many stages)
@@ -55,6 +56,7 @@ class BuildMemory:
     entities: dict[Hashable, EntityEntry] = field(default_factory=dict)  # by key
     render: RenderMemory | None = None  # page keys and value hashes (digest.render_memo)
     bundles: ByIdentity[tuple[dict[str, bytes], dict[str, bytes]]] | None = None  # search parts decoded, hashed
+    page_digests: PageDigests | None = None  # what Pagefind read of the article pages written (digest.search)
 
 
 @dataclass(frozen=True)
@@ -68,8 +70,11 @@ class BuildOptions:
     memory: BuildMemory | None = None  # what the last build in this process left for this one (digest serve)
     live: LiveOutput | None = None  # the output folder as this process left it: updated in place (digest serve)
     # Given a list, the build leaves its records for the next build (in .digest-cache/) in it, to be run once the
-    # new site is shown (digest serve); without, it writes them itself.
+    # new site is shown, or left out if another build follows at once (digest serve); without, it writes them itself.
     deferred: list[Callable[[], None]] | None = None
+    # Given a list too, a build that updates the output in place (live) leaves the search index in it: to be run
+    # once the browser shows the new pages (digest serve). That step puts its records into deferred.
+    search_after: list[Callable[[], None]] | None = None
 
 
 @dataclass

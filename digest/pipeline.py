@@ -80,19 +80,19 @@ def _run_stages(config: Config, options: BuildOptions, theme: Theme, output: Pat
     # The articles live only while the site is made from them (400 MB at 10,000 articles); the rest works from its files.
     made = _site_files(config, options, theme, output, report, stage, cache, live_files, cleanup)
     files = made.files
-    if options.live is not None and options.deferred is not None and not report.errors:
-        # digest serve: the pages go live at once, and the search index when Pagefind is done, after the browser
-        # is told (until then the server holds requests for it back: it never serves the last build's index
-        # beside the new pages). At 10,000 articles that is 1.5-2 s sooner.
+    if options.live is not None and options.search_after is not None and not report.errors:
+        # digest serve: the pages go live at once; the search index is made and written by a step it runs once
+        # the browser shows them (until then the server holds requests for it back: it never serves the last
+        # build's index beside the new pages). At 10,000 articles the pages go live about 2.5 s sooner.
         with stage("write"):
             pages_written = update_in_place(files, output, options.live, later=BUNDLE)
         if pages_written is not None:
             made.search.handed_over = True
             inputs = _keep_story_ids(config, made, inputs, report)
-            options.deferred.append(partial(_search_after_pages, options.live, options.memory, output, cache, made,
-                                            inputs, report))
+            options.search_after.append(partial(_search_after_pages, options.live, options.memory, output, cache, made,
+                                                inputs, report, options.deferred))
             return made.articles, len(files)
-    with stage("search"):  # started beside the rendering (index_articles in _site_files): here it is waited for
+    with stage("search"):  # begun beside the rendering (index_articles in _site_files): here it is waited for
         index = _finished_search(made, options.memory, report)
         files.update(index.files)
     with stage("cache"):
@@ -126,7 +126,7 @@ def _run_stages(config: Config, options: BuildOptions, theme: Theme, output: Pat
 
 def _finished_search(made: _MadeSite, memory: BuildMemory | None, report: Report) -> _SearchIndex:
     """The search index, once made; its problems go into report."""
-    index = made.search.future.result()
+    index = made.search.result()
     if memory is not None:
         memory.bundles = index.decoded
     report.add(*dict.fromkeys(index.problems))
@@ -134,10 +134,10 @@ def _finished_search(made: _MadeSite, memory: BuildMemory | None, report: Report
 
 
 def _search_after_pages(live: LiveOutput, memory: BuildMemory | None, output: Path, cache: Cache, made: _MadeSite,
-                        inputs: Inputs, report: Report) -> None:
+                        inputs: Inputs, report: Report, deferred: list[Callable[[], None]] | None) -> None:
     """The rest of a digest serve build whose pages are live: the search index written into the folder once
-    made, then the cache and the records for the next build. Readers of the index wait until it is written
-    (LiveOutput.held_back), or until this gives up on it."""
+    made, and the cache; the records for the next build go into deferred (else are written). Readers of the
+    index wait until it is written (LiveOutput.held_back), or until this gives up on it."""
     try:
         index = _finished_search(made, memory, report)
         cache.save()
@@ -147,8 +147,12 @@ def _search_after_pages(live: LiveOutput, memory: BuildMemory | None, output: Pa
     finally:
         live.settle()
     if written_files is not None:  # (None: a `digest build` swapped in a site of its own meanwhile)
-        for record in _records(cache.folder, output, made, index, written_files, inputs, report, memory):
-            record()
+        records = _records(cache.folder, output, made, index, written_files, inputs, report, memory)
+        if deferred is not None:
+            deferred.extend(records)
+        else:
+            for record in records:
+                record()
 
 
 def _keep_story_ids(config: Config, made: _MadeSite, inputs: Inputs, report: Report) -> Inputs:
@@ -171,6 +175,7 @@ def _records(cache_folder: Path | None, output: Path, made: _MadeSite, index: _S
                                          partial(save_memo, cache_folder, output, made.rendered, written_files)]
     if memory is not None and made.value_hashes is not None and cache_folder is not None and written_files is not None:
         memory.render = RenderMemory(str(output), written_files, made.rendered, made.value_hashes)
+        memory.page_digests = (written_files, index.digests)
     if not made.pages_written:  # pages written from sources changed the inputs hashed above: no record, the next build checks
         records.append(partial(save_record, cache_folder, LastBuild(
             inputs.hash, str(output), made.articles, tuple(report.diagnostics), written_files or {}, inputs.files)))
@@ -194,14 +199,24 @@ class _MadeSite:
 
 @dataclasses.dataclass
 class _Indexing:
-    """The search index being made in a thread: the build waits for it before it ends (and its staging folder
-    goes), unless it handed it over to what runs after it (digest serve writes the index after the pages)."""
+    """The search index to make: in a thread beside the rendering once begun, else when its result is asked for.
+    The build waits for the thread before it ends (and its staging folder goes), unless it handed the index over
+    to what runs after it (digest serve writes the index after the pages)."""
 
-    future: Future[_SearchIndex]
+    make: Callable[[], _SearchIndex]
+    future: Future[_SearchIndex] | None = None
     handed_over: bool = False
 
+    def begin(self) -> None:
+        pool = ThreadPoolExecutor(1, thread_name_prefix="digest-search")
+        self.future = pool.submit(self.make)
+        pool.shutdown(wait=False)  # (its thread ends with its one task)
+
+    def result(self) -> _SearchIndex:
+        return self.future.result() if self.future is not None else self.make()
+
     def wait_unless_handed_over(self) -> None:
-        if not self.handed_over:
+        if self.future is not None and not self.handed_over:
             wait_for([self.future])
 
 
@@ -358,13 +373,15 @@ def _site_files(config: Config, options: BuildOptions, theme: Theme, output: Pat
         def index_articles() -> None:
             """Index the article pages for search in another thread, while the other pages are rendered: Pagefind
             runs as its own processes, and at 10,000 articles it takes about as long as all the rendering.
-            The build waits for it (by cleanup) before the staging folder it reads goes, if rendering fails."""
-            known = load_page_digests(cache.folder, output, live_files(output))
-            pages = [path for path in files if indexed(path)]  # listed here: files grows while the thread reads it
-            pool = ThreadPoolExecutor(1, thread_name_prefix="digest-search")
-            search.append(_Indexing(pool.submit(_search_index, config, files, pages, output, cache, known, options.memory)))
-            pool.shutdown(wait=False)  # (its thread ends with its one task)
-            cleanup.callback(search[0].wait_unless_handed_over)
+            Not in a digest serve rebuild, which writes the index after the browser has shown the new pages:
+            Pagefind would take the cores the browser needs then."""
+            known = load_page_digests(cache.folder, output, live_files(output),
+                                      options.memory.page_digests if options.memory is not None else None)
+            pages = [path for path in files if indexed(path)]  # listed here: files grows while a thread reads it
+            search.append(_Indexing(partial(_search_index, config, files, pages, output, cache, known, options.memory)))
+            if not (options.live is not None and options.search_after is not None and options.live.known(output) is not None):
+                search[0].begin()
+                cleanup.callback(search[0].wait_unless_handed_over)  # before the staging folder it reads goes
 
         render_site(site, config, env, static, memo, files, articles_done=index_articles)
     # The hashes of the values the pages were made of go to digest serve's next build (they hold the values).

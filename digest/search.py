@@ -121,11 +121,19 @@ def digests_key(digests: Mapping[str, bytes], config: Config) -> str:
     return digest.hexdigest()
 
 
-def load_page_digests(cache_folder: Path | None, output: Path, live: Mapping[str, tuple[int, int, int]] | None) -> dict[str, bytes]:
-    """The page_digest of each article page the last build recorded, for the pages still as it wrote them (the same
-    size, modification time and inode in live, the output's files): a build need not read them again."""
+PageDigests = tuple[Mapping[str, tuple[int, int, int]], Mapping[str, bytes]]  # (the files written, page digests)
+
+
+def load_page_digests(cache_folder: Path | None, output: Path, live: Mapping[str, tuple[int, int, int]] | None,
+                      last: PageDigests | None = None) -> dict[str, bytes]:
+    """The page_digest of each article page the last build recorded (or, in digest serve, kept in memory: last),
+    for the pages still as it wrote them (the same size, modification time and inode in live, the output's files):
+    a build need not read them again."""
     if cache_folder is None or live is None:
         return {}
+    if last is not None:
+        written, digests = last
+        return {path: digest for path, digest in digests.items() if path in live and live[path] == written.get(path)}
     try:
         data = json.loads((cache_folder / PAGES_RECORD).read_text(encoding="utf-8"))
         if data.get("output") != str(output):

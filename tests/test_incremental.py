@@ -85,15 +85,20 @@ def apply(edit: tuple, folder: Path) -> None:
         (folder / "content" / "sources" / f"source-{n}.txt").write_text(f"{title}\n\n{body}\n", encoding="utf-8")
 
 
-def build(folder: Path, cache: bool, serve: tuple[BuildMemory, LiveOutput] | None = None) -> None:
+def build(folder: Path, cache: bool, serve: tuple[BuildMemory, LiveOutput] | None = None, records_written: bool = True
+          ) -> None:
     """A build of folder; with serve, as digest serve runs it: results kept in memory, the output updated in place,
-    the search index and the records written after the build returns (once the browser has been told)."""
+    the search index and the records written after the build returns (once the browser has been told); or the
+    records not written at all, as when another change waits to be built."""
     memory, live = serve or (None, None)
     after: list[Callable[[], None]] | None = [] if serve else None
+    records: list[Callable[[], None]] | None = [] if serve else None
     build_site(load_config(root=folder), BuildOptions(executor=Executor("serial"), cache=cache, memory=memory, live=live,
-                                                      deferred=after))
+                                                      deferred=records, search_after=after))
     for step in after or ():
         step()
+    for record in (records or ()) if records_written else ():
+        record()
     assert live is None or live.later is None
 
 
@@ -102,18 +107,20 @@ def clean_copy(folder: Path, to: Path) -> Path:
     return to
 
 
-@pytest.mark.parametrize("in_memory", [False, True], ids=["build", "serve"])
+@pytest.mark.parametrize("in_memory, records_written", [(False, True), (True, True), (True, False)],
+                         ids=["build", "serve", "serve-without-records"])
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(edits, min_size=1, max_size=6))
-def test_a_cached_rebuild_equals_a_clean_build(tmp_path_factory, in_memory: bool, steps: list[tuple]) -> None:
+def test_a_cached_rebuild_equals_a_clean_build(tmp_path_factory, in_memory: bool, records_written: bool,
+                                               steps: list[tuple]) -> None:
     base = tmp_path_factory.mktemp("incremental")
     digest = base / "digest"
     serve = (BuildMemory(), LiveOutput()) if in_memory else None
     make_digest(digest)
-    build(digest, cache=True, serve=serve)
+    build(digest, cache=True, serve=serve, records_written=records_written)
     for n, edit in enumerate(steps):
         apply(edit, digest)
-        build(digest, cache=True, serve=serve)
+        build(digest, cache=True, serve=serve, records_written=records_written)
         clean = clean_copy(digest, base / f"clean-{n}")
         build(clean, cache=False)
         assert tree_digest(digest / "site") == tree_digest(clean / "site"), f"after {steps[:n + 1]}"

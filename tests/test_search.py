@@ -226,7 +226,7 @@ def test_digest_serve_writes_the_search_index_after_the_pages(example_digest: Pa
     def build() -> list:
         after: list = []
         build_site(load_config(root=example_digest), BuildOptions(executor=Executor("serial"), memory=memory, live=live,
-                                                                  deferred=after))
+                                                                  deferred=[], search_after=after))
         return after
 
     for step in build():

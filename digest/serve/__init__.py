@@ -79,6 +79,7 @@ class Preview:
         self.memory = BuildMemory()  # each rebuild finds the last one's results decoded, in memory
         self.live = LiveOutput()  # each rebuild writes only what changed into the output folder, in place
         self.batcher = ChangeBatcher(quiet=options.quiet)
+        self.records: list[Callable[[], None]] = []  # the last build's records, written when nothing else waits
         self.watcher = Watcher(self.layout(), self.batcher, poll=options.poll)
         self.server: PreviewServer | None = None
         self._server_thread: threading.Thread | None = None
@@ -122,6 +123,7 @@ class Preview:
         """Wait up to timeout for a batch of changes and rebuild for it; the kind built, or None."""
         batch = self.batcher.wait(timeout)
         if batch is None:
+            self.write_records()
             return None
         kind = classify(batch, self.watcher.layout)
         if kind is ChangeKind.NONE:
@@ -140,27 +142,40 @@ class Preview:
             if kind is ChangeKind.CONFIG:
                 self.config = load_config(self.config_file)
                 self.watcher.update(self.layout())
+            after: list[Callable[[], None]] = []
             records: list[Callable[[], None]] = []
             result = build_site(self.config, BuildOptions(drafts=self.options.drafts, memory=self.memory, live=self.live,
-                                                          deferred=records))
+                                                          deferred=records, search_after=after))
         except Exception as exc:  # noqa: BLE001 — any failure must reach the browser, not kill the server
             return self.failed(exc, "build failed; still serving the last good site")
         self.watcher.update(self.layout())  # folders the build created (content/articles/) are watched too
         for d in result.report.diagnostics:
             self.complain(str(d))
         self.say(f"built {result.articles} articles in {time.perf_counter() - started:.2f}s")
-        self.state.succeeded(style_only=kind is ChangeKind.STYLE and not was_broken)
-        # The browser is told first: what the build left for after is the search index (requests for it wait
-        # until it is written) and the records that speed up the next build.
+        # The browser is told, and shows the new pages, first: what the build left for after is the search index
+        # (requests for it wait until it is written), then the records for the next build.
+        self.state.succeeded_and_shown(style_only=kind is ChangeKind.STYLE and not was_broken)
+        self.records = records  # the last build's, if not yet written: these will do
         shown = len(result.report.diagnostics)
         try:
-            for record in records:
-                record()
+            for step in after:
+                step()
         except Exception as exc:  # noqa: BLE001
             return self.failed(exc, "the search index failed; the pages are new, the index is the last build's")
         for d in result.report.diagnostics[shown:]:
             self.complain(str(d))
         return True
+
+    def write_records(self) -> None:
+        """Write the last build's records for the next build, if not yet written. They only spare a later digest
+        process work (this one keeps what they say in memory), and cost about a second at 10,000 articles, so
+        they wait until no change is waiting to be built (step), or until the preview stops."""
+        try:
+            for record in self.records:
+                record()
+        except OSError as exc:
+            self.complain(f"cannot write the records for the next build: {exc}")
+        self.records = []  # (the loop's thread builds too: no build replaces them meanwhile)
 
     def failed(self, exc: Exception, outcome: str) -> bool:
         """Show why a build failed, in the terminal and over the page; False."""
@@ -177,9 +192,11 @@ class Preview:
             self.step(interval)
 
     def close(self) -> None:
-        """Stop watching and serving; wait for every thread (open event streams included) to end."""
+        """Stop watching and serving; wait for every thread (open event streams included) to end; write what the
+        last build left to write."""
         if self.watcher.observer.is_alive():
             self.watcher.stop()
+        self.write_records()
         if self.server is not None:
             if self._server_thread is not None:  # shutdown() would wait forever for a loop never started
                 self.server.shutdown()

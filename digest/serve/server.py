@@ -117,6 +117,8 @@ class PreviewState:
     errors: list[dict[str, Any]] | None = None
     events: list[tuple[int, str, str]] = field(default_factory=list)
     closed: bool = False
+    tabs: int = 0  # event streams open: the tabs showing the site
+    greeted: int = 0  # event streams opened so far (a reloaded tab opens a new one once its page is shown)
     _lock: threading.Condition = field(default_factory=threading.Condition)
 
     @property
@@ -153,6 +155,30 @@ class PreviewState:
         with self._lock:
             latest = self.events[-1][0] if self.events else 0
             return latest, json.dumps({"build": self.build, "errors": self.errors})
+
+    def opened(self) -> None:
+        """A tab's event stream opened (counted as open until closed)."""
+        with self._lock:
+            self.tabs += 1
+            self.greeted += 1
+            self._lock.notify_all()
+
+    def closed_stream(self) -> None:
+        with self._lock:
+            self.tabs -= 1
+
+    def succeeded_and_shown(self, style_only: bool, timeout: float = 1.0) -> None:
+        """succeeded(), then, if a tab is open, wait (up to timeout) until one has reloaded and connected again, so
+        what runs next (digest serve writes the search index) does not take the cores the browser needs to show
+        the new page. (A stream a tab left by reloading counts as open until a write to it fails: the first tab
+        back is waited for, not every one.) A stylesheet swap reloads nothing: no wait."""
+        with self._lock:
+            tabs, greeted = self.tabs, self.greeted
+        self.succeeded(style_only)
+        if style_only or not tabs:
+            return
+        with self._lock:
+            self._lock.wait_for(lambda: self.closed or self.greeted > greeted, timeout)
 
     def wait_events(self, after: int, timeout: float) -> list[tuple[int, str, str]]:
         """Events numbered above after, waiting up to timeout for the first; [] on timeout or close."""
@@ -283,6 +309,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
         seen, greeting = state.hello()
+        state.opened()
         try:
             self.write_event("hello", greeting)
             while not state.closed:
@@ -295,6 +322,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
             pass  # the tab was closed or reloaded
+        finally:
+            state.closed_stream()
 
     def write_event(self, name: str, data: str) -> None:
         self.wfile.write(f"event: {name}\ndata: {data}\n\n".encode())

@@ -195,14 +195,15 @@ def test_served_site_equals_a_clean_build_after_a_series_of_edits(running: Runni
 
 
 def test_a_build_after_the_preview_settles_finds_the_site_up_to_date(running: Running, events: EventStream) -> None:
-    """The preview writes its records for the next build after telling the browser: they are written all the same."""
+    """The preview writes the search index after telling the browser, and its records for the next build once no
+    change waits: they are written all the same."""
     events.next()
     page = running.article("india-to-receive")
     page.write_text(page.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
     assert events.until("reload", "failed")[0] == "reload"
-    seen, _ = running.preview.state.hello()
-    while running.preview.state.wait_events(seen, 0.5):
-        seen, _ = running.preview.state.hello()
+    deadline = time.monotonic() + 60
+    while (running.preview.records or running.preview.live.later) and time.monotonic() < deadline:
+        time.sleep(0.05)
     result = run_digest("build", cwd=running.folder, check=True)
     assert "up to date: nothing changed since the last build" in result.stderr + result.stdout
 
@@ -315,3 +316,36 @@ def test_files_a_build_has_yet_to_write_are_held_back_until_it_does(running: Run
         live.settle()
         waiting.join(10)
     assert answered and answered[0][0] == 200 and answered[0][1] >= released
+
+
+def test_after_a_build_the_preview_waits_for_a_tab_to_come_back_before_more_work(running: Running) -> None:
+    """What a build leaves for after (the search index) waits until a reloaded tab has connected again, so it
+    does not take the cores the browser needs; with no tab open, or for a stylesheet swap, it does not wait."""
+    state = running.preview.state
+    done: list[float] = []
+    first = EventStream(running.port)
+    again: EventStream | None = None
+    assert first.next()[0] == "hello"
+
+    def succeed() -> None:
+        state.succeeded_and_shown(style_only=False, timeout=10)
+        done.append(time.perf_counter())
+
+    waiting = threading.Thread(target=succeed)
+    waiting.start()
+    try:
+        assert first.until("reload")[0] == "reload"
+        time.sleep(0.3)
+        assert done == []
+        back = time.perf_counter()
+        again = EventStream(running.port)  # the reloaded tab
+        waiting.join(10)
+        assert done and done[0] >= back and done[0] - back < 5
+        started = time.perf_counter()
+        state.succeeded_and_shown(style_only=True, timeout=10)
+        assert time.perf_counter() - started < 1
+    finally:
+        waiting.join(10)
+        first.close()
+        if again is not None:
+            again.close()
