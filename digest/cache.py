@@ -75,7 +75,7 @@ def code_fingerprint() -> str:
 def key_of(stage: str, parts: Iterable[str | bytes], long_texts: ByIdentity[bytes] | None = None) -> str:
     """The key of one input of a stage: every part length-prefixed, so no two inputs can collide by concatenation.
     A text of more than LONG_TEXT characters goes in by its own hash, kept in long_texts by the text's identity:
-    the same article body is in the keys of four stages, and digest serve's next build holds the same objects."""
+    an article's body is in the keys of three stages, and digest serve's next build holds the same objects."""
     h = hashlib.sha256()
     for part in (stage, code_fingerprint(), *parts):
         if isinstance(part, str) and len(part) > LONG_TEXT:

@@ -80,17 +80,17 @@ def _run_stages(config: Config, options: BuildOptions, theme: Theme, output: Pat
     # The articles live only while the site is made from them (400 MB at 10,000 articles); the rest works from its files.
     made = _site_files(config, options, theme, output, report, stage, cache, live_files, cleanup)
     files = made.files
-    if options.live is not None and options.search_after is not None and not report.errors:
+    after = _search_after(options, output)
+    if after is not None and options.live is not None and not report.errors:
         # digest serve: the pages go live at once; the search index is made and written by a step it runs once
         # the browser shows them (until then the server holds requests for it back: it never serves the last
         # build's index beside the new pages). At 10,000 articles the pages go live about 2.5 s sooner.
         with stage("write"):
             pages_written = update_in_place(files, output, options.live, later=BUNDLE)
         if pages_written is not None:
-            made.search.handed_over = True
             inputs = _keep_story_ids(config, made, inputs, report)
-            options.search_after.append(partial(_search_after_pages, options.live, options.memory, output, cache, made,
-                                                inputs, report, options.deferred))
+            after.append(partial(_search_after_pages, options.live, options.memory, output, cache, made, inputs, report,
+                                 options.deferred))
             return made.articles, len(files)
     with stage("search"):  # begun beside the rendering (index_articles in _site_files): here it is waited for
         index = _finished_search(made, options.memory, report)
@@ -115,13 +115,15 @@ def _run_stages(config: Config, options: BuildOptions, theme: Theme, output: Pat
         inputs = _keep_story_ids(config, made, inputs, report)
         # Records for the next build; digest serve writes them once the browser has been told (options.deferred).
         # Each is checked against the output's files when read, so one that is late or missing costs only time.
-        records = _records(cache.folder, output, made, index, written_files, inputs, report, options.memory)
-        if options.deferred is not None:
-            options.deferred.extend(records)
-        else:
-            for record in records:
-                record()
+        _leave_or_write(_records(cache.folder, output, made, index, written_files, inputs, report, options.memory),
+                        options.deferred)
     return made.articles, len(files)
+
+
+def _search_after(options: BuildOptions, output: Path) -> list[Callable[[], None]] | None:
+    """Where the step that makes the search index goes, when this build puts the pages live first: digest serve's
+    rebuilds of the folder it knows do (BuildOptions.search_after); the index is then not begun beside the rendering."""
+    return options.search_after if options.live is not None and options.live.known(output) is not None else None
 
 
 def _finished_search(made: _MadeSite, memory: BuildMemory | None, report: Report) -> _SearchIndex:
@@ -147,12 +149,16 @@ def _search_after_pages(live: LiveOutput, memory: BuildMemory | None, output: Pa
     finally:
         live.settle()
     if written_files is not None:  # (None: a `digest build` swapped in a site of its own meanwhile)
-        records = _records(cache.folder, output, made, index, written_files, inputs, report, memory)
-        if deferred is not None:
-            deferred.extend(records)
-        else:
-            for record in records:
-                record()
+        _leave_or_write(_records(cache.folder, output, made, index, written_files, inputs, report, memory), deferred)
+
+
+def _leave_or_write(records: list[Callable[[], None]], deferred: list[Callable[[], None]] | None) -> None:
+    """Leave the records in deferred, to be written later (BuildOptions.deferred), or write them now."""
+    if deferred is not None:
+        deferred.extend(records)
+        return
+    for record in records:
+        record()
 
 
 def _keep_story_ids(config: Config, made: _MadeSite, inputs: Inputs, report: Report) -> Inputs:
@@ -199,13 +205,12 @@ class _MadeSite:
 
 @dataclasses.dataclass
 class _Indexing:
-    """The search index to make: in a thread beside the rendering once begun, else when its result is asked for.
-    The build waits for the thread before it ends (and its staging folder goes), unless it handed the index over
-    to what runs after it (digest serve writes the index after the pages)."""
+    """The search index to make: in a thread beside the rendering once begun, else when its result is asked for
+    (by digest serve's step after the pages, see _search_after). The build waits for a thread it began before it
+    ends, so the staging folder the thread reads goes only after it."""
 
     make: Callable[[], _SearchIndex]
     future: Future[_SearchIndex] | None = None
-    handed_over: bool = False
 
     def begin(self) -> None:
         pool = ThreadPoolExecutor(1, thread_name_prefix="digest-search")
@@ -215,8 +220,8 @@ class _Indexing:
     def result(self) -> _SearchIndex:
         return self.future.result() if self.future is not None else self.make()
 
-    def wait_unless_handed_over(self) -> None:
-        if self.future is not None and not self.handed_over:
+    def wait(self) -> None:
+        if self.future is not None:
             wait_for([self.future])
 
 
@@ -379,9 +384,9 @@ def _site_files(config: Config, options: BuildOptions, theme: Theme, output: Pat
                                       options.memory.page_digests if options.memory is not None else None)
             pages = [path for path in files if indexed(path)]  # listed here: files grows while a thread reads it
             search.append(_Indexing(partial(_search_index, config, files, pages, output, cache, known, options.memory)))
-            if not (options.live is not None and options.search_after is not None and options.live.known(output) is not None):
+            if _search_after(options, output) is None:
                 search[0].begin()
-                cleanup.callback(search[0].wait_unless_handed_over)  # before the staging folder it reads goes
+                cleanup.callback(search[0].wait)  # before the staging folder it reads goes
 
         render_site(site, config, env, static, memo, files, articles_done=index_articles)
     # The hashes of the values the pages were made of go to digest serve's next build (they hold the values).

@@ -8,8 +8,9 @@ Each batch of changes is a full in-process `build_site`, which writes only the f
 into the output folder, renaming them into place while the server waits (digest.stages.write
 .update_in_place), so what is served is always one complete build; a failed build leaves the last
 good site in place and shows its diagnostics over the page. The search index is written last, after
-the browser is told, and requests for it wait until it is (LiveOutput.held_back). Results the last build computed are
-kept in memory (digest.build.BuildMemory), so a rebuild redoes only what the change touched.
+the browser is told, and requests for it wait until it is (LiveOutput.held_back). Results the last
+build computed are kept in memory (digest.build.BuildMemory), so a rebuild redoes only what the
+change touched.
 """
 
 from __future__ import annotations
