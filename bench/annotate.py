@@ -12,7 +12,6 @@ Speed: the per-article stage over every article of the corpus, then the whole-di
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
 import sys
@@ -24,6 +23,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from digest.data import read_digest  # noqa: E402
 from digest.frontmatter import parse_page  # noqa: E402
 from digest.model import Document  # noqa: E402
 from digest.parallel import Executor  # noqa: E402
@@ -110,7 +110,7 @@ def speed(folder: Path, jobs: int, stories_from: Path | None) -> None:
     # articles that share two named things (the stand-in, many more pairs).
     stories = None
     if stories_from is not None:
-        stories = [tuple(s["articles"]) for s in json.loads(stories_from.read_text(encoding="utf-8"))["stories"]]
+        stories = [tuple(s["articles"]) for s in read_digest(stories_from.parent)["stories"]]
     cpu_started = _cpu_seconds()
     started = time.perf_counter()
     # the build's own map: a process pool as `digest build` runs it, or one process

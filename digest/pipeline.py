@@ -367,8 +367,7 @@ def _site_files(config: Config, options: BuildOptions, theme: Theme, output: Pat
         # Pages whose live file is still right are kept, not rendered (digest.render_memo).
         kept = options.memory.render if options.memory is not None else None
         memo = RenderMemo(base_key(theme.template_dirs, config), load_memo(cache.folder, output, live_files, kept),
-                          Fingerprints(site, ByIdentity(kept.values if kept else None)),
-                          read_live=lambda path: (output / path).read_bytes())
+                          Fingerprints(site, ByIdentity(kept.values if kept else None)))
         # A build writes each file into the new site as it is made rather than holding them all (600 MB at 10,000
         # articles); digest serve holds them, to write only those that changed into the site it serves.
         files: MutableMapping[str, bytes | Keep] = {} if options.live is not None else cleanup.enter_context(

@@ -15,10 +15,9 @@ page of its tag, outlet or month that shows it, its neighbours) or that looked i
 pieces, stories, entity pages); a list page sees its group's name, path and size, and depends on
 the group's articles only when its template reads them. A template or config change re-renders
 every page. A page that read anything through `site` depends on everything and is rendered every
-time. digest.json is put together from per-article parts, and the parts of an article whose
-fingerprint did not change are taken from the live file. Correctness does not rest on knowing
-which template reads what: tests/test_incremental.py holds every incremental build equal, byte
-for byte, to a clean one.
+time. The parts of digest.json's lists are kept the same way, keyed by the values they hold.
+Correctness does not rest on knowing which template reads what: tests/test_incremental.py holds
+every incremental build equal, byte for byte, to a clean one.
 """
 
 from __future__ import annotations
@@ -42,7 +41,7 @@ from digest.model import Article, Document, EntityEntry, Site, Story
 
 RECORD = "render-memo.json"
 SITE = "site"  # the dependency of a page that read the site as a whole: never reused
-_FORMAT = 2
+_FORMAT = 3
 
 
 class Uncacheable(Exception):
@@ -195,71 +194,31 @@ class Fingerprints:
         raise Uncacheable(dep)  # SITE, or a dependency of another version
 
 
-@dataclass(frozen=True)
-class FileParts:
-    """Where each article's parts are in an output file put together from them (digest.json), and the
-    fingerprint of the article then: a part is reused while its article's fingerprint is the same."""
-
-    base: str  # the memo's base then: a part was made by that code and config
-    articles: dict[str, tuple[str, tuple[int, ...]]]  # slug -> (fingerprint, start and end of each part)
-
-
 PageKeys = dict[str, tuple[str, tuple[str, ...]]]  # {output path: (key, dependencies)}
 
 
 @dataclass(frozen=True)
 class LastRender:
-    """What the last build's render left to the next: page keys and file parts, good while its output is untouched."""
+    """What the last build's render left to the next: page keys, good while its output is untouched."""
 
     keys: PageKeys = field(default_factory=dict)
-    parts: dict[str, FileParts] = field(default_factory=dict)  # {output path: its parts}
 
 
 class RenderMemo:
     """Keys of the pages of the last build; decides per page whether its live file can be kept."""
 
-    def __init__(self, base: str, last: LastRender, fingerprints: Fingerprints,
-                 read_live: Callable[[str], bytes] = lambda path: b"") -> None:
+    def __init__(self, base: str, last: LastRender, fingerprints: Fingerprints) -> None:
         self.base = base  # theme, code and config: a change there changes every key
         self.previous = last.keys  # of pages whose live file is as the key says
-        self.previous_parts = last.parts
         self.fingerprints = fingerprints
-        self.read_live = read_live  # the bytes of a file of the live output
         self.keys: PageKeys = {}  # this build's
-        self.parts: dict[str, FileParts] = {}
-        self._live: dict[str, memoryview | None] = {}
         # Hashes of values shared by many pages (a tag's articles, for each of its pages), for this build only:
         # their tokens hold articles' fingerprints, which the next build works out again.
         self._shared: ByIdentity[str] = ByIdentity()
 
-    def reused_parts(self, path: str, slug: str) -> tuple[memoryview, ...] | None:
-        """The article's parts of the live file at path, if the article is as it was when they were written."""
-        last = self.previous_parts.get(path)
-        found = last.articles.get(slug) if last is not None and last.base == self.base else None
-        if found is None or found[0] != self.fingerprints.article(slug):
-            return None
-        data = self._live_file(path)
-        if data is None:
-            return None
-        spans = found[1]
-        return tuple(data[start:end] for start, end in zip(spans[::2], spans[1::2]))
-
-    def parts_written(self, path: str, slugs: Sequence[str], spans: Sequence[tuple[int, ...]]) -> None:
-        """Remember where each article's parts are in the file at path as this build writes it."""
-        self.parts[path] = FileParts(self.base, {slug: (self.fingerprints.article(slug), span)
-                                                 for slug, span in zip(slugs, spans)})
-
-    def _live_file(self, path: str) -> memoryview | None:
-        if path not in self._live:
-            try:
-                self._live[path] = memoryview(self.read_live(path))
-            except OSError:
-                self._live[path] = None
-        return self._live[path]
-
     def last(self) -> LastRender:
         """What this build leaves to the next."""
-        return LastRender(self.keys, self.parts)
+        return LastRender(self.keys)
 
     def context_hash(self, template: str, context: dict[str, Any]) -> str | None:
         """A hash of the template's name and the values passed to it; None when one cannot be fingerprinted."""
@@ -382,7 +341,7 @@ def load_memo(cache_folder: Path | None, output: Path,
         return LastRender()
     if record.format != _FORMAT or record.output != str(output) or live != record.files:
         return LastRender()
-    return LastRender(record.keys, record.parts)
+    return LastRender(record.keys)
 
 
 def save_memo(cache_folder: Path | None, output: Path, last: LastRender,
@@ -395,18 +354,17 @@ def save_memo(cache_folder: Path | None, output: Path, last: LastRender,
         except OSError:
             pass
         return
-    save_json(cache_folder / RECORD, _Record(_FORMAT, str(output), files, last.keys, last.parts))
+    save_json(cache_folder / RECORD, _Record(_FORMAT, str(output), files, last.keys))
 
 
 @dataclass(frozen=True)
 class _Record:
-    """render-memo.json: the keys and file parts of the last build, good while its output has these files."""
+    """render-memo.json: the keys of the last build, good while its output has these files."""
 
     format: int
     output: str
     files: dict[str, tuple[int, int, int]]
     keys: PageKeys
-    parts: dict[str, FileParts]
 
 
 def _hash(text: str) -> str:

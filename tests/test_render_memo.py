@@ -12,7 +12,7 @@ from digest.config import Config, load_config
 from digest.model import KEEP, AnnotationIndex, Article, Document, EntityEntry, Keep, Site
 from digest.parallel import Executor
 from digest.render_memo import Fingerprints, LastRender, RenderMemo, base_key
-from digest.stages.export import digest_json
+from digest.stages import export
 from digest.stages.render import render_site, template_filters, template_globals
 from digest.theme import find_theme, make_environment
 from tests.cli.test_build import tree_digest
@@ -107,8 +107,8 @@ def test_a_list_page_that_reads_its_groups_articles_follows_a_change_to_any_of_t
 
 
 def render_twice(root: Path, before: list[Article], after: list[Article],
-                 index: AnnotationIndex = AnnotationIndex()) -> dict[str, bytes | Keep]:
-    """The files of rendering after with the memo the rendering of before left (KEEP: the file of before stays)."""
+                 index: AnnotationIndex = AnnotationIndex()) -> tuple[dict[str, bytes | Keep], dict[str, bytes | Keep]]:
+    """The files of rendering before, and of rendering after with the memo that left (KEEP: the file of before stays)."""
     config = Config(title="Memo", root=root, per_page=1, entity_per_page=2)
     theme = find_theme(config.theme, root / "themes")
     env = make_environment(theme, template_globals(config), template_filters())
@@ -116,8 +116,8 @@ def render_twice(root: Path, before: list[Article], after: list[Article],
     old, new = Site(tuple(before), annotations=index), Site(tuple(after), annotations=index)
     first = RenderMemo(base, LastRender(), Fingerprints(old))
     files = render_site(old, config, env, {}, first)
-    second = RenderMemo(base, first.last(), Fingerprints(new), read_live=lambda path: bytes(files[path]))  # type: ignore[arg-type]
-    return render_site(new, config, env, {}, second)
+    second = RenderMemo(base, first.last(), Fingerprints(new))
+    return files, render_site(new, config, env, {}, second)
 
 
 def farming(n: int, text: str = "A record harvest.") -> Article:
@@ -129,21 +129,35 @@ def farming(n: int, text: str = "A record harvest.") -> Article:
 def test_an_edit_renders_only_the_list_page_that_shows_the_article_and_reuses_the_rest(tmp_path: Path) -> None:
     before = [farming(n) for n in (2, 1, 0)]  # newest first, one to a page
     after = [before[0], farming(1, "A poor harvest."), before[2]]
-    files = render_twice(tmp_path, before, after)
+    _, files = render_twice(tmp_path, before, after)
     rendered = {path for path, data in files.items() if data is not KEEP}
     assert {p for p in rendered if p.startswith("tags/")} == {"tags/farming/page/2/index.html", "tags/farming/feed.xml",
                                                               "tags/farming/feed.json"}
     assert "articles/harvest-1/index.html" in rendered and "articles/harvest-0/index.html" in rendered  # its neighbour
-    site = Site(tuple(after))
-    config = Config(title="Memo", root=tmp_path, per_page=1)
-    assert files["digest.json"] == digest_json(site, config).data  # harvest-0 and -2's parts taken from the first
+
+
+def test_an_edit_rewrites_only_the_parts_of_digest_json_that_hold_the_article(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(export, "ITEMS_PER_PART", 2)  # 9 articles in 5 parts
+    before = [farming(n) for n in range(8, -1, -1)]
+    after = [*before[:7], farming(1, "A poor harvest."), before[8]]
+    first, files = render_twice(tmp_path, before, after)
+    data = {path for path in files if path.startswith(export.DATA)}
+    (entry,) = [path for path in data if path.startswith("data/articles-") and b'"harvest-1"' in first[path]]
+    number = entry.removeprefix("data/articles-")
+    assert {path for path in data if files[path] is not KEEP} == {f"data/{key}-{number}" for key in export.ARTICLE_KEYS}, \
+        "its entry's part, and the parts of its events, figures, notes and quotes, the same articles'"
+    assert len([path for path in data if path.startswith("data/articles-")]) == 5
+    config = Config(title="Memo", root=tmp_path, per_page=1, entity_per_page=2)
+    made = export.digest_files(Site(tuple(after)), config)
+    assert {path: first[path] if files[path] is KEEP else files[path] for path in [*data, "digest.json"]} == made
 
 
 def test_an_edit_renders_only_the_page_of_a_named_thing_that_lists_the_article(tmp_path: Path) -> None:
     before = [farming(n) for n in (3, 2, 1, 0)]  # newest first, two to an entity page
     entity = EntityEntry("harvest", "Harvest", "other", (), tuple(a.doc.slug for a in before))
     after = [*before[:3], farming(0, "A poor harvest.")]
-    files = render_twice(tmp_path, before, after, AnnotationIndex(entities=(entity,)))
+    _, files = render_twice(tmp_path, before, after, AnnotationIndex(entities=(entity,)))
     assert files["entities/harvest/index.html"] is KEEP
     assert files["entities/harvest/page/2/index.html"] is not KEEP
 

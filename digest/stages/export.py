@@ -1,70 +1,130 @@
-"""site/digest.json: the digest's structure as data, for other tools and for tests (see docs/digest-json.md)."""
+"""site/digest.json and its parts in site/data/: the digest's structure as data, for other tools and for tests
+(see docs/digest-json.md)."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence, TypeVar
 
 from digest.config import Config
-from digest.model import Article, Figure, Links, Site, Story
+from digest.model import Article, Discrepancy, EntityEntry, Figure, GlossaryEntry, Links, Site, Story
+from digest.sharding import part_count, part_of
 from digest.urls import absolute_url, article_path, entity_path, story_path, url_for
 
+T = TypeVar("T")
 
-# digest.json is put together from parts: each article's items of the lists that hold one item per
-# article thing (ARTICLE_SECTIONS), and the rest. A rebuild can so take the parts of the articles that
-# did not change as they are (digest.render_memo keeps where they are in the last digest.json). Every
-# part is dumped as the whole would be, keys sorted, so the bytes are those of one json.dumps of it all.
 
-ARTICLE_SECTIONS = ("articles", "events", "figures", "notes", "quotes")  # in key order
-ArticleParts = tuple[bytes | memoryview, ...]  # one article's items of each of ARTICLE_SECTIONS, comma-separated JSON
+# digest.json says what the digest is and lists the files of each of its lists (DataPart): each list is split
+# into parts of about ITEMS_PER_PART items, an item's part chosen by a hash of its id (digest.sharding). So no
+# file grows past what a host takes (GitHub refuses files over 100 MB; one digest.json of 10,000 articles was
+# 100 MB), and an edit rewrites the parts that hold what changed. The articles' five lists are split alike:
+# an article's events, figures, notes and quotes are in the parts of the same number as its entry.
+
+DATA = "data/"  # the parts' folder, in the site
+ITEMS_PER_PART = 500
+VERSION = 2
+ARTICLE_KEYS = ("articles", "events", "figures", "notes", "quotes")
 
 
 @dataclass(frozen=True)
-class DigestJson:
-    """digest.json's bytes, and where each article's parts are in them."""
+class DataPart:
+    """One file of a list of digest.json: the items of key that values give (articles, stories, entries ...)."""
 
-    data: bytes
-    spans: tuple[tuple[int, ...], ...]  # per article, in site order: start and end of each of its parts
-
-
-def article_parts(article: Article, links: Links, config: Config) -> ArticleParts:
-    """An article's items of digest.json: its entry in `articles`, and its events, figures, notes and quotes."""
-    doc, found, slug = article.doc, article.annotations, article.doc.slug
-    items: dict[str, list[dict[str, Any]]] = {
-        "articles": [{"slug": slug, "title": doc.title, "date": doc.date, "url": url_for(config, article_path(article)),
-                      "source": doc.source, "source_file": doc.source_file, "path": doc.path, "tags": list(doc.tags),
-                      **_article_links(links, slug)}],
-        "events": [{"date": e.date, "text": e.text, "article": slug} for e in found.events],
-        "figures": [dict(_figure(f), article=slug) for f in found.figures],
-        "notes": [{"id": n.id, "quote": n.note.quote, "prefix": n.note.prefix, "suffix": n.note.suffix, "note": n.note.note,
-                   "anchored": n.anchored, "article": slug} for n in found.notes],
-        "quotes": [{"speaker": q.speaker, "speaker_key": q.speaker_key or None, "text": q.text, "article": slug}
-                   for q in found.quotes],
-    }
-    return tuple(_json(items[name])[1:-1] for name in ARTICLE_SECTIONS)  # the list's items without its brackets
+    path: str
+    key: str
+    values: tuple[Any, ...]
 
 
-def corpus_data(site: Site, config: Config) -> dict[str, Any]:
-    """The keys of digest.json that are not made of per-article items: stories, entities, acronyms, discrepancies."""
-    return {
-        "version": 1,
-        "title": config.title,
-        "base_url": config.base_url,
-        "stories": [_story_data(story, config) for story in site.links.stories],
-        "entities": [
-            {"key": e.key, "name": e.name, "kind": e.kind, "aliases": list(e.aliases), "articles": list(e.articles),
-             "url": url_for(config, entity_path(e.key))}
-            for e in site.annotations.entities
-        ],
-        "acronyms": [{"short": g.short, "expansion": g.expansion, "articles": list(g.articles)}
-                     for g in site.annotations.glossary],
-        "discrepancies": [
-            {"question": d.question,
-             "figures": [dict(_figure(side.figure), article=side.slug) for side in (d.first, d.second)]}
-            for d in site.annotations.discrepancies
-        ],
-    }
+def data_parts(site: Site) -> list[DataPart]:
+    """Every part of every list, each key's parts in order."""
+    by_article = _split(site.articles, lambda a: a.doc.slug)
+    parts = [DataPart(f"{DATA}{key}-{n}.json", key, values) for key in ARTICLE_KEYS for n, values in enumerate(by_article)]
+    for key, values, name in (("stories", site.links.stories, lambda s: s.id),
+                              ("entities", site.annotations.entities, lambda e: e.key),
+                              ("acronyms", site.annotations.glossary, lambda g: g.short),
+                              ("discrepancies", site.annotations.discrepancies,
+                               lambda d: f"{d.first.slug}\0{d.second.slug}\0{d.question}")):
+        parts += [DataPart(f"{DATA}{key}-{n}.json", key, part) for n, part in enumerate(_split(values, name))]
+    return parts
+
+
+def _split(values: Sequence[T], name: Callable[[T], str]) -> list[tuple[T, ...]]:
+    """values in parts (digest.sharding), each part in the order of values."""
+    count = part_count(len(values), ITEMS_PER_PART)
+    parts: list[list[T]] = [[] for _ in range(count)]
+    for value in values:
+        parts[part_of(name(value), count)].append(value)
+    return [tuple(part) for part in parts]
+
+
+def part_json(part: DataPart, links: Links, config: Config) -> bytes:
+    """The file of a part: a JSON list of its items, keys sorted, on one line."""
+    items = _ITEMS[part.key]
+    return _json([item for value in part.values for item in items(value, links, config)]) + b"\n"
+
+
+def digest_index(parts: Sequence[DataPart], config: Config) -> bytes:
+    """digest.json: the format's version, the title and base URL, and the files of each list."""
+    lists: dict[str, list[str]] = {}
+    for part in parts:
+        lists.setdefault(part.key, []).append(part.path)
+    return _json({"version": VERSION, "title": config.title, "base_url": config.base_url, "parts": lists}) + b"\n"
+
+
+def digest_files(site: Site, config: Config) -> dict[str, bytes]:
+    """digest.json and every part of its lists, made anew (a build keeps the parts that did not change)."""
+    parts = data_parts(site)
+    return {**{part.path: part_json(part, site.links, config) for part in parts}, "digest.json": digest_index(parts, config)}
+
+
+def _article_items(article: Article, links: Links, config: Config) -> list[dict[str, Any]]:
+    doc = article.doc
+    return [{"slug": doc.slug, "title": doc.title, "date": doc.date, "url": url_for(config, article_path(article)),
+             "source": doc.source, "source_file": doc.source_file, "path": doc.path, "tags": list(doc.tags),
+             **_article_links(links, doc.slug)}]
+
+
+def _event_items(article: Article, links: Links, config: Config) -> list[dict[str, Any]]:
+    return [{"date": e.date, "text": e.text, "article": article.doc.slug} for e in article.annotations.events]
+
+
+def _figure_items(article: Article, links: Links, config: Config) -> list[dict[str, Any]]:
+    return [dict(_figure(f), article=article.doc.slug) for f in article.annotations.figures]
+
+
+def _note_items(article: Article, links: Links, config: Config) -> list[dict[str, Any]]:
+    return [{"id": n.id, "quote": n.note.quote, "prefix": n.note.prefix, "suffix": n.note.suffix, "note": n.note.note,
+             "anchored": n.anchored, "article": article.doc.slug} for n in article.annotations.notes]
+
+
+def _quote_items(article: Article, links: Links, config: Config) -> list[dict[str, Any]]:
+    return [{"speaker": q.speaker, "speaker_key": q.speaker_key or None, "text": q.text, "article": article.doc.slug}
+            for q in article.annotations.quotes]
+
+
+def _story_items(story: Story, links: Links, config: Config) -> list[dict[str, Any]]:
+    return [_story_data(story, config)]
+
+
+def _entity_items(e: EntityEntry, links: Links, config: Config) -> list[dict[str, Any]]:
+    return [{"key": e.key, "name": e.name, "kind": e.kind, "aliases": list(e.aliases), "articles": list(e.articles),
+             "url": url_for(config, entity_path(e.key))}]
+
+
+def _acronym_items(g: GlossaryEntry, links: Links, config: Config) -> list[dict[str, Any]]:
+    return [{"short": g.short, "expansion": g.expansion, "articles": list(g.articles)}]
+
+
+def _discrepancy_items(d: Discrepancy, links: Links, config: Config) -> list[dict[str, Any]]:
+    return [{"question": d.question,
+             "figures": [dict(_figure(side.figure), article=side.slug) for side in (d.first, d.second)]}]
+
+
+_ITEMS: dict[str, Callable[[Any, Links, Config], list[dict[str, Any]]]] = {
+    "articles": _article_items, "events": _event_items, "figures": _figure_items, "notes": _note_items,
+    "quotes": _quote_items, "stories": _story_items, "entities": _entity_items, "acronyms": _acronym_items,
+    "discrepancies": _discrepancy_items}
 
 
 def _figure(figure: Figure) -> dict[str, Any]:
@@ -92,40 +152,6 @@ def _story_data(story: Story, config: Config) -> dict[str, Any]:
         "terms": list(story.terms),
         "timeline": [{"date": e.date, "text": e.text, "slug": e.slug, "kind": e.kind} for e in story.timeline],
     }
-
-
-def digest_json(site: Site, config: Config, parts: Sequence[ArticleParts] | None = None) -> DigestJson:
-    """digest.json (sorted keys, stable across runs) from the parts of site.articles, worked out here when not given."""
-    if parts is None:
-        parts = [article_parts(a, site.links, config) for a in site.articles]
-    corpus = corpus_data(site, config)
-    chunks: list[bytes | memoryview] = [b"{"]
-    size = 1
-    spans = [[0] * (2 * len(ARTICLE_SECTIONS)) for _ in parts]
-
-    def add(chunk: bytes | memoryview) -> None:
-        nonlocal size
-        chunks.append(chunk)
-        size += len(chunk)
-
-    for n, key in enumerate(sorted([*corpus, *ARTICLE_SECTIONS])):
-        add(b',"%s":' % key.encode() if n else b'"%s":' % key.encode())
-        if key in corpus:
-            add(_json(corpus[key]))
-            continue
-        section = ARTICLE_SECTIONS.index(key)
-        add(b"[")
-        first = True
-        for span, part in zip(spans, parts):
-            if part[section] and not first:
-                add(b",")
-            span[2 * section] = size
-            add(part[section])
-            span[2 * section + 1] = size
-            first = first and not part[section]
-        add(b"]")
-    add(b"}\n")
-    return DigestJson(b"".join(chunks), tuple(tuple(span) for span in spans))
 
 
 def annotations_jsonld(site: Site, config: Config) -> bytes:

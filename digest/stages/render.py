@@ -9,7 +9,8 @@ The pages (see docs/theme.md for the template each one uses):
     sources/, sources/<outlet>/  outlet index and one page per outlet
     archive/, archive/YYYY/MM/   months with articles, one page per month
     search/                      Pagefind search (its index is added by digest.search)
-    404.html, feed.xml, feed.json, sitemap.xml, robots.txt, .nojekyll, digest.json
+    404.html, feed.xml, feed.json, sitemap.xml, robots.txt, .nojekyll
+    digest.json, data/            the digest as data, its lists in parts (digest.stages.export)
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from digest.listing import Group, home_entries, month_groups, paginate, source_g
 from digest.model import KEEP, Article, Keep, Site
 from digest.render_memo import Recorder, RenderMemo, TrackedArticles, TrackedGroup, TrackedSite
 from digest.slugs import slugify
-from digest.stages.export import annotations_jsonld, article_parts, digest_json
+from digest.stages.export import annotations_jsonld, data_parts, digest_index, part_json
 from digest.link_lookups import link_template_globals
 from digest.urls import (STORIES_PATH, absolute_url, article_path, entity_path, external_url, source_path, story_path,
                          tag_path, url_for)
@@ -149,34 +150,39 @@ def render_site(site: Site, config: Config, env: jinja2.Environment, static: dic
     files["sitemap.xml"] = sitemap(sorted(pages), config)
     files["robots.txt"] = robots_txt(config)
     files[".nojekyll"] = b""
-    files["digest.json"] = digest_json_file(site, config, memo)
+    files.update(data_files(site, config, memo))
     return files
 
 
 def feed_files(feed: Feed, config: Config, memo: RenderMemo | None) -> dict[str, bytes | Keep]:
     """The Atom and JSON feeds of feed; KEEP for one whose live file is still right (digest.render_memo): a feed
     is made of its newest articles, its title and folder and the config alone."""
-    files: dict[str, bytes | Keep] = {}
-    for name, write in (("feed.xml", atom_feed), ("feed.json", json_feed)):
-        path = feed.folder + name
-        key = memo.context_hash(name, {"feed": replace(feed, articles=feed.articles[:FEED_SIZE])}) if memo else None
-        if memo and memo.reusable(path, key):
-            files[path] = KEEP
-            continue
-        files[path] = write(feed, config)
-        if memo:
-            memo.rendered(path, key, set())
+    newest = {"feed": replace(feed, articles=feed.articles[:FEED_SIZE])}
+    return {feed.folder + name: made_unless_kept(memo, feed.folder + name, name, newest, partial(write, feed, config))
+            for name, write in (("feed.xml", atom_feed), ("feed.json", json_feed))}
+
+
+def data_files(site: Site, config: Config, memo: RenderMemo | None) -> dict[str, bytes | Keep]:
+    """digest.json and the parts of its lists (digest.stages.export); KEEP for a part whose live file is still right:
+    a part is made of its values (articles by their fingerprint, which holds their links) and the config alone."""
+    parts = data_parts(site)
+    files = {part.path: made_unless_kept(memo, part.path, "data", {"key": part.key, "values": part.values},
+                                         partial(part_json, part, site.links, config)) for part in parts}
+    files["digest.json"] = digest_index(parts, config)
     return files
 
 
-def digest_json_file(site: Site, config: Config, memo: RenderMemo | None) -> bytes:
-    """digest.json, with the parts of the articles that did not change taken from the live file (digest.render_memo)."""
-    if memo is None:
-        return digest_json(site, config).data
-    parts = [memo.reused_parts("digest.json", a.doc.slug) or article_parts(a, site.links, config) for a in site.articles]
-    made = digest_json(site, config, parts)
-    memo.parts_written("digest.json", [a.doc.slug for a in site.articles], made.spans)
-    return made.data
+def made_unless_kept(memo: RenderMemo | None, path: str, name: str, context: dict[str, Any],
+                     make: Callable[[], bytes]) -> bytes | Keep:
+    """make() for the file at path, made of context alone (and the config); KEEP when the memo says its live
+    file is what make() would give."""
+    key = memo.context_hash(name, context) if memo else None
+    if memo and memo.reusable(path, key):
+        return KEEP
+    data = make()
+    if memo:
+        memo.rendered(path, key, set())
+    return data
 
 
 def _article_context(article: Article, config: Config) -> dict[str, Any]:

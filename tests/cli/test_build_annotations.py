@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from digest.data import read_digest
 from tests.conftest import run_digest
 
 NOTED_PAGE = """---
@@ -29,7 +30,7 @@ def test_example_digest_gets_entity_pages_glossary_and_a_discrepancy(example_dig
     result = run_digest("build", cwd=example_digest)
     assert result.returncode == 0, result.stderr
     site = example_digest / "site"
-    data = json.loads((site / "digest.json").read_text(encoding="utf-8"))
+    data = read_digest(site)
     entities = {e["key"]: e for e in data["entities"]}
     assert len(entities["s-400"]["articles"]) == 5
     assert "S400" in entities["s-400"]["aliases"]
@@ -72,5 +73,5 @@ def test_notes_highlight_warn_when_orphaned_and_export_as_web_annotations(tmp_pa
     assert first["target"] == {"source": "/articles/noted/", "selector": {
         "type": "TextQuoteSelector", "exact": "deal was signed", "prefix": "Later the"}}
     assert first["body"]["value"] == "A second signing? <check>"
-    notes = json.loads((folder / "site" / "digest.json").read_text(encoding="utf-8"))["notes"]
+    notes = read_digest(folder / "site")["notes"]
     assert [(n["id"], n["anchored"]) for n in notes] == [("note-1", True), ("note-2", False)]

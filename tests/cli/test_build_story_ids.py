@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from digest.data import read_digest
 from tests.cli.test_build import tree_digest
 from tests.conftest import run_digest
 
@@ -12,7 +12,7 @@ FIRST = "2021-04-06-india-desperate-to-get-s-400-what-is-russia-saying"
 
 
 def stories(folder: Path) -> dict[str, list[str]]:
-    data = json.loads((folder / "site" / "digest.json").read_text())
+    data = read_digest(folder / "site")
     return {s["id"]: s["articles"] for s in data["stories"]}
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import random
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.config import Linking
+from digest.data import read_digest
 from digest.link_terms import article_terms, vocabulary
 from digest.model import Annotations, DatedEvent, Document, EntityRef
 from digest.similarity import Scoring, features, similar_pairs
@@ -309,7 +309,7 @@ def test_links_never_self_link_and_always_point_at_articles(corpus: list[Documen
 def test_example_digest_is_one_story_and_every_article_lists_two_others(example_digest: Path) -> None:
     run_digest("build", cwd=example_digest, check=True)
     site = example_digest / "site"
-    data = json.loads((site / "digest.json").read_text(encoding="utf-8"))
+    data = read_digest(site)
     slugs = {a["slug"] for a in data["articles"]}
     (story,) = data["stories"]
     assert set(story["articles"]) == slugs
@@ -356,7 +356,7 @@ def test_other_news_about_india_does_not_join_the_s400_story(example_digest: Pat
     for name, text in UNRELATED_INDIA_NEWS.items():
         (example_digest / "content" / "sources" / name).write_text(text, encoding="utf-8")
     run_digest("build", cwd=example_digest, check=True)
-    data = json.loads((example_digest / "site" / "digest.json").read_text(encoding="utf-8"))
+    data = read_digest(example_digest / "site")
     by_source = {a["source_file"].rsplit("/", 1)[-1]: a for a in data["articles"]}
     others = {by_source[name]["slug"] for name in UNRELATED_INDIA_NEWS}
     (story,) = [s for s in data["stories"] if not others & set(s["articles"])]

@@ -352,3 +352,31 @@ def test_a_thing_named_in_more_articles_than_a_page_holds_gets_pages_that_list_e
     assert "/news/entities/s-400/page/2/" in files["sitemap.xml"].decode()
     write_site(files, tmp_path / "out")
     assert check_links(tmp_path / "out", Config(base_url="https://example.org/news/")) == []
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.from_regex(r"[a-z0-9]{1,8}", fullmatch=True), unique=True, max_size=40), st.integers(1, 7))
+def test_digest_json_lists_every_part_and_each_item_is_in_one(tmp_path_factory: pytest.TempPathFactory,
+                                                               slugs: list[str], per_part: int) -> None:
+    from digest.data import read_digest
+    from digest.model import Annotations, DatedEvent
+    from digest.stages import export
+
+    articles = [Article(Document(path=f"{s}.md", slug=s, title=s.upper(), date=f"2021-01-{1 + n % 28:02d}", body="x"), "<p>x</p>",
+                        Annotations(events=(DatedEvent("2020", f"It began for {s}."),))) for n, s in enumerate(slugs)]
+    articles.sort(key=lambda a: (a.doc.date, a.doc.slug), reverse=True)
+    site = tmp_path_factory.mktemp("site")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(export, "ITEMS_PER_PART", per_part)
+        files = export.digest_files(Site(tuple(articles)), Config(title="Parts"))
+    write_site(files, site)
+    index = json.loads(files["digest.json"])
+    listed = [path for paths in index["parts"].values() for path in paths]
+    assert sorted(listed) == sorted(path for path in files if path != "digest.json"), "every part listed, once"
+    assert len(index["parts"]["articles"]) == max(1, -(-len(slugs) // per_part))
+    data = read_digest(site)
+    assert [a["slug"] for a in data["articles"]] == [a.doc.slug for a in articles], "newest first again"
+    assert sorted(e["article"] for e in data["events"]) == sorted(slugs)
+    for entries, events in zip(index["parts"]["articles"], index["parts"]["events"]):
+        in_part = {a["slug"] for a in json.loads(files[entries])}
+        assert {e["article"] for e in json.loads(files[events])} == in_part, "an article's events in its entry's part"
