@@ -57,6 +57,7 @@ class BuildMemory:
     render: RenderMemory | None = None  # page keys and value hashes (digest.render_memo)
     bundles: ByIdentity[tuple[dict[str, bytes], dict[str, bytes]]] | None = None  # search parts decoded, hashed
     page_digests: PageDigests | None = None  # what Pagefind read of the article pages written (digest.search)
+    discrepancy_texts: ByIdentity[str] | None = None  # what discrepancies read of each article (annotate.discrepancies)
 
 
 @dataclass(frozen=True)

@@ -356,8 +356,11 @@ def _site_files(config: Config, options: BuildOptions, theme: Theme, output: Pat
         # Discrepancies read only the figures and named things of the articles: an edit that changes
         # neither (nor the stories) finds them in the cache (1.5 s a build at 10,000 articles).
         by_slug = dict(annotated)
-        discrepancies = cache.cached("discrepancies", discrepancy_inputs(by_slug, story_groups),
+        known = ByIdentity(options.memory.discrepancy_texts) if options.memory is not None else None
+        discrepancies = cache.cached("discrepancies", discrepancy_inputs(by_slug, story_groups, known),
                                      partial(discrepancies_of, by_slug, story_groups), tuple[Discrepancy, ...])
+        if options.memory is not None:
+            options.memory.discrepancy_texts = known
         named = index_annotations(annotated, story_groups, discrepancies)
         if options.memory is not None:
             named = dataclasses.replace(named, entities=tuple(same_objects(named.entities, _key, options.memory.entities)))

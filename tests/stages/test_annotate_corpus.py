@@ -5,7 +5,8 @@ from __future__ import annotations
 from digest.model import Annotations, Document, EntityRef, Figure, Note, Quote
 from digest.stages.annotate import AnnotateOptions
 from digest.stages.annotate.corpus import annotate_documents, index_annotations, unify_entities
-from digest.stages.annotate.discrepancies import find_discrepancies, groups_by_shared_entities
+from digest.interning import ByIdentity
+from digest.stages.annotate.discrepancies import discrepancy_inputs, find_discrepancies, groups_by_shared_entities
 
 
 def ref(name: str, kind: str, *forms: str, count: int = 1) -> EntityRef:
@@ -93,6 +94,23 @@ def test_no_discrepancy_for_equal_values_far_apart_values_or_other_stories() -> 
     near = Annotations(entities=(S400, INDIA), figures=(figure("€0.6 billion", 6e8, "The S-400 deal signed by India cost €0.6 billion."),))
     assert find_discrepancies({"a": one, "d": near}, [("a",), ("d",)]) == ()
     assert len(find_discrepancies({"a": one, "d": near}, [("a", "d")])) == 1
+
+
+def test_what_discrepancies_read_is_worked_out_once_per_annotations_object() -> None:
+    one = Annotations(entities=(S400, INDIA), figures=(figure("€0.5 billion", 5e8, "The S-400 deal cost €0.5 billion."),))
+    other = Annotations(entities=(S400,), figures=(figure("€0.6 billion", 6e8, "The S-400 deal cost €0.6 billion."),))
+    by_slug = {"a": one, "b": other, "c": one}
+    plain = discrepancy_inputs(by_slug, [("a", "b")])
+    last: ByIdentity[str] = ByIdentity()
+    assert discrepancy_inputs(by_slug, [("a", "b")], last) == plain
+    assert len(set(plain)) == len(plain), "the same annotations under two slugs are two inputs"
+    known = ByIdentity(last)
+    worked = []
+    known.of = lambda value, work: ByIdentity.of(known, value, lambda v: worked.append(v) or work(v))  # type: ignore[method-assign]
+    changed = Annotations(entities=(S400,), figures=(figure("€0.7 billion", 7e8, "The S-400 deal cost €0.7 billion."),))
+    again = discrepancy_inputs({**by_slug, "b": changed}, [("a", "b")], known)
+    assert worked == [changed], "only the changed article's text is made again"
+    assert again == discrepancy_inputs({**by_slug, "b": changed}, [("a", "b")])
 
 
 def test_articles_sharing_two_named_things_form_a_group() -> None:

@@ -12,6 +12,7 @@ from itertools import combinations
 import numpy as np
 import scipy.sparse as sp
 
+from digest.interning import ByIdentity
 from digest.model import Annotations, Discrepancy, Figure, FigureSource
 
 _WORD = re.compile(r"[a-z][a-z-]{3,}")
@@ -99,13 +100,18 @@ def _prepare(found: Annotations) -> dict[tuple[str, str], list[_Stated]]:
     return buckets
 
 
-def discrepancy_inputs(annotations_by_slug: dict[str, Annotations], groups: Sequence[Sequence[str]]) -> list[str]:
+def discrepancy_inputs(annotations_by_slug: dict[str, Annotations], groups: Sequence[Sequence[str]],
+                       known: ByIdentity[str] | None = None) -> list[str]:
     """What the discrepancies of a digest are computed from, as text for a cache key: the groups, and each
-    article's slug, named things (keys and spellings) and figures; nothing else of the annotations."""
+    article's slug, named things (keys and spellings) and figures; nothing else of the annotations.
+    known: each article's text by its annotations' identity, from the last build (digest serve: 0.3 s at 10,000)."""
+    known = known if known is not None else ByIdentity()
     return [repr([tuple(g) for g in groups]),
-            *(repr((slug, [(e.key, e.forms) for e in found.entities],
-                    [(f.text, f.kind, f.value, f.unit, f.sentence) for f in found.figures]))
-              for slug, found in annotations_by_slug.items())]
+            *(f"{slug!r}{known.of(found, _figures_and_names)}" for slug, found in annotations_by_slug.items())]
+
+
+def _figures_and_names(found: Annotations) -> str:
+    return repr(([(e.key, e.forms) for e in found.entities], [(f.text, f.kind, f.value, f.unit, f.sentence) for f in found.figures]))
 
 
 def _what(figure: Figure) -> str:
