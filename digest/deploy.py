@@ -33,6 +33,7 @@ from digest.errors import Diagnostic, DigestError, Report, warning
 
 NOJEKYLL = ".nojekyll"  # tells GitHub Pages not to run Jekyll, which would hide files starting with _
 CNAME = "CNAME"  # the custom domain GitHub Pages serves the branch at
+GITHUB_FILE_LIMIT = 100 * 2**20  # bytes: GitHub refuses a push holding a larger file
 _GITHUB_HOSTS = {"github.com", "www.github.com", "ssh.github.com"}
 
 
@@ -178,6 +179,12 @@ def branch_files(site_files: Mapping[str, Path], cname: str | None) -> dict[str,
     if cname:
         files[CNAME] = cname.encode("ascii") + b"\n"
     return files
+
+
+def too_big_for_github(site_files: Mapping[str, Path]) -> list[tuple[str, int]]:
+    """(name, size) of each file of the site larger than GitHub takes in a push: a push holding one is refused."""
+    sizes = ((name, path.stat().st_size) for name, path in site_files.items())
+    return [(name, size) for name, size in sizes if size > GITHUB_FILE_LIMIT]
 
 
 def commit_message(source: str | None, dirty: bool) -> str:
@@ -371,7 +378,18 @@ def deploy_site(config: Config, options: DeployOptions, build: Callable[[], Repo
     changes = repo.uncommitted(config.root, output)
     report.add(*uncommitted_warning(str(config.root), changes))
 
-    tree = repo.write_tree(branch_files(list_site_files(output), config.cname))
+    site_files = list_site_files(output)
+    github = parse_remote_url(url) if url else None
+    too_big = too_big_for_github(site_files)
+    if too_big and github is not None:  # refused with the push, after the commit: refused here, before it
+        raise DeployError([Diagnostic(str(site_files[name]), f"{size / 2**20:,.0f} MiB: GitHub refuses a push holding a "
+                                                             f"file over {GITHUB_FILE_LIMIT // 2**20} MiB; nothing was changed",
+                                      hint="make it smaller, or serve it from elsewhere and link to it")
+                           for name, size in too_big])
+    report.add(*(warning(str(site_files[name]), f"{size / 2**20:,.0f} MiB: GitHub would refuse a push holding it "
+                                               f"(over {GITHUB_FILE_LIMIT // 2**20} MiB), if the site moves there")
+                 for name, size in too_big))
+    tree = repo.write_tree(branch_files(site_files, config.cname))
     commit = repo.commit_tree(tree, parent, options.message or commit_message(head, dirty=bool(changes)))
     if options.push:
         pushed = repo.push(remote, commit, branch)
@@ -383,7 +401,6 @@ def deploy_site(config: Config, options: DeployOptions, build: Callable[[], Repo
         where = f"{remote} has the new commit {commit[:12]}, but " if options.push else ""
         raise DeployError(Diagnostic(str(repo.top), f"{where}the local branch {branch} moved while deploying and was left as it is",
                                      hint=f"look at it (git log {branch}); git branch -f {branch} {commit[:12]} takes the deploy"))
-    github = parse_remote_url(url) if url else None
     site_url = pages_site(github, config.cname).url if github else None
     return DeployResult(commit, parent, branch, remote if options.push else None, site_url, report)
 

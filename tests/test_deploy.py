@@ -21,9 +21,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from digest import __version__
-from digest.deploy import (DeployError, GitHubRepo, PagesSite, branch_files, check_base_url, check_cname,
-                           choose_parent, commit_message, pages_site, pages_workflow, parse_remote_url,
-                           uncommitted_warning)
+from digest.deploy import (GITHUB_FILE_LIMIT, DeployError, GitHubRepo, PagesSite, branch_files, check_base_url,
+                           check_cname, choose_parent, commit_message, pages_site, pages_workflow, parse_remote_url,
+                           too_big_for_github, uncommitted_warning)
 from tests.conftest import REPO, run_digest
 
 # --- remote URLs ------------------------------------------------------------------
@@ -472,3 +472,25 @@ def test_workflow_passes_actionlint(requirement: str, tmp_path: Path) -> None:
     result = subprocess.run([actionlint, "-no-color", ".github/workflows/pages.yml"], cwd=tmp_path,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_file_github_would_refuse_stops_the_deploy_before_anything_changes(digest_repo: Path) -> None:
+    git(digest_repo, "remote", "set-url", "origin", "https://github.com/user/news.git")
+    with open(digest_repo / "site" / "static" / "archive.zip", "wb") as big:
+        big.truncate(101 * 2**20)  # sparse: the size GitHub checks, not the disk's
+    result = run_digest("deploy", "--no-build", "--no-push", cwd=digest_repo)
+    assert result.returncode == 1
+    assert (f"{digest_repo / 'site' / 'static' / 'archive.zip'}: error: 101 MiB: GitHub refuses a push holding a file over "
+            "100 MiB; nothing was changed — make it smaller, or serve it from elsewhere and link to it") in result.stderr
+    assert git(digest_repo, "branch", "--list", "gh-pages") == ""
+
+
+def test_a_file_over_githubs_limit_is_only_a_warning_for_another_host(digest_repo: Path, remote: Path) -> None:
+    with open(digest_repo / "site" / "static" / "archive.zip", "wb") as big:
+        big.truncate(GITHUB_FILE_LIMIT + 1)
+    result = run_digest("deploy", "--no-build", cwd=digest_repo)
+    assert result.returncode == 0, result.stderr
+    assert "archive.zip: warning: 100 MiB: GitHub would refuse a push holding it (over 100 MiB), if the site moves there" \
+        in result.stderr
+    assert "static/archive.zip" in branch_tree(remote, "gh-pages")
+    assert too_big_for_github({"a": digest_repo / "site" / "index.html"}) == []
