@@ -60,9 +60,12 @@ class Scoring:
 def features(terms: Sequence[ArticleTerms], vocab: Vocabulary, scoring: Scoring = Scoring()) -> Features:
     """TF-IDF matrices of the corpus: weight = (1 + ln tf) * ln(1 + N / df), rows L2-normalised,
     then only each article's strongest shared features kept (see _tfidf)."""
+    # One matrix at a time, each count matrix let go once weighted: at 100,000 articles this step set the
+    # peak memory of a whole build.
     name_counts, name_keys = _count_matrix([t.names for t in terms], vocab.canonical)
-    word_counts, word_keys = _count_matrix([t.words for t in terms], None)
     names = _tfidf(name_counts, scoring.index_names, NAME_PRIOR_DOCS, scoring.work_per_article)
+    del name_counts
+    word_counts, word_keys = _count_matrix([t.words for t in terms], None)
     words = _tfidf(word_counts, scoring.index_words, 0, scoring.work_per_article)
     return Features(names, words, name_keys, word_keys)
 
@@ -77,9 +80,10 @@ def _count_matrix(rows: Sequence[Mapping[str, int]], rename: Mapping[str, str] |
     """Rows of counts as a sparse matrix (keys renamed first: surface form -> canonical name; keys
     renamed to nothing dropped; counts of keys renamed alike summed) and the key of each column.
 
-    Built from flat iterators over all rows at once, not a Python loop per entry. Columns are
-    numbered in order of first appearance, rows keep the order of their dicts (the order of
-    the text), so nothing depends on hashing.
+    Built from flat iterators over all rows at once, not a Python loop per entry, and as CSR
+    straight away: the entries already come row by row (going through COO took three more arrays
+    the size of the matrix). Columns are numbered in order of first appearance, rows keep the
+    order of their dicts (the order of the text), so nothing depends on hashing.
     """
     lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
     keys: list[str | None] = list(chain.from_iterable(rows))
@@ -88,28 +92,32 @@ def _count_matrix(rows: Sequence[Mapping[str, int]], rename: Mapping[str, str] |
         keys = list(map(rename.get, keys))  # type: ignore[arg-type]
     column = {key: i for i, key in enumerate(k for k in dict.fromkeys(keys) if k is not None)}
     cols = np.fromiter(map(column.get, keys, repeat(-1)), dtype=np.int64, count=len(keys))  # type: ignore[arg-type]
-    rows_of = np.repeat(np.arange(len(rows), dtype=np.int64), lengths)
+    del keys
     kept = cols >= 0
-    matrix = sp.csr_matrix((counts[kept], (rows_of[kept], cols[kept])), shape=(len(rows), len(column)))
+    if not kept.all():  # keys renamed to nothing
+        lengths = np.bincount(np.repeat(np.arange(len(rows), dtype=np.int64), lengths)[kept], minlength=len(rows))
+        cols, counts = cols[kept], counts[kept]
+    index = np.int32 if max(len(cols), len(column)) < 2**31 else np.int64
+    indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(index)
+    matrix = sp.csr_matrix((counts, cols.astype(index), indptr), shape=(len(rows), len(column)))
     matrix.sum_duplicates()
     return matrix, tuple(column)
 
 
 def _tfidf(matrix: sp.csr_matrix, keep: int, prior_docs: int, work_per_article: float) -> sp.csr_matrix:
-    """Counts as TF-IDF rows normalised over all their features, then cut to the keep strongest
-    that another row has too.
+    """Counts (a matrix of the caller's, changed in place) as TF-IDF rows normalised over all their
+    features, then cut to the keep strongest that another row has too.
 
     A feature only one article has can never be shared, so it never takes a place in the index,
     but it stays in the norm: an article mostly about other things is less similar. The result
     is a lower bound of the cosine, and keeping only strong features keeps X @ X.T sparse: a word
     every article uses has a low weight everywhere and drops out of every row.
     """
-    matrix = matrix.copy()
     n_docs = matrix.shape[0]
     df = np.bincount(matrix.indices, minlength=matrix.shape[1]).astype(np.float64)
     idf = np.log1p((n_docs + prior_docs) / np.maximum(df, 1.0))
     matrix.data = (1.0 + np.log(matrix.data)) * idf[matrix.indices]
-    matrix = _normalise_rows(matrix)
+    _normalise_rows(matrix)
     matrix.data[df[matrix.indices] < 2] = 0.0
     matrix.eliminate_zeros()
     return _drop_most_common(top_per_row(matrix, keep), work_per_article)
@@ -136,14 +144,13 @@ def _drop_most_common(matrix: sp.csr_matrix, work_per_article: float) -> sp.csr_
     return out
 
 
-def _normalise_rows(matrix: sp.csr_matrix) -> sp.csr_matrix:
+def _normalise_rows(matrix: sp.csr_matrix) -> None:
+    """Each row of matrix divided by its L2 norm, in place."""
     squares = np.bincount(np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr)),
                           weights=matrix.data ** 2, minlength=matrix.shape[0])
     norms = np.sqrt(squares)
     norms[norms == 0] = 1.0
-    out = matrix.copy()
-    out.data = out.data / np.repeat(norms, np.diff(matrix.indptr))
-    return out
+    matrix.data /= np.repeat(norms, np.diff(matrix.indptr))
 
 
 def top_per_row(matrix: sp.csr_matrix, k: int, chunk: int = 4096) -> sp.csr_matrix:
@@ -165,14 +172,16 @@ def top_per_row(matrix: sp.csr_matrix, k: int, chunk: int = 4096) -> sp.csr_matr
         padded = np.full((len(rows), width), -np.inf)
         padded[valid] = matrix.data[(matrix.indptr[rows][:, None] + offsets[None, :])[valid]]
         cut[rows] = np.partition(padded, width - k, axis=1)[:, width - k]
-    row_of = np.repeat(np.arange(matrix.shape[0]), lengths)
-    above = matrix.data > cut[row_of]
-    at = matrix.data == cut[row_of]
-    # ties at the cut: keep as many as fit, in stored order
-    room = k - np.bincount(row_of[above], minlength=matrix.shape[0])
-    at_rank = np.cumsum(at) - 1
-    at_rank -= np.concatenate([[0], np.cumsum(at)])[matrix.indptr[:-1]][row_of]
-    keep = above | (at & (at_rank < room[row_of]))
+    # Arrays the size of the matrix are few and small here: at 100,000 articles this set a build's peak memory.
+    row_of = np.repeat(np.arange(matrix.shape[0], dtype=np.int32), lengths)
+    cut_of = cut[row_of]
+    keep = matrix.data > cut_of
+    ties = np.flatnonzero(matrix.data == cut_of)  # at the cut: keep as many as fit, in stored order
+    del cut_of
+    room = k - np.bincount(row_of[keep], minlength=matrix.shape[0])
+    tie_rows = row_of[ties]  # in row order, as the entries are
+    tie_rank = np.arange(len(ties)) - np.searchsorted(tie_rows, tie_rows, side="left")
+    keep[ties[tie_rank < room[tie_rows]]] = True
     kept_lengths = np.bincount(row_of[keep], minlength=matrix.shape[0])
     kept = sp.csr_matrix((matrix.data[keep], matrix.indices[keep], np.concatenate([[0], np.cumsum(kept_lengths)])),
                          shape=matrix.shape)

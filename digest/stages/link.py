@@ -122,6 +122,7 @@ def pair_reasons(feats: Features, display: Mapping[str, str], a: IntArray, b: In
 # --- near-duplicates --------------------------------------------------------------------------------
 
 _TOKEN = re.compile(r"\w+")
+_PAIRS_AT_ONCE = 1 << 16
 
 
 def near_duplicates(terms: Sequence[ArticleTerms], pairs: Pairs, threshold: float) -> set[tuple[int, int]]:
@@ -132,7 +133,10 @@ def near_duplicates(terms: Sequence[ArticleTerms], pairs: Pairs, threshold: floa
     empty = bytes(8 * SIGNATURE_SIZE)
     signatures = np.frombuffer(b"".join(t.signature or empty for t in terms), dtype="<u8").reshape(len(terms), -1)
     has_text = np.array([bool(t.signature) for t in terms])
-    agree = (signatures[pairs.a] == signatures[pairs.b]).mean(axis=1)
+    agree = np.empty(len(pairs.a))
+    for start in range(0, len(pairs.a), _PAIRS_AT_ONCE):  # the pairs' signatures side by side: 512 bytes a pair
+        part = slice(start, start + _PAIRS_AT_ONCE)
+        agree[part] = (signatures[pairs.a[part]] == signatures[pairs.b[part]]).mean(axis=1)
     same = (agree >= threshold) & has_text[pairs.a] & has_text[pairs.b]
     return {(min(i, j), max(i, j)) for i, j in zip(pairs.a[same].tolist(), pairs.b[same].tolist())}
 

@@ -16,6 +16,7 @@ from digest.data import read_digest
 from digest.link_terms import article_terms, vocabulary
 from digest.model import Annotations, DatedEvent, Document, EntityRef
 from digest.similarity import Scoring, features, similar_pairs
+from digest.stages import link
 from digest.stages.link import link_articles
 from digest.variants import merge_variants, skeleton, term_key
 from tests.conftest import run_digest
@@ -241,6 +242,9 @@ def test_near_duplicates_are_one_story_entry_with_both_sources() -> None:
               *FOOTBALL]
     links = link_articles(corpus, {}, Linking())
     assert links.duplicates == {"wire-a": ("wire-b",), "wire-b": ("wire-a",)}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(link, "_PAIRS_AT_ONCE", 1)  # the pairs' signatures compared one pair at a time
+        assert link_articles(corpus, {}, Linking()) == links
     assert [r.duplicate for r in links.related["wire-a"] if r.slug == "wire-b"] == [True]
     story = links.stories[[s.id for s in links.stories].index(links.story_of["wire-a"])]
     assert ("wire-a", "wire-b") in story.entries
@@ -383,3 +387,19 @@ def test_similar_pairs_are_the_same_whatever_rows_are_multiplied_together() -> N
     assert len(found[0].a) > len(docs)
     for pairs in found[1:]:
         assert all(np.array_equal(getattr(pairs, f), getattr(found[0], f)) for f in ("a", "b", "score", "similarity"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 3), min_size=6, max_size=6), min_size=1, max_size=8), st.integers(1, 5),
+       st.integers(1, 3))
+def test_top_per_row_keeps_the_k_largest_of_each_row_ties_first_columns_first(rows: list[list[int]], k: int,
+                                                                             chunk: int) -> None:
+    import scipy.sparse as sp
+
+    from digest.similarity import top_per_row
+
+    kept = top_per_row(sp.csr_matrix(np.array(rows, dtype=float)), k, chunk=chunk).toarray()
+    for row, out in zip(rows, kept):
+        best = sorted((c for c, v in enumerate(row) if v), key=lambda c: (-row[c], c))[:k]
+        assert [c for c, v in enumerate(out) if v] == sorted(best)
+        assert all(out[c] == row[c] for c in best)
