@@ -18,13 +18,14 @@ import re
 import subprocess
 import tempfile
 from collections.abc import Mapping
+from operator import itemgetter
 from pathlib import Path
 from typing import TypeVar
 
 from digest.cache import save_json
 from digest.config import Config
 from digest.errors import Diagnostic, DigestError, warning
-from digest.sharding import part_count, part_of
+from digest.sharding import split
 
 T = TypeVar("T")
 BUNDLE = "pagefind/"
@@ -167,11 +168,8 @@ def shards(pages: Mapping[str, T]) -> list[tuple[str, dict[str, T]]]:
     when any article changes. Split by a hash of each page's path, an edit re-indexes only its part
     (and all parts are built in parallel). The count changes only as the digest grows past a multiple of SHARD_SIZE.
     """
-    count = part_count(len(pages), SHARD_SIZE)
-    parts: list[dict[str, T]] = [{} for _ in range(count)]
-    for path, data in sorted(pages.items()):
-        parts[part_of(path, count)][path] = data
-    return [(BUNDLE if i == 0 else f"{BUNDLE}shard-{i}/", part) for i, part in enumerate(parts)]
+    parts = split(sorted(pages.items()), itemgetter(0), SHARD_SIZE)
+    return [(BUNDLE if i == 0 else f"{BUNDLE}shard-{i}/", dict(part)) for i, part in enumerate(parts)]
 
 
 def shard_list(folders: list[str]) -> bytes:

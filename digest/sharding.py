@@ -8,11 +8,19 @@ Used for the search index's parts (digest.search) and the parts of digest.json's
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
-def part_count(items: int, size: int) -> int:
-    """How many parts of about size items each hold items (at least one)."""
-    return max(1, -(-items // size))
+def split(items: Sequence[T], name: Callable[[T], str], size: int) -> list[list[T]]:
+    """items in parts of about size each (at least one part, maybe empty), each part in the order of items."""
+    count = max(1, -(-len(items) // size))
+    parts: list[list[T]] = [[] for _ in range(count)]
+    for item in items:
+        parts[part_of(name(item), count)].append(item)
+    return parts
 
 
 def part_of(name: str, count: int) -> int:

@@ -60,8 +60,8 @@ class Scoring:
 def features(terms: Sequence[ArticleTerms], vocab: Vocabulary, scoring: Scoring = Scoring()) -> Features:
     """TF-IDF matrices of the corpus: weight = (1 + ln tf) * ln(1 + N / df), rows L2-normalised,
     then only each article's strongest shared features kept (see _tfidf)."""
-    # One matrix at a time, each count matrix let go once weighted: at 100,000 articles this step set the
-    # peak memory of a whole build.
+    # One matrix at a time, each count matrix let go once weighted: at 10,000 articles this was the step
+    # of the link stage that took the most memory above its start (and 100,000 peak in the link stage).
     name_counts, name_keys = _count_matrix([t.names for t in terms], vocab.canonical)
     names = _tfidf(name_counts, scoring.index_names, NAME_PRIOR_DOCS, scoring.work_per_article)
     del name_counts
@@ -172,7 +172,7 @@ def top_per_row(matrix: sp.csr_matrix, k: int, chunk: int = 4096) -> sp.csr_matr
         padded = np.full((len(rows), width), -np.inf)
         padded[valid] = matrix.data[(matrix.indptr[rows][:, None] + offsets[None, :])[valid]]
         cut[rows] = np.partition(padded, width - k, axis=1)[:, width - k]
-    # Arrays the size of the matrix are few and small here: at 100,000 articles this set a build's peak memory.
+    # Few arrays the size of the matrix, and small ones: this runs on the whole corpus's term matrices (features).
     row_of = np.repeat(np.arange(matrix.shape[0], dtype=np.int32), lengths)
     cut_of = cut[row_of]
     keep = matrix.data > cut_of

@@ -13,7 +13,7 @@ from digest.model import KEEP, AnnotationIndex, Article, Document, EntityEntry, 
 from digest.parallel import Executor
 from digest.render_memo import Fingerprints, LastRender, RenderMemo, base_key
 from digest.stages import export
-from digest.stages.render import render_site, template_filters, template_globals
+from digest.stages.render import data_files, render_site, template_filters, template_globals
 from digest.theme import find_theme, make_environment
 from tests.cli.test_build import tree_digest
 from tests.test_incremental import PACKAGED, page
@@ -149,7 +149,7 @@ def test_an_edit_rewrites_only_the_parts_of_digest_json_that_hold_the_article(tm
         "its entry's part, and the parts of its events, figures, notes and quotes, the same articles'"
     assert len([path for path in data if path.startswith("data/articles-")]) == 5
     config = Config(title="Memo", root=tmp_path, per_page=1, entity_per_page=2)
-    made = export.digest_files(Site(tuple(after)), config)
+    made = data_files(Site(tuple(after)), config, None)
     assert {path: first[path] if files[path] is KEEP else files[path] for path in [*data, "digest.json"]} == made
 
 

@@ -9,7 +9,7 @@ from typing import Any, Callable, Sequence, TypeVar
 
 from digest.config import Config
 from digest.model import Article, Discrepancy, EntityEntry, Figure, GlossaryEntry, Links, Site, Story
-from digest.sharding import part_count, part_of
+from digest.sharding import split
 from digest.urls import absolute_url, article_path, entity_path, story_path, url_for
 
 T = TypeVar("T")
@@ -38,7 +38,7 @@ class DataPart:
 
 def data_parts(site: Site) -> list[DataPart]:
     """Every part of every list, each key's parts in order."""
-    by_article = _split(site.articles, lambda a: a.doc.slug)
+    by_article = _split(site.articles, lambda a: a.doc.slug)  # the same parts for the five lists
     parts = [DataPart(f"{DATA}{key}-{n}.json", key, values) for key in ARTICLE_KEYS for n, values in enumerate(by_article)]
     for key, values, name in (("stories", site.links.stories, lambda s: s.id),
                               ("entities", site.annotations.entities, lambda e: e.key),
@@ -50,12 +50,8 @@ def data_parts(site: Site) -> list[DataPart]:
 
 
 def _split(values: Sequence[T], name: Callable[[T], str]) -> list[tuple[T, ...]]:
-    """values in parts (digest.sharding), each part in the order of values."""
-    count = part_count(len(values), ITEMS_PER_PART)
-    parts: list[list[T]] = [[] for _ in range(count)]
-    for value in values:
-        parts[part_of(name(value), count)].append(value)
-    return [tuple(part) for part in parts]
+    """values in parts of about ITEMS_PER_PART, as tuples (a part's values are its key in the render memo)."""
+    return [tuple(part) for part in split(values, name, ITEMS_PER_PART)]
 
 
 def part_json(part: DataPart, links: Links, config: Config) -> bytes:
@@ -70,12 +66,6 @@ def digest_index(parts: Sequence[DataPart], config: Config) -> bytes:
     for part in parts:
         lists.setdefault(part.key, []).append(part.path)
     return _json({"version": VERSION, "title": config.title, "base_url": config.base_url, "parts": lists}) + b"\n"
-
-
-def digest_files(site: Site, config: Config) -> dict[str, bytes]:
-    """digest.json and every part of its lists, made anew (a build keeps the parts that did not change)."""
-    parts = data_parts(site)
-    return {**{part.path: part_json(part, site.links, config) for part in parts}, "digest.json": digest_index(parts, config)}
 
 
 def _article_items(article: Article, links: Links, config: Config) -> list[dict[str, Any]]:

@@ -21,7 +21,8 @@ from digest.listing import paginate
 from digest.markdown import render_markdown
 from digest.model import AnnotationIndex, Article, Document, EntityEntry, Links, Site, Story
 from digest.pages import PageFile, document_from
-from digest.stages.render import article_description, demote_headings, render_site, template_filters, template_globals
+from digest.stages.render import (article_description, data_files, demote_headings, render_site, template_filters,
+                                  template_globals)
 from digest.stages.write import write_site
 from digest.theme import find_theme, make_environment
 
@@ -368,7 +369,7 @@ def test_digest_json_lists_every_part_and_each_item_is_in_one(tmp_path_factory: 
     site = tmp_path_factory.mktemp("site")
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(export, "ITEMS_PER_PART", per_part)
-        files = export.digest_files(Site(tuple(articles)), Config(title="Parts"))
+        files = data_files(Site(tuple(articles)), Config(title="Parts"), None)
     write_site(files, site)
     index = json.loads(files["digest.json"])
     listed = [path for paths in index["parts"].values() for path in paths]
