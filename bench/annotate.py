@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from digest.data import read_digest  # noqa: E402
 from digest.frontmatter import parse_page  # noqa: E402
-from digest.model import Document  # noqa: E402
+from digest.model import Document, encode_text  # noqa: E402
 from digest.parallel import Executor  # noqa: E402
 from digest.stages.annotate import AnnotateOptions, annotate_document  # noqa: E402
 from digest.stages.annotate.corpus import index_annotations, unify_entities  # noqa: E402
@@ -43,7 +43,7 @@ def quality(path: Path, verbose: bool) -> dict[str, tuple[float, float]]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     counts = {kind: [0, 0, 0, 0] for kind in ("entities", "figures", "quotes")}  # matched pred, pred, matched gold, gold
     for item in data["articles"]:
-        found = annotate_document(Document(f"{item['id']}.md", item["id"], item["id"], "2023-01-01", item["text"]))
+        found = annotate_document(Document(f"{item['id']}.md", item["id"], item["id"], "2023-01-01", encode_text(item["text"])))
         gold_entities = [{norm_key(n) for n in label.split(" | ")} for label in item.get("entities", [])]
         predicted = [{norm_key(e.name), *(norm_key(f) for f in e.forms)} for e in found.entities]
         hits_p = [any(p & g for g in gold_entities) for p in predicted]
@@ -93,7 +93,7 @@ def load_corpus(folder: Path) -> list[Document]:
     for path in sorted((folder / "content" / "articles").glob("*.md")):
         page, _ = parse_page(path.read_text(encoding="utf-8"), path.name)
         if page is not None:
-            documents.append(Document(path.name, path.stem, page.meta.title, page.meta.date or "", page.body))
+            documents.append(Document(path.name, path.stem, page.meta.title, page.meta.date or "", encode_text(page.body)))
     return documents
 
 

@@ -74,11 +74,11 @@ def code_fingerprint() -> str:
 
 def key_of(stage: str, parts: Iterable[str | bytes], long_texts: ByIdentity[bytes] | None = None) -> str:
     """The key of one input of a stage: every part length-prefixed, so no two inputs can collide by concatenation.
-    A text of more than LONG_TEXT characters goes in by its own hash, kept in long_texts by the text's identity:
+    A text of more than LONG_TEXT characters (or bytes) goes in by its own hash, kept in long_texts by the text's identity:
     an article's body is in the keys of three stages, and digest serve's next build holds the same objects."""
     h = hashlib.sha256()
     for part in (stage, code_fingerprint(), *parts):
-        if isinstance(part, str) and len(part) > LONG_TEXT:
+        if len(part) > LONG_TEXT:
             h.update(b"\1" + (long_texts.of(part, _text_hash) if long_texts is not None else _text_hash(part)))
             continue
         data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
@@ -89,8 +89,8 @@ def key_of(stage: str, parts: Iterable[str | bytes], long_texts: ByIdentity[byte
 LONG_TEXT = 256
 
 
-def _text_hash(text: str) -> bytes:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+def _text_hash(text: str | bytes) -> bytes:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text).digest()
 
 
 def config_part(section: object) -> str:

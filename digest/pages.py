@@ -10,7 +10,7 @@ from typing import Callable
 from digest.bidi import isolate_document
 from digest.errors import Diagnostic, warning
 from digest.frontmatter import Page, parse_page
-from digest.model import Document, StrippedArticle
+from digest.model import Document, StrippedArticle, encode_text
 from digest.paths import link_outside, safe_slug
 from digest.renames import rename_new
 from digest.stages.convert import edited_by_editor, page_name, page_text
@@ -170,7 +170,7 @@ def document_from(pf: PageFile) -> Document:
     meta = pf.page.meta
     return isolate_document(Document(
         path=pf.display, slug=safe_slug(meta.slug or pf.path.stem), title=meta.title, date=meta.date or "",
-        body=pf.page.body, body_line=pf.page.body_line, date_inferred=meta.date_inferred,
+        body_utf8=encode_text(pf.page.body), body_line=pf.page.body_line, date_inferred=meta.date_inferred,
         summary=meta.summary, dateline=meta.dateline, author=meta.author, source=meta.source, url=meta.url,
         tags=tuple(meta.tags), see_also=meta.see_also, notes=meta.notes, draft=meta.draft,
         source_file=meta.source_file, extra=pf.page.extra,

@@ -15,7 +15,7 @@ from contextlib import ExitStack
 from functools import partial
 from operator import attrgetter, itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, ContextManager, Mapping, MutableMapping, Sequence, TypeVar
+from typing import TYPE_CHECKING, Callable, ContextManager, Iterator, Mapping, MutableMapping, Sequence, TypeVar
 
 from digest.cache import FOLDER_NAME, Cache, config_part
 from digest.config import Config
@@ -23,7 +23,7 @@ from digest.errors import ContentError, Diagnostic, Report, Severity
 from digest.interning import ByIdentity, same_objects
 from digest.link_terms import ArticleTerms, article_terms
 from digest.markdown import render_markdown
-from digest.model import KEEP, Annotations, Article, Discrepancy, Document, Keep, Site, Source, StrippedArticle
+from digest.model import KEEP, Annotations, Article, Discrepancy, Document, Keep, Site, Source, StrippedArticle, encode_text
 from digest.pages import ParsedPage, documents_from, parse_one, read_page_files, sync_pages
 from digest.parallel import Executor
 from digest.paths import distinct_slugs
@@ -94,7 +94,9 @@ def _run_stages(config: Config, options: BuildOptions, theme: Theme, output: Pat
             return made.articles, len(files)
     with stage("search"):  # begun beside the rendering (index_articles in _site_files): here it is waited for
         index = _finished_search(made, options.memory, report)
-        files.update(index.files)
+        cache.save_stages("search")  # its parts written to the cache and let go: the files hold them (take_files)
+        for part in index.take_files():
+            files.update(part)
     with stage("cache"):
         cache.save()
 
@@ -144,8 +146,10 @@ def _search_after_pages(live: LiveOutput, memory: BuildMemory | None, output: Pa
         index = _finished_search(made, memory, report)
         cache.save()
         known = live.known(output) or {}
-        rest: dict[str, bytes | Keep] = {path: KEEP for path in known if not path.startswith(BUNDLE)}
-        written_files = update_in_place({**rest, **index.files}, output, live, index.hashes)
+        files: dict[str, bytes | Keep] = {path: KEEP for path in known if not path.startswith(BUNDLE)}
+        for part in index.take_files():
+            files.update(part)
+        written_files = update_in_place(files, output, live, index.hashes)
     finally:
         live.settle()
     if written_files is not None:  # (None: a `digest build` swapped in a site of its own meanwhile)
@@ -227,11 +231,19 @@ class _Indexing:
 
 @dataclasses.dataclass(frozen=True)
 class _SearchIndex:
-    files: dict[str, bytes]  # the files of its parts and the list of them
+    files: dict[str, bytes]  # the list of its parts, and (digest serve) the files of the parts
     hashes: dict[str, bytes]  # of the parts' files, for update_in_place (digest serve; else empty)
     digests: dict[str, bytes]  # what Pagefind reads of each article page, hashed (search.page_digest)
     problems: list[Diagnostic]
     decoded: ByIdentity[tuple[dict[str, bytes], dict[str, bytes]]] | None  # for digest serve's next build
+    encoded: list[dict[str, str]]  # a build's parts as cached (search.encode_bundle), not yet in files
+
+    def take_files(self) -> Iterator[dict[str, bytes]]:
+        """All its files, a part at a time: each part is decoded when asked for and let go once given, so a build
+        never holds the whole index twice (decoded and as cached: 120 MB at 10,000 articles)."""
+        yield self.files
+        while self.encoded:
+            yield decode_bundle(self.encoded.pop())
 
 
 def _search_index(config: Config, files: Mapping[str, bytes | Keep], pages: list[str], output: Path, cache: Cache,
@@ -255,11 +267,14 @@ def _search_index(config: Config, files: Mapping[str, bytes | Keep], pages: list
 
     bundles = cache.map("search", parts, lambda part: (part[0], digests_key(part[1], config)), index, dict[str, str],
                         _thread_map)
-    decoded = ByIdentity(last.bundles) if last is not None else None
-    search_files, search_hashes = decoded_bundles(bundles, decoded)
+    if last is None:  # a build: the parts are decoded as they are written (take_files)
+        decoded, (search_files, search_hashes), encoded = None, ({}, {}), bundles
+    else:
+        decoded = ByIdentity(last.bundles)
+        (search_files, search_hashes), encoded = decoded_bundles(bundles, decoded), []
     if digests:
         search_files[SHARDS] = shard_list([folder for folder, _ in parts])
-    return _SearchIndex(search_files, search_hashes, digests, problems, decoded)
+    return _SearchIndex(search_files, search_hashes, digests, problems, decoded, encoded)
 
 
 def _site_files(config: Config, options: BuildOptions, theme: Theme, output: Path, report: Report,
@@ -306,9 +321,12 @@ def _site_files(config: Config, options: BuildOptions, theme: Theme, output: Pat
     documents = [d for d in documents if options.drafts or not d.draft]
     documents, problems = distinct_slugs(documents)
     report.add(*problems)
+    # The pages as parsed go, their texts with them: the documents hold their bodies as UTF-8 (Document.body_utf8).
+    cache.save_stages("read", "strip")
+    del existing, page_files
     with stage("markdown"):
-        bodies = cache.map("markdown", [d.body for d in documents], lambda body: ("untrusted", body),
-                           partial(render_markdown, allow_html=False), str, options.executor.map)
+        bodies = cache.map("markdown", [d.body_utf8 for d in documents], lambda body: ("untrusted", body),
+                           markdown_job, str, options.executor.map)
     with stage("annotate"):
         annotation_config = config_part(config.annotation)
         per_article = cache.map("annotate", documents, lambda d: (*annotate_key(d), annotation_config),
@@ -316,6 +334,7 @@ def _site_files(config: Config, options: BuildOptions, theme: Theme, output: Pat
                                 partial(options.executor.map, acyclic=True))
         annotations, problems = finish_annotations(documents, per_article,
                                                    options.memory.rekeyed if options.memory is not None else None)
+        del per_article  # as found, before the digest-wide names: unless digest serve keeps them, they go
         report.add(*problems)
         # Decorating and describing are per-article too once the corpus part is done, cached by what they read.
         # They run in this process: sending the HTML and annotations to workers costs more than it saves
@@ -326,8 +345,18 @@ def _site_files(config: Config, options: BuildOptions, theme: Theme, output: Pat
                              lambda job: (entity_root, *decorate_key(job)),
                              partial(decorate_job, entity_href=lambda key: url_for(config, entity_path(key))),
                              tuple[str, str], IN_PROCESS.map)
-        articles = [Article(doc, html, annotated, description)
+        # Their HTML held as UTF-8 (model.Article). digest serve keeps each encoding by its text, so that an
+        # unchanged article's is the very object of the last build, which the render memo hashes by identity.
+        encoded = ByIdentity(options.memory.html) if options.memory is not None else None
+        articles = [Article(doc, encoded.of(html, encode_text) if encoded is not None else encode_text(html), annotated,
+                            description)
                     for doc, (html, description), annotated in zip(documents, finished, annotations)]
+        if options.memory is not None:
+            options.memory.html = encoded
+        # These per-article stages are done: their packs are written now rather than on top of the rendered site,
+        # and the undecorated HTML only they needed goes before linking (about 1 GB at 100,000 articles).
+        cache.save_stages("markdown", "annotate", "decorate")
+        del bodies, finished
     articles.sort(key=lambda a: (a.doc.date, a.doc.slug), reverse=True)
 
     # Whole corpus: links, then the site.
@@ -346,10 +375,8 @@ def _site_files(config: Config, options: BuildOptions, theme: Theme, output: Pat
         # The stories file to keep, cached by what it lists: dumping thousands of stories as YAML takes 0.4 s.
         ids = ({s.id: s.articles for s in links.stories}, links.moved_stories)
         ids_text = cache.cached("story-ids", [repr(ids)], lambda: story_ids_text(*ids))
-        # The per-article stages are done: their packs are written now rather than on top of the rendered site,
-        # and what only they needed goes (at 10,000 articles, 100 MB of undecorated HTML and 70 MB of terms).
-        cache.save_stages("read", "strip", "markdown", "annotate", "decorate", "terms")
-        del bodies, terms
+        cache.save_stages("terms")
+        del terms  # 70 MB at 10,000 articles
     with stage("render"):
         annotated = [(a.doc.slug, a.annotations) for a in articles]
         story_groups = [story.articles for story in links.stories]
@@ -438,10 +465,15 @@ def decorate_job(job: tuple[str, Annotations, str, str], entity_href: Callable[[
     return html, describe(summary, html, title)
 
 
-def annotate_key(doc: Document) -> tuple[str, ...]:
+def markdown_job(body: bytes) -> str:
+    """The HTML of a body (Document.body_utf8): its Markdown rendered with any raw HTML escaped."""
+    return render_markdown(body.decode("utf-8", "surrogatepass"), allow_html=False)
+
+
+def annotate_key(doc: Document) -> tuple[str | bytes, ...]:
     """What annotate_document reads of a document, for its cache key: its slug, date, body and editor notes
     (the whole document as JSON cost 0.5 s a build at 10,000 articles)."""
-    return doc.slug, doc.date, doc.body, repr(doc.notes)
+    return doc.slug, doc.date, doc.body_utf8, repr(doc.notes)
 
 
 def decorate_key(job: tuple[str, Annotations, str, str]) -> tuple[str, ...]:
@@ -452,10 +484,10 @@ def decorate_key(job: tuple[str, Annotations, str, str]) -> tuple[str, ...]:
             repr([(a.short, a.expansion) for a in annotations.acronyms]), repr(annotations.notes), summary, title)
 
 
-def terms_key(job: tuple[Document, Annotations]) -> tuple[str, ...]:
+def terms_key(job: tuple[Document, Annotations]) -> tuple[str | bytes, ...]:
     """What article_terms reads: the title, the body and the named things with their counts."""
     doc, annotations = job
-    return doc.title, doc.body, "\n".join(f"{e.name}\t{e.count}" for e in annotations.entities)
+    return doc.title, doc.body_utf8, "\n".join(f"{e.name}\t{e.count}" for e in annotations.entities)
 
 
 def terms_job(job: tuple[Document, Annotations]) -> ArticleTerms:

@@ -130,7 +130,7 @@ class TrackedMembers(Sequence[Article]):
 
 
 # Every field of a Document but its body, which is hashed on its own (by identity, see ByIdentity).
-_DOCUMENT_FIELDS = tuple(f.name for f in dataclasses.fields(Document) if f.name != "body")
+_DOCUMENT_FIELDS = tuple(f.name for f in dataclasses.fields(Document) if f.name != "body_utf8")
 
 
 class Fingerprints:
@@ -160,8 +160,8 @@ class Fingerprints:
     def _content(self, article: Article) -> str:
         """A hash of everything the article holds: its document, HTML, annotations and description."""
         doc = article.doc
-        return "\0".join((self.values.of(doc, _fields_hash), self.values.of(doc.body, _hash),
-                          self.values.of(article.html, _hash), self.values.of(article.annotations, _value_hash),
+        return "\0".join((self.values.of(doc, _fields_hash), self.values.of(doc.body_utf8, _hash_bytes),
+                          self.values.of(article.html_utf8, _hash_bytes), self.values.of(article.annotations, _value_hash),
                           repr(article.description)))
 
     def story(self, story: Story | None) -> str:
@@ -368,7 +368,11 @@ class _Record:
 
 
 def _hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return _hash_bytes(text.encode("utf-8", "surrogatepass"))
+
+
+def _hash_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:32]
 
 
 def _fields_hash(doc: Document) -> str:

@@ -9,7 +9,7 @@ import pytest
 
 from digest.build import BuildOptions, build_site
 from digest.config import Config, load_config
-from digest.model import KEEP, AnnotationIndex, Article, Document, EntityEntry, Keep, Site
+from digest.model import KEEP, AnnotationIndex, Article, Document, EntityEntry, Keep, Site, encode_text
 from digest.parallel import Executor
 from digest.render_memo import Fingerprints, LastRender, RenderMemo, base_key
 from digest.stages import export
@@ -122,8 +122,8 @@ def render_twice(root: Path, before: list[Article], after: list[Article],
 
 def farming(n: int, text: str = "A record harvest.") -> Article:
     doc = Document(path=f"content/articles/harvest-{n}.md", slug=f"harvest-{n}", title=f"Harvest report {n}",
-                   date=f"2022-0{n + 1}-10", body=text, tags=("farming",))
-    return Article(doc, f"<p>{text}</p>", description=text)
+                   date=f"2022-0{n + 1}-10", body_utf8=encode_text(text), tags=("farming",))
+    return Article.of(doc, f"<p>{text}</p>", description=text)
 
 
 def test_an_edit_renders_only_the_list_page_that_shows_the_article_and_reuses_the_rest(tmp_path: Path) -> None:

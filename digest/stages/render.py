@@ -187,8 +187,9 @@ def made_unless_kept(memo: RenderMemo | None, path: str, name: str, context: dic
 
 def _article_context(article: Article, config: Config) -> dict[str, Any]:
     """What article.html gets besides the article: all of it follows from the article and the config."""
-    return {"body": Markup(title_footnotes(demote_headings(article.html))), "json_ld": news_article_json_ld(article, config),
-            "original_url": external_url(article.doc.url), "highlighted": 'class="highlight"' in article.html}
+    html = article.html
+    return {"body": Markup(title_footnotes(demote_headings(html))), "json_ld": news_article_json_ld(article, config),
+            "original_url": external_url(article.doc.url), "highlighted": 'class="highlight"' in html}
 
 
 def list_pages(page: Any, group: Group, shown: TrackedGroup, config: Config, kind: str, description: str,

@@ -64,7 +64,7 @@ def test_no_slug_tag_outlet_or_file_name_makes_a_path_outside_the_output(tmp_pat
                                      parse_page(dump_page({"title": "T", "tags": tags}, "B."), "b.md")[0]))  # type: ignore[arg-type]
     root = tmp_path_factory.mktemp("paths")
     documents, _ = distinct_slugs([doc, no_slug])  # as build_site does
-    files = render_files([Article(d, render_markdown(d.body)) for d in documents])
+    files = render_files([Article.of(d, render_markdown(d.body)) for d in documents])
     for name in files:
         for part in name.split("/"):
             assert part == ".nojekyll" or is_safe_segment(part), (name, part)

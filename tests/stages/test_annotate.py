@@ -11,14 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.config import Annotation
-from digest.model import Annotations, Document
+from digest.model import Annotations, Document, encode_text
 from digest.stages.annotate import AnnotateOptions, annotate_document, events, figures, options_from
 
 SEEDS = Path(__file__).resolve().parents[2] / "content" / "sources"
 
 
 def annotate(body: str, options: AnnotateOptions = AnnotateOptions(), date: str = "2021-11-20") -> Annotations:
-    return annotate_document(Document("content/articles/x.md", "x", "Title", date, body), options)
+    return annotate_document(Document("content/articles/x.md", "x", "Title", date, encode_text(body)), options)
 
 
 def names(found: Annotations) -> dict[str, str]:

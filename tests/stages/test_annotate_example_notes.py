@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from digest.model import Document, Note
+from digest.model import Document, Note, encode_text
 from digest.stages.annotate import annotate_document
 
 REPO = Path(__file__).resolve().parents[2]
@@ -18,5 +18,5 @@ def test_every_example_note_anchors_in_its_source() -> None:
     for item in notes:
         text = (REPO / item["source"]).read_text(encoding="utf-8")
         note = Note(item["quote"], item["note"], item.get("prefix", ""), item.get("suffix", ""))
-        found = annotate_document(Document(item["source"], "x", "x", "2021-01-01", text, notes=(note,)))
+        found = annotate_document(Document(item["source"], "x", "x", "2021-01-01", encode_text(text), notes=(note,)))
         assert found.notes[0].anchored, f"{item['source']}: {item['quote']!r} is no longer in the source"

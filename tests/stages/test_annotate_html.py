@@ -9,7 +9,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.markdown import render_markdown
-from digest.model import Acronym, AnchoredNote, Annotations, Document, EntityRef, Note
+from digest.model import (
+    Acronym,
+    AnchoredNote,
+    Annotations,
+    Document,
+    EntityRef,
+    Note,
+    encode_text,
+)
 from digest.stages.annotate import annotate_document
 from digest.stages.annotate.decorate import Spellings, decorate_html
 from digest.stages.annotate.notes import html_text
@@ -55,7 +63,7 @@ def test_acronym_gets_abbr_on_first_use_only() -> None:
 
 
 def test_editor_note_highlights_its_quotation_with_the_note_beside_it() -> None:
-    doc = Document("content/articles/a.md", "a", "A", "2021-01-01", "The deal is worth **$5.4 billion** in all. The deal is done.",
+    doc = Document("content/articles/a.md", "a", "A", "2021-01-01", encode_text("The deal is worth **$5.4 billion** in all. The deal is done."),
                    notes=(Note("deal is done", "Other reports say USD 5 billion <b>."),))
     found = annotate_document(doc)
     page = decorate_html(render_markdown(doc.body), found, href)
@@ -66,7 +74,7 @@ def test_editor_note_highlights_its_quotation_with_the_note_beside_it() -> None:
 
 def test_note_prefix_picks_the_right_occurrence_and_spans_markup() -> None:
     body = "The deal was signed. Later the deal was signed **again** today."
-    doc = Document("content/articles/a.md", "a", "A", "2021-01-01", body,
+    doc = Document("content/articles/a.md", "a", "A", "2021-01-01", encode_text(body),
                    notes=(Note("deal was signed again", "A second signing?", prefix="Later the"),))
     page = decorate_html(render_markdown(body), annotate_document(doc), href)
     assert page.startswith('<p>The deal was signed. Later the <mark class="note-anchor" id="note-1">deal was signed </mark>'
@@ -75,7 +83,7 @@ def test_note_prefix_picks_the_right_occurrence_and_spans_markup() -> None:
 
 
 def test_note_whose_quotation_is_gone_is_orphaned_not_dropped() -> None:
-    doc = Document("content/articles/a.md", "a", "A", "2021-01-01", "Nothing here.", notes=(Note("vanished words", "Still mine."),))
+    doc = Document("content/articles/a.md", "a", "A", "2021-01-01", encode_text("Nothing here."), notes=(Note("vanished words", "Still mine."),))
     found = annotate_document(doc)
     assert found.notes == (AnchoredNote(Note("vanished words", "Still mine."), "note-1", False),)
     assert "<mark" not in decorate_html(render_markdown(doc.body), found, href)
@@ -105,7 +113,7 @@ _VISIBLE_ADDITIONS = re.compile(r'<span class="sidenote editor-note" role="note"
                 max_size=30))
 def test_decorating_never_changes_the_text_a_reader_sees(words: list[str]) -> None:
     body = " ".join(words)
-    doc = Document("content/articles/a.md", "a", "A", "2021-01-01", body, notes=(Note("deal was signed", "n"),))
+    doc = Document("content/articles/a.md", "a", "A", "2021-01-01", encode_text(body), notes=(Note("deal was signed", "n"),))
     found = annotate_document(doc)
     found = Annotations(entities=found.entities + (EntityRef("putin", "Putin", "person", 1, ("Vladimir Putin", "Putin")),),
                         acronyms=(Acronym("NATO", "North Atlantic <Treaty>"),), notes=found.notes)

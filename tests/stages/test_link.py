@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from digest.config import Linking
 from digest.data import read_digest
 from digest.link_terms import article_terms, vocabulary
-from digest.model import Annotations, DatedEvent, Document, EntityRef
+from digest.model import Annotations, DatedEvent, Document, EntityRef, encode_text
 from digest.similarity import Scoring, features, similar_pairs
 from digest.stages import link
 from digest.stages.link import link_articles
@@ -25,7 +25,7 @@ from tests.conftest import run_digest
 def doc(slug: str, body: str, title: str = "", date: str = "2021-06-01", source: str | None = None,
         see_also: tuple[str, ...] = ()) -> Document:
     return Document(path=f"content/articles/{slug}.md", slug=slug, title=title or slug.replace("-", " ").title(),
-                    date=date, body=body, source=source, see_also=see_also)
+                    date=date, body_utf8=encode_text(body), source=source, see_also=see_also)
 
 
 # Two unrelated stories, three articles each, written differently but sharing their cast.

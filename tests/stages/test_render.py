@@ -19,7 +19,7 @@ from digest.dates import display_date, timestamp
 from digest.frontmatter import parse_page
 from digest.listing import paginate
 from digest.markdown import render_markdown
-from digest.model import AnnotationIndex, Article, Document, EntityEntry, Links, Site, Story
+from digest.model import AnnotationIndex, Article, Document, EntityEntry, Links, Site, Story, encode_text
 from digest.pages import PageFile, document_from
 from digest.stages.render import (article_description, data_files, demote_headings, render_site, template_filters,
                                   template_globals)
@@ -37,7 +37,7 @@ def read_articles(folder: Path) -> list[Article]:
         page, problems = parse_page(path.read_text(encoding="utf-8"), path.name)
         assert page is not None, problems
         doc = document_from(PageFile(path, path.name, page))
-        articles.append(Article(doc, render_markdown(doc.body)))
+        articles.append(Article.of(doc, render_markdown(doc.body)))
     return sorted(articles, key=lambda a: (a.doc.date, a.doc.slug), reverse=True)
 
 
@@ -308,8 +308,8 @@ def test_pygments_css_covers_both_colour_schemes(small_site: list[Article], tmp_
     ("word " * 60, None, ("word " * 32).strip() + "…"),
 ], ids=["drops-repeated-headline", "unescaped-text", "summary-wins", "cut-at-a-word"])
 def test_article_description(body: str, summary: str | None, expected: str) -> None:
-    doc = Document(path="a.md", slug="a", title="Headline", date="", body=body, summary=summary)
-    assert article_description(Article(doc, render_markdown(body))) == expected
+    doc = Document(path="a.md", slug="a", title="Headline", date="", body_utf8=encode_text(body), summary=summary)
+    assert article_description(Article.of(doc, render_markdown(body))) == expected
 
 
 def test_templates_make_no_url_by_hand() -> None:
@@ -330,7 +330,7 @@ names = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_si
        per_page=st.integers(1, 3))
 def test_any_titles_tags_and_outlets_give_a_site_without_broken_links(tmp_path: Path, entries: list[tuple[str, str | None, list[str], str | None]],
                                                                      per_page: int) -> None:
-    articles = [Article(Document(path=f"{n}.md", slug=f"a{n}", title=title, date=date or "", body=title, source=source,
+    articles = [Article.of(Document(path=f"{n}.md", slug=f"a{n}", title=title, date=date or "", body_utf8=encode_text(title), source=source,
                                  tags=tuple(tags)), render_markdown(title))
                 for n, (title, source, tags, date) in enumerate(entries)]
     articles.sort(key=lambda a: (a.doc.date, a.doc.slug), reverse=True)
@@ -363,7 +363,7 @@ def test_digest_json_lists_every_part_and_each_item_is_in_one(tmp_path_factory: 
     from digest.model import Annotations, DatedEvent
     from digest.stages import export
 
-    articles = [Article(Document(path=f"{s}.md", slug=s, title=s.upper(), date=f"2021-01-{1 + n % 28:02d}", body="x"), "<p>x</p>",
+    articles = [Article.of(Document(path=f"{s}.md", slug=s, title=s.upper(), date=f"2021-01-{1 + n % 28:02d}", body_utf8=b"x"), "<p>x</p>",
                         Annotations(events=(DatedEvent("2020", f"It began for {s}."),))) for n, s in enumerate(slugs)]
     articles.sort(key=lambda a: (a.doc.date, a.doc.slug), reverse=True)
     site = tmp_path_factory.mktemp("site")

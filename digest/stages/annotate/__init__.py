@@ -25,10 +25,11 @@ __all__ = ["AnnotateOptions", "annotate_document", "options_from"]
 def annotate_document(doc: Document, options: AnnotateOptions = AnnotateOptions()) -> Annotations:
     """The annotations of one article: named things, figures, quotes, acronyms, dated events, editor notes."""
     # notes are the editor's and anchor to the rendered text, so they are kept even with annotation off
-    notes = anchor_notes(doc.notes, render_markdown(doc.body)) if doc.notes else ()
+    body = doc.body
+    notes = anchor_notes(doc.notes, render_markdown(body)) if doc.notes else ()
     if not options.enabled:
         return Annotations(notes=notes)
-    text = read_text(doc.body)
+    text = read_text(body)
     definitions = [find_definitions(p) if "(" in p else [] for p in text.paragraphs]
     entities = find_entities(text.paragraphs, definitions, options)
     sentences = [s for paragraph in text.sentences for _, s in paragraph]
