@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from digest.model import Annotations, Document, EntityRef, Figure, Note, Quote
+from digest.model import Annotations, Document, EntityRef, Figure, Note, Quote, encode_text
 from digest.stages.annotate import AnnotateOptions
 from digest.stages.annotate.corpus import annotate_documents, index_annotations, unify_entities
 from digest.interning import ByIdentity
@@ -40,7 +40,7 @@ def test_remembered_results_are_reused_only_while_the_merge_gives_the_same_names
     other = Annotations(entities=(ref("S400", "system"),))
     remembered: dict = {}
     first = unify_entities([putin, other], remembered)
-    assert first == unify_entities([putin, other]) and first[0] is putin, "nothing to merge: the found annotations"
+    assert first == unify_entities([putin, other]) and first == [putin, other], "nothing to merge: the found annotations"
 
     full_name = Annotations(entities=(ref("Vladimir Putin", "person"),))
     second = unify_entities([putin, other, full_name], remembered)
@@ -52,6 +52,16 @@ def test_remembered_results_are_reused_only_while_the_merge_gives_the_same_names
     fourth = unify_entities([Annotations(entities=(ref("Putin", "person"),)), other, full_name], remembered)
     assert fourth == second and fourth[0] is not second[0], "an equal object found anew is rekeyed anew"
     assert len(remembered) == 3, "what the last call was given, nothing older"
+
+
+def test_articles_naming_one_thing_share_its_strings() -> None:
+    # Each article's annotations come decoded on their own (cache, worker processes): equal, not shared strings.
+    number = 400  # a string made at run time, unlike a literal, is a new object each time
+    first, second = (Annotations(entities=(ref(f"S-{number}", "system", f"S{number}"),)) for _ in range(2))
+    assert first.entities[0].name is not second.entities[0].name
+    a, b = (found.entities[0] for found in unify_entities([first, second]))
+    assert a == first.entities[0] and b == second.entities[0]
+    assert a.key is b.key and a.name is b.name and a.kind is b.kind and a.forms[0] is b.forms[0]
 
 
 def test_index_lists_articles_per_entity_and_the_glossary() -> None:
@@ -122,7 +132,7 @@ def test_articles_sharing_two_named_things_form_a_group() -> None:
 
 
 def test_orphaned_note_is_reported_with_its_file_and_quotation() -> None:
-    doc = Document("content/articles/a.md", "a", "A", "2021-01-01", "The text changed.",
+    doc = Document("content/articles/a.md", "a", "A", "2021-01-01", encode_text("The text changed."),
                    notes=(Note("the old words", "My note"),))
     annotations, problems = annotate_documents([doc], AnnotateOptions())
     assert not annotations[0].notes[0].anchored
