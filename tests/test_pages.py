@@ -82,3 +82,27 @@ def test_known_documents_are_reused_while_their_parsed_page_is_the_same_object(t
     # A page dropped from the list is forgotten; what is reused follows the object, not the path's old text.
     only_b = documents_from([PageFile(pages[1].path, pages[1].display, reparsed[1].page)], known)
     assert only_b[0] is again[1] and set(known) == {"content/articles/b.md"}
+
+
+def test_pages_read_a_few_at_a_time_are_read_as_all_at_once(tmp_path: Path, monkeypatch) -> None:
+    import digest.pages
+
+    articles = tmp_path / "digest" / "content" / "articles"
+    articles.mkdir(parents=True)
+    for name in "abcdefg":
+        (articles / f"{name}.md").write_text(PAGE.format(title=name.upper(), body="Text."))
+    (articles / "c.md").write_bytes(b"---\ntitle: C\n---\n\n\xff\xfe not UTF-8\n")
+    (articles / "e.md").write_text("---\ntitle: [E\n---\n\nBroken front matter.\n")
+    (articles / "z.md").symlink_to(tmp_path / "nowhere.md")
+    at_once = titles(articles, tmp_path / "digest")
+    assert at_once[0] == ["A", "B", "D", "F", "G"] and len(at_once[1]) == 3
+    monkeypatch.setattr(digest.pages, "READ_AT_ONCE", 2)
+    calls: list[int] = []
+
+    def parse_counted(pairs: list[tuple[str, str]]) -> list:
+        calls.append(len(pairs))
+        return digest.pages.parse_each(pairs)
+
+    pages, problems = read_page_files(articles, tmp_path / "digest", parse_counted)
+    assert ([pf.page.meta.title for pf in pages], [f"{d.path}: {d.message}" for d in problems]) == at_once
+    assert calls == [2, 1, 2, 1], "two files at a time; the one not UTF-8 and the one leading outside are not parsed"
