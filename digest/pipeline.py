@@ -334,7 +334,10 @@ def _site_files(config: Config, options: BuildOptions, theme: Theme, output: Pat
                                 partial(options.executor.map, acyclic=True))
         annotations, problems = finish_annotations(documents, per_article,
                                                    options.memory.rekeyed if options.memory is not None else None)
-        del per_article  # as found, before the digest-wide names: unless digest serve keeps them, they go
+        # As found, before the digest-wide names: written to the cache and, unless digest serve keeps them, gone
+        # before decorating makes the HTML.
+        cache.save_stages("annotate")
+        del per_article
         report.add(*problems)
         # Decorating and describing are per-article too once the corpus part is done, cached by what they read.
         # They run in this process: sending the HTML and annotations to workers costs more than it saves
@@ -355,7 +358,7 @@ def _site_files(config: Config, options: BuildOptions, theme: Theme, output: Pat
             options.memory.html = encoded
         # These per-article stages are done: their packs are written now rather than on top of the rendered site,
         # and the undecorated HTML only they needed goes before linking (about 1 GB at 100,000 articles).
-        cache.save_stages("markdown", "annotate", "decorate")
+        cache.save_stages("markdown", "decorate")
         del bodies, finished
     articles.sort(key=lambda a: (a.doc.date, a.doc.slug), reverse=True)
 
