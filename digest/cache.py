@@ -189,13 +189,16 @@ class Cache:
         return value
 
     def map(self, stage: str, items: Sequence[T], key_parts: Callable[[T], Sequence[str | bytes]],
-            compute: Callable[[T], R], result_type: Any, mapper: Callable[[Callable[[T], R], Sequence[T]], list[R]]) -> list[R]:
-        """compute over items, in order: cached results looked up here, the rest computed by mapper (in parallel)."""
+            compute: Callable[[T], R], result_type: Any, mapper: Callable[[Callable[[T], R], Sequence[T]], list[R]],
+            more_to_come: bool = False) -> list[R]:
+        """compute over items, in order: cached results looked up here, the rest computed by mapper (in parallel).
+        more_to_come: the stage maps more items after these (the pages, read a few thousand at a time), so what
+        the packs hold beyond these items is kept for them, not let go."""
         keys = [key_of(stage, key_parts(item), self.long_texts) for item in items]
         with cycle_collector_paused():  # decoding makes many long-lived objects: 10,000 annotations took 3 s, not 0.4
             results: list[Any] = [self._lookup(stage, key, result_type) for key in keys]
         store = self._stage(stage)
-        if store.loaded:  # the entries no item asked for: a build after an upgrade finds only those (200 MB at 10,000)
+        if store.loaded and not more_to_come:  # the entries no item asked for: a build after an upgrade finds only those (200 MB at 10,000)
             store.loaded.clear()
         todo = [i for i, r in enumerate(results) if r is _MISSING]
         for i, value in zip(todo, mapper(compute, [items[i] for i in todo])):

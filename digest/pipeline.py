@@ -285,7 +285,8 @@ def _site_files(config: Config, options: BuildOptions, theme: Theme, output: Pat
     articles_dir = config.resolve(config.paths.articles)
 
     def parse_many(pairs: list[tuple[str, str]]) -> list[ParsedPage]:
-        return cache.map("read", pairs, lambda pair: pair, parse_one, ParsedPage, options.executor.map)
+        # read_page_files parses a batch at a time: the packs' other entries are the next batches' (let go by save_stages)
+        return cache.map("read", pairs, lambda pair: pair, parse_one, ParsedPage, options.executor.map, more_to_come=True)
 
     known_texts = options.memory.texts if options.memory is not None else None
     with stage("read"):

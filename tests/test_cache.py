@@ -449,3 +449,21 @@ def test_keys_tell_inputs_apart_and_remembered_text_hashes_change_nothing(first:
         [(p.encode("utf-8", "surrogatepass") if isinstance(p, str) else p) for p in second]
     if not same:
         assert cache_module.key_of("stage", first) != cache_module.key_of("stage", second)
+
+
+def test_an_edit_build_parses_only_the_edited_page_though_pages_are_read_a_few_at_a_time(
+        example_digest: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("digest.pages.READ_AT_ONCE", 2)  # the example's five pages: three batches
+    config = load_config(root=example_digest)
+    build_site(config, BuildOptions(executor=Executor("serial")))
+    edited = sorted((example_digest / "content" / "articles").glob("*.md"))[-1]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    parsed: list[str] = []
+
+    def counted(text: str, display: str) -> Any:
+        parsed.append(display)
+        return parse_page(text, display)
+
+    monkeypatch.setattr("digest.pages.parse_page", counted)
+    build_site(config, BuildOptions(executor=Executor("serial")))
+    assert parsed == [f"content/articles/{edited.name}"], "the other batches' pages come from the cache"
