@@ -117,7 +117,6 @@ def sync_pages(articles: list[StrippedArticle], folder: Path, root: Path, existi
     by_source = {pf.page.meta.source_file: pf for pf in existing if pf.page.meta.source_file}
     taken = {pf.path.name for pf in existing}
     folder.mkdir(parents=True, exist_ok=True)
-    problems += _recover(folder, root)
     for article in articles:
         text = page_text(article)
         current = by_source.get(article.source_path)
@@ -220,10 +219,13 @@ def _replace_unless_saved(path: Path, old_text: str, text: str) -> bool:
         aside.unlink(missing_ok=True)
 
 
-def _recover(folder: Path, root: Path) -> list[Diagnostic]:
+def recover_pages(folder: Path, root: Path) -> list[Diagnostic]:
     """Tidy what a killed build left: its temporary pages go; a page it had renamed aside goes back
-    to its name when that is free (a killed build is the only way one is left), else stays, reported."""
+    to its name when that is free (a killed build is the only way one is left), else stays, reported.
+    Done before the pages are read: a page left aside is not read, and its source would get a second page."""
     problems: list[Diagnostic] = []
+    if not folder.is_dir():
+        return problems
     for leftover in sorted(folder.glob(".*.tmp")):
         leftover.unlink(missing_ok=True)
     for aside in sorted(folder.glob(".*.aside")):

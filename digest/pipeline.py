@@ -24,7 +24,7 @@ from digest.interning import ByIdentity, same_objects
 from digest.link_terms import ArticleTerms, article_terms
 from digest.markdown import render_markdown
 from digest.model import KEEP, Annotations, Article, Discrepancy, Document, Keep, Site, Source, StrippedArticle, encode_text
-from digest.pages import ParsedPage, documents_from, parse_one, read_page_files, sync_pages
+from digest.pages import ParsedPage, documents_from, parse_one, read_page_files, recover_pages, sync_pages
 from digest.parallel import Executor
 from digest.paths import distinct_slugs
 from digest.render_memo import Fingerprints, LastRender, RenderMemory, RenderMemo, base_key, load_memo, save_memo
@@ -290,6 +290,7 @@ def _site_files(config: Config, options: BuildOptions, theme: Theme, output: Pat
 
     known_texts = options.memory.texts if options.memory is not None else None
     with stage("read"):
+        report.add(*recover_pages(articles_dir, root))
         existing, problems = read_page_files(articles_dir, root, parse_many, known_texts)
         report.add(*problems)
     keep = {pf.page.meta.source_file: pf.page.meta.keep for pf in existing if pf.page.meta.source_file}

@@ -138,7 +138,20 @@ def test_what_a_killed_build_left_is_tidied_and_an_aside_page_put_back(tmp_path:
     (tmp_path / ".b.md.123.aside").write_text("the editor's b\n")  # killed between rename and link
     (tmp_path / "c.md").write_text("c now\n")
     (tmp_path / ".c.md.123.aside").write_text("c before\n")
-    problems = pages_module._recover(tmp_path, tmp_path)
+    problems = pages_module.recover_pages(tmp_path, tmp_path)
     assert (tmp_path / "b.md").read_text() == "the editor's b\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == [".c.md.123.aside", "b.md", "c.md"]
     assert len(problems) == 1 and ".c.md.123.aside" in problems[0].path and "c.md" in problems[0].message
+
+
+def test_a_page_a_killed_build_left_aside_is_regenerated_in_place_not_doubled(tmp_path: Path) -> None:
+    digest = make_sourced_digest(tmp_path / "digest", 3)
+    names = [p.name for p in generated_pages(digest)]
+    page = generated_pages(digest)[1]
+    page.rename(page.with_name(f".{page.name}.4242.aside"))  # killed between renaming it aside and replacing it
+    for source in sorted((digest / "content" / "sources").iterdir()):
+        source.write_text(source.read_text() + "Written after the build was killed.\n")
+    run_digest("build", cwd=digest, check=True)
+    assert [p.name for p in generated_pages(digest)] == names, "no second page for the source whose page was aside"
+    assert "Written after the build was killed." in page.read_text()
+    assert not list(page.parent.glob(".*")), "the aside copy is gone"
