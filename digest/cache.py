@@ -206,6 +206,16 @@ class Cache:
             self._keep(stage, keys[i], value)
         return results
 
+    def key(self, stage: str, key_parts: Sequence[str | bytes]) -> str:
+        """The key of one input of stage, as cached and map look it up."""
+        return key_of(stage, key_parts, self.long_texts)
+
+    def hold(self, stage: str, keys: Iterable[str]) -> None:
+        """Keep these entries in the stage's packs, as if looked up, without reading them: the build keeps what
+        they made (the search index's parts whose files it keeps as they are)."""
+        store = self._stage(stage)
+        store.used.update(set(keys) & self._keys(store))
+
     def save(self) -> None:
         """Write what this run computed, one pack per stage; rewrite a stage whose packs piled up or went stale.
         The memory, when there is one, is refreshed with the results this run used."""
@@ -238,8 +248,10 @@ class Cache:
     def _save_stage(self, stage: _Stage) -> None:
         if stage.folder is None:
             return
-        # loaded is None when memory answered every lookup (digest serve): the packs were not parsed
-        if stage.loaded is not None and stage.packs and 2 * len(stage.loaded_keys - stage.used) > len(stage.used):
+        # The keys the packs hold, as far as this run learnt them: none when memory answered every lookup (digest
+        # serve) or nothing was looked up; from the key lists when every lookup missed (a first build after an upgrade).
+        held = stage.loaded_keys if stage.loaded is not None else stage.keys or frozenset()
+        if stage.packs and 2 * len(held - stage.used) > len(stage.used):
             # Mostly entries of articles since changed or deleted: read again, as the used ones left `loaded`.
             self._rewrite(stage, stage.packs, _read_packs(stage.packs))
         elif len(stage.packs) >= _MAX_PACKS:
@@ -320,7 +332,7 @@ class Cache:
             store.values[key] = remembered[key]
             self.stats[stage].hits += 1
             return remembered[key]
-        if store.loaded is None and remembered and key not in self._keys(store):
+        if store.loaded is None and key not in self._keys(store):
             self.stats[stage].misses += 1  # an edited article: no pack holds it, and none need be parsed to know
             return _MISSING
         data = self._load(store).pop(key, _MISSING)  # (what this run computed is in store.values)

@@ -28,8 +28,9 @@ from digest.pages import ParsedPage, documents_from, parse_one, read_page_files,
 from digest.parallel import Executor
 from digest.paths import distinct_slugs
 from digest.render_memo import Fingerprints, LastRender, RenderMemory, RenderMemo, base_key, load_memo, save_memo
-from digest.search import (BUNDLE, SHARDS, decode_bundle, digests_key, encode_bundle, indexed, load_page_digests, page_digest,
-                           save_page_digests, search_bundle, shard_list, shards)
+from digest.search import (BUNDLE, SHARDS, PartFiles, decode_bundle, digests_key, encode_bundle, indexed, load_kept_parts,
+                           load_page_digests, page_digest, save_kept_parts, save_page_digests, search_bundle, shard_list,
+                           shards)
 from digest.stages.annotate import annotate_document, options_from
 from digest.stages.annotate.corpus import discrepancies_of, finish_annotations, index_annotations
 from digest.stages.annotate.discrepancies import discrepancy_inputs
@@ -182,6 +183,7 @@ def _records(cache_folder: Path | None, output: Path, made: _MadeSite, index: _S
     """Writing what the next build starts from (each checked against the output's files when read); digest serve's
     render memory is kept at once."""
     records: list[Callable[[], None]] = [partial(save_page_digests, cache_folder, output, index.digests, written_files),
+                                         partial(save_kept_parts, cache_folder, output, index.parts, written_files),
                                          partial(save_memo, cache_folder, output, made.rendered, written_files)]
     if memory is not None and made.value_hashes is not None and cache_folder is not None and written_files is not None:
         memory.render = RenderMemory(str(output), written_files, made.rendered, made.value_hashes)
@@ -237,19 +239,24 @@ class _SearchIndex:
     problems: list[Diagnostic]
     decoded: ByIdentity[tuple[dict[str, bytes], dict[str, bytes]]] | None  # for digest serve's next build
     encoded: list[dict[str, str]]  # a build's parts as cached (search.encode_bundle), not yet in files
+    kept: list[tuple[str, ...]]  # a build's parts whose files it keeps as the last build wrote them, by name
+    parts: PartFiles  # every part's key and files, for the next build (search.save_kept_parts)
 
-    def take_files(self) -> Iterator[dict[str, bytes]]:
+    def take_files(self) -> Iterator[dict[str, bytes | Keep]]:
         """All its files, a part at a time: each part is decoded when asked for and let go once given, so a build
         never holds the whole index twice (decoded and as cached: 120 MB at 10,000 articles)."""
-        yield self.files
+        yield dict(self.files)
+        for names in self.kept:
+            yield dict.fromkeys(names, KEEP)
         while self.encoded:
-            yield decode_bundle(self.encoded.pop())
+            yield dict(decode_bundle(self.encoded.pop()))
 
 
 def _search_index(config: Config, files: Mapping[str, bytes | Keep], pages: list[str], output: Path, cache: Cache,
-                  known: dict[str, bytes], last: BuildMemory | None) -> _SearchIndex:
+                  known: dict[str, bytes], last: BuildMemory | None, kept: PartFiles) -> _SearchIndex:
     """The Pagefind index of the article pages (pages, of files). Each part of it is cached: rebuilt only when
-    one of its pages changed (known: the page digests the last build recorded, for the pages it kept)."""
+    one of its pages changed (known: the page digests the last build recorded, for the pages it kept). A build
+    keeps the files of a part that has the key it had when the last build wrote them (kept), and reads none of it."""
     problems: list[Diagnostic] = []
 
     def page(path: str) -> bytes:
@@ -265,8 +272,16 @@ def _search_index(config: Config, files: Mapping[str, bytes | Keep], pages: list
         problems.extend(found)
         return encode_bundle(bundle)
 
-    bundles = cache.map("search", parts, lambda part: (part[0], digests_key(part[1], config)), index, dict[str, str],
-                        _thread_map)
+    def key_parts(part: tuple[str, dict[str, bytes]]) -> tuple[str, str]:
+        return part[0], digests_key(part[1], config)
+
+    keys = {part[0]: cache.key("search", key_parts(part)) for part in parts}
+    unchanged = [part[0] for part in parts if last is None and part[0] in kept and kept[part[0]][0] == keys[part[0]]]
+    cache.hold("search", [keys[folder] for folder in unchanged])
+    made = [part for part in parts if part[0] not in unchanged]
+    bundles = cache.map("search", made, key_parts, index, dict[str, str], _thread_map)
+    record = {folder: kept[folder] for folder in unchanged}
+    record.update((folder, (keys[folder], tuple(sorted(bundle)))) for (folder, _), bundle in zip(made, bundles))
     if last is None:  # a build: the parts are decoded as they are written (take_files)
         decoded, (search_files, search_hashes), encoded = None, ({}, {}), bundles
     else:
@@ -274,7 +289,8 @@ def _search_index(config: Config, files: Mapping[str, bytes | Keep], pages: list
         (search_files, search_hashes), encoded = decoded_bundles(bundles, decoded), []
     if digests:
         search_files[SHARDS] = shard_list([folder for folder, _ in parts])
-    return _SearchIndex(search_files, search_hashes, digests, problems, decoded, encoded)
+    return _SearchIndex(search_files, search_hashes, digests, problems, decoded, encoded,
+                        [kept[folder][1] for folder in unchanged], record)
 
 
 def _site_files(config: Config, options: BuildOptions, theme: Theme, output: Path, report: Report,
@@ -416,8 +432,10 @@ def _site_files(config: Config, options: BuildOptions, theme: Theme, output: Pat
             Pagefind would take the cores the browser needs then."""
             known = load_page_digests(cache.folder, output, live_files(output),
                                       options.memory.page_digests if options.memory is not None else None)
+            kept_parts = load_kept_parts(cache.folder, output, live_files(output)) if options.memory is None else {}
             pages = [path for path in files if indexed(path)]  # listed here: files grows while a thread reads it
-            search.append(_Indexing(partial(_search_index, config, files, pages, output, cache, known, options.memory)))
+            search.append(_Indexing(partial(_search_index, config, files, pages, output, cache, known, options.memory,
+                                            kept_parts)))
             if _search_after(options, output) is None:
                 search[0].begin()
                 cleanup.callback(search[0].wait)  # before the staging folder it reads goes

@@ -161,6 +161,35 @@ def save_page_digests(cache_folder: Path | None, output: Path, digests: Mapping[
         path: [*written[path], digest.hex()] for path, digest in sorted(digests.items()) if path in written}})
 
 
+PARTS_RECORD = "search-parts.json"  # in .digest-cache/: the last build's parts, by key, and their files' stats
+PartFiles = dict[str, tuple[str, tuple[str, ...]]]  # {folder: (its cache key, the names of its files)}
+
+
+def load_kept_parts(cache_folder: Path | None, output: Path, live: Mapping[str, tuple[int, int, int]] | None) -> PartFiles:
+    """The parts of the search index the last build wrote whose files are all still as it wrote them in output
+    (live: the output's files): a build whose part has the same key keeps those files instead of writing them again."""
+    if cache_folder is None or live is None:
+        return {}
+    try:
+        data = json.loads((cache_folder / PARTS_RECORD).read_text(encoding="utf-8"))
+        if data.get("output") != str(output):
+            return {}
+        return {folder: (key, tuple(names)) for folder, (key, names) in data["parts"].items()
+                if all(live.get(name) == tuple(stat) for name, stat in names.items())}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return {}
+
+
+def save_kept_parts(cache_folder: Path | None, output: Path, parts: PartFiles,
+                    written: Mapping[str, tuple[int, int, int]] | None) -> None:
+    """Record the parts just written with their files' stats (written: output_files), for load_kept_parts."""
+    if cache_folder is None:
+        return
+    known = {folder: [key, {name: written[name] for name in names}] for folder, (key, names) in sorted(parts.items())
+             if written is not None and all(name in written for name in names)}
+    save_json(cache_folder / PARTS_RECORD, {"output": str(output), "parts": known})
+
+
 def shards(pages: Mapping[str, T]) -> list[tuple[str, dict[str, T]]]:
     """The article pages split into (folder, pages) of about SHARD_SIZE pages each; the first folder is BUNDLE.
 

@@ -467,3 +467,20 @@ def test_an_edit_build_parses_only_the_edited_page_though_pages_are_read_a_few_a
     monkeypatch.setattr("digest.pages.parse_page", counted)
     build_site(config, BuildOptions(executor=Executor("serial")))
     assert parsed == [f"content/articles/{edited.name}"], "the other batches' pages come from the cache"
+
+
+def test_a_run_whose_every_lookup_misses_reads_no_pack_and_still_drops_the_stale_ones(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    each = lambda f, items: [f(i) for i in items]  # noqa: E731
+    cache = Cache(tmp_path)
+    cache.map("markdown", ["a", "b", "c"], lambda item: (item,), str.upper, str, each)
+    cache.save()
+    parsed: list[object] = []
+    real = cache_module._read_packs
+    monkeypatch.setattr(cache_module, "_read_packs", lambda packs: parsed.append(packs) or real(packs))
+    upgraded = Cache(tmp_path)  # as after an upgrade of digest: no key is found
+    assert upgraded.map("markdown", ["x", "y"], lambda item: (item,), str.upper, str, each) == ["X", "Y"]
+    assert parsed == [], "the packs' key lists tell every lookup is a miss"
+    upgraded.save()
+    [pack] = packs(tmp_path, "markdown")
+    assert b'"X"' in pack.read_bytes() and b'"A"' not in pack.read_bytes(), "the stale pack is gone"

@@ -242,3 +242,47 @@ def test_digest_serve_writes_the_search_index_after_the_pages(example_digest: Pa
         step()
     assert live.later is None
     assert {p: p.read_bytes() for p in (site / "pagefind").rglob("*") if p.is_file()} != index
+
+
+def _build(folder: Path) -> None:
+    from digest.build import BuildOptions, build_site
+    from digest.config import load_config
+    from digest.parallel import Executor
+    build_site(load_config(root=folder), BuildOptions(executor=Executor("serial")))
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_build_keeps_the_files_of_the_search_parts_no_edit_touched(example_digest: Path, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from digest import pipeline
+    monkeypatch.setattr(search, "SHARD_SIZE", 2)  # the example's five articles: three parts
+    _build(example_digest)
+    decoded: list[set[str]] = []
+    real = pipeline.decode_bundle
+    monkeypatch.setattr(pipeline, "decode_bundle", lambda bundle: decoded.append({n.split("/")[1] for n in bundle})
+                        or real(bundle))
+    page = sorted((example_digest / "content" / "articles").glob("*.md"))[0]
+    page.write_text(page.read_text(encoding="utf-8") + "\nA sentence only search finds: zanzibarite.\n", encoding="utf-8")
+    _build(example_digest)
+    assert len(decoded) == 1, "only the edited article's part is made; the other two parts' files are kept"
+
+    clean = tmp_path / "clean"
+    shutil.copytree(example_digest, clean, ignore=shutil.ignore_patterns(".digest-cache", "site"))
+    _build(clean)
+    assert _files(example_digest / "site") == _files(clean / "site")
+
+    # A kept file changed by hand since: its part is written again from the cache, the others still kept.
+    [fragment, *_] = sorted((example_digest / "site" / "pagefind").rglob("fragment/*"))
+    fragment.write_bytes(b"damaged")
+    page.write_text(page.read_text(encoding="utf-8") + "\nOne more.\n", encoding="utf-8")
+    (clean / "content" / "articles" / page.name).write_text(page.read_text(encoding="utf-8"), encoding="utf-8")
+    decoded.clear()
+    _build(example_digest)
+    assert 1 <= len(decoded) <= 2, "the damaged file's part and the edited article's"
+    _build(clean)
+    assert _files(example_digest / "site") == _files(clean / "site")
