@@ -58,7 +58,6 @@ class BuildMemory:
     bundles: ByIdentity[tuple[dict[str, bytes], dict[str, bytes]]] | None = None  # search parts decoded, hashed
     page_digests: PageDigests | None = None  # what Pagefind read of the article pages written (digest.search)
     discrepancy_texts: ByIdentity[str] | None = None  # what discrepancies read of each article (annotate.discrepancies)
-    html: ByIdentity[bytes] | None = None  # the articles' HTML encoded, by its text (model.Article)
 
 
 @dataclass(frozen=True)
