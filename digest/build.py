@@ -55,7 +55,7 @@ class BuildMemory:
     related: dict[Hashable, tuple[str, tuple[Related, ...]]] = field(default_factory=dict)  # by slug
     entities: dict[Hashable, EntityEntry] = field(default_factory=dict)  # by key
     render: RenderMemory | None = None  # page keys and value hashes (digest.render_memo)
-    bundles: ByIdentity[tuple[dict[str, bytes], dict[str, bytes]]] | None = None  # search parts decoded, hashed
+    bundles: ByIdentity[dict[str, bytes]] | None = None  # the hashes of the search parts' files, by the part
     page_digests: PageDigests | None = None  # what Pagefind read of the article pages written (digest.search)
     discrepancy_texts: ByIdentity[str] | None = None  # what discrepancies read of each article (annotate.discrepancies)
 

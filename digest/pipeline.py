@@ -28,7 +28,7 @@ from digest.pages import ParsedPage, documents_from, parse_one, read_page_files,
 from digest.parallel import Executor
 from digest.paths import distinct_slugs
 from digest.render_memo import Fingerprints, LastRender, RenderMemory, RenderMemo, base_key, load_memo, save_memo
-from digest.search import (BUNDLE, SHARDS, PartFiles, decode_bundle, digests_key, encode_bundle, indexed, load_kept_parts,
+from digest.search import (BUNDLE, SHARDS, PartFiles, digests_key, indexed, load_kept_parts,
                            load_page_digests, page_digest, save_kept_parts, save_page_digests, search_bundle, shard_list,
                            shards)
 from digest.stages.annotate import annotate_document, options_from
@@ -133,7 +133,7 @@ def _finished_search(made: _MadeSite, memory: BuildMemory | None, report: Report
     """The search index, once made; its problems go into report."""
     index = made.search.result()
     if memory is not None:
-        memory.bundles = index.decoded
+        memory.bundles = index.hashed
     report.add(*dict.fromkeys(index.problems))
     return index
 
@@ -237,19 +237,18 @@ class _SearchIndex:
     hashes: dict[str, bytes]  # of the parts' files, for update_in_place (digest serve; else empty)
     digests: dict[str, bytes]  # what Pagefind reads of each article page, hashed (search.page_digest)
     problems: list[Diagnostic]
-    decoded: ByIdentity[tuple[dict[str, bytes], dict[str, bytes]]] | None  # for digest serve's next build
-    encoded: list[dict[str, str]]  # a build's parts as cached (search.encode_bundle), not yet in files
+    hashed: ByIdentity[dict[str, bytes]] | None  # for digest serve's next build: the parts' files' hashes
+    pending: list[dict[str, bytes]]  # a build's parts as cached, not yet in files
     kept: list[tuple[str, ...]]  # a build's parts whose files it keeps as the last build wrote them, by name
     parts: PartFiles  # every part's key and files, for the next build (search.save_kept_parts)
 
     def take_files(self) -> Iterator[dict[str, bytes | Keep]]:
-        """All its files, a part at a time: each part is decoded when asked for and let go once given, so a build
-        never holds the whole index twice (decoded and as cached: 120 MB at 10,000 articles)."""
+        """All its files, a part at a time, each let go once given."""
         yield dict(self.files)
         for names in self.kept:
             yield dict.fromkeys(names, KEEP)
-        while self.encoded:
-            yield dict(decode_bundle(self.encoded.pop()))
+        while self.pending:
+            yield dict(self.pending.pop())
 
 
 def _search_index(config: Config, files: Mapping[str, bytes | Keep], pages: list[str], output: Path, cache: Cache,
@@ -267,10 +266,10 @@ def _search_index(config: Config, files: Mapping[str, bytes | Keep], pages: list
                for path in pages}
     parts = shards(digests)
 
-    def index(part: tuple[str, dict[str, bytes]]) -> dict[str, str]:
+    def index(part: tuple[str, dict[str, bytes]]) -> dict[str, bytes]:
         bundle, found = search_bundle({path: page(path) for path in part[1]}, config, part[0])
         problems.extend(found)
-        return encode_bundle(bundle)
+        return bundle
 
     def key_parts(part: tuple[str, dict[str, bytes]]) -> tuple[str, str]:
         return part[0], digests_key(part[1], config)
@@ -279,17 +278,17 @@ def _search_index(config: Config, files: Mapping[str, bytes | Keep], pages: list
     unchanged = [part[0] for part in parts if last is None and part[0] in kept and kept[part[0]][0] == keys[part[0]]]
     cache.hold("search", [keys[folder] for folder in unchanged])
     made = [part for part in parts if part[0] not in unchanged]
-    bundles = cache.map("search", made, key_parts, index, dict[str, str], _thread_map)
+    bundles = cache.map("search", made, key_parts, index, dict[str, bytes], _thread_map)
     record = {folder: kept[folder] for folder in unchanged}
     record.update((folder, (keys[folder], tuple(sorted(bundle)))) for (folder, _), bundle in zip(made, bundles))
-    if last is None:  # a build: the parts are decoded as they are written (take_files)
-        decoded, (search_files, search_hashes), encoded = None, ({}, {}), bundles
+    if last is None:  # a build: the parts go into the site one at a time (take_files)
+        hashed, (search_files, search_hashes), pending = None, ({}, {}), bundles
     else:
-        decoded = ByIdentity(last.bundles)
-        (search_files, search_hashes), encoded = decoded_bundles(bundles, decoded), []
+        hashed = ByIdentity(last.bundles)
+        (search_files, search_hashes), pending = hashed_bundles(bundles, hashed), []
     if digests:
         search_files[SHARDS] = shard_list([folder for folder, _ in parts])
-    return _SearchIndex(search_files, search_hashes, digests, problems, decoded, encoded,
+    return _SearchIndex(search_files, search_hashes, digests, problems, hashed, pending,
                         [kept[folder][1] for folder in unchanged], record)
 
 
@@ -453,27 +452,21 @@ def _thread_map(compute: Callable[[T], R], items: Sequence[T]) -> list[R]:
         return list(pool.map(compute, items))
 
 
-def decoded_bundles(bundles: Sequence[dict[str, str]], last: ByIdentity[tuple[dict[str, bytes], dict[str, bytes]]] | None
-                    ) -> tuple[dict[str, bytes], dict[str, bytes]]:
-    """The files of the search index's parts, and, given what digest serve decoded last build (by the part, a
+def hashed_bundles(bundles: Sequence[dict[str, bytes]], last: ByIdentity[dict[str, bytes]]
+                   ) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """The files of the search index's parts and, given what digest serve hashed last build (by the part, a
     cached object), their hashes for update_in_place: the parts that are the very objects of then are not
-    decoded and hashed again (about 11,000 files at 10,000 articles)."""
+    hashed again (about 11,000 files at 10,000 articles)."""
     files: dict[str, bytes] = {}
-    if last is None:
-        for bundle in bundles:
-            files.update(decode_bundle(bundle))
-        return files, {}
     hashes: dict[str, bytes] = {}
     for bundle in bundles:
-        decoded, hashed = last.of(bundle, _decoded_and_hashed)
-        files.update(decoded)
-        hashes.update(hashed)
+        files.update(bundle)
+        hashes.update(last.of(bundle, _hashed))
     return files, hashes
 
 
-def _decoded_and_hashed(bundle: dict[str, str]) -> tuple[dict[str, bytes], dict[str, bytes]]:
-    decoded = decode_bundle(bundle)
-    return decoded, {path: file_digest(data) for path, data in decoded.items()}
+def _hashed(bundle: dict[str, bytes]) -> dict[str, bytes]:
+    return {path: file_digest(data) for path, data in bundle.items()}
 
 
 def decorate_job(job: tuple[bytes, Annotations, str, str], entity_href: Callable[[str], str]) -> tuple[bytes, str]:

@@ -11,7 +11,6 @@ holds it to that). Only the files the search page needs are kept: not Pagefind's
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import re
@@ -204,15 +203,6 @@ def shards(pages: Mapping[str, T]) -> list[tuple[str, dict[str, T]]]:
 def shard_list(folders: list[str]) -> bytes:
     """pagefind/shards.json: the other indexes search.js merges into the main one."""
     return json.dumps([f.removeprefix(BUNDLE) for f in folders if f != BUNDLE]).encode("utf-8") + b"\n"
-
-
-def encode_bundle(bundle: dict[str, bytes]) -> dict[str, str]:
-    """The bundle as text, for the build cache (which keeps JSON)."""
-    return {name: base64.b64encode(data).decode("ascii") for name, data in bundle.items()}
-
-
-def decode_bundle(encoded: dict[str, str]) -> dict[str, bytes]:
-    return {name: base64.b64decode(text) for name, text in encoded.items()}
 
 
 def search_bundle(files: Mapping[str, bytes], config: Config, folder: str = BUNDLE) -> tuple[dict[str, bytes], list[Diagnostic]]:

@@ -168,21 +168,20 @@ def test_the_page_digests_of_a_build_serve_the_next_only_for_pages_still_as_writ
     assert not (tmp_path / search.PAGES_RECORD).exists()
 
 
-def test_search_parts_digest_serve_decoded_last_build_are_not_decoded_again() -> None:
+def test_search_parts_digest_serve_hashed_last_build_are_not_hashed_again() -> None:
     from digest.interning import ByIdentity
-    from digest.pipeline import decoded_bundles
-    from digest.search import encode_bundle
+    from digest.pipeline import hashed_bundles
     from digest.stages.write import file_digest
 
-    kept, edited = encode_bundle({"pagefind/a.pf": b"A"}), encode_bundle({"pagefind-1/b.pf": b"B"})
-    assert decoded_bundles([kept, edited], None) == ({"pagefind/a.pf": b"A", "pagefind-1/b.pf": b"B"}, {})
+    kept, edited = {"pagefind/a.pf": b"A"}, {"pagefind-1/b.pf": b"B"}
     last: ByIdentity = ByIdentity()
-    files, hashes = decoded_bundles([kept, edited], last)
+    files, hashes = hashed_bundles([kept, edited], last)
+    assert files == {"pagefind/a.pf": b"A", "pagefind-1/b.pf": b"B"}
     assert hashes == {path: file_digest(data) for path, data in files.items()}
     now = ByIdentity(last)  # as the next build of digest serve starts from the last one's
-    again, _ = decoded_bundles([kept, encode_bundle({"pagefind-1/b.pf": b"B2"})], now)
-    assert again["pagefind/a.pf"] is files["pagefind/a.pf"], "the part kept from the cache: its very bytes"
-    assert again["pagefind-1/b.pf"] == b"B2"
+    again, _ = hashed_bundles([kept, {"pagefind-1/b.pf": b"B2"}], now)
+    assert again == {"pagefind/a.pf": b"A", "pagefind-1/b.pf": b"B2"}
+    assert now._seen[id(kept)][1] is last._seen[id(kept)][1], "the part kept from the cache: its very hashes"
     assert len(now._seen) == 2, "the next build knows this build's parts only"
 
 
@@ -262,10 +261,16 @@ def test_a_build_keeps_the_files_of_the_search_parts_no_edit_touched(example_dig
     from digest import pipeline
     monkeypatch.setattr(search, "SHARD_SIZE", 2)  # the example's five articles: three parts
     _build(example_digest)
-    decoded: list[set[str]] = []
-    real = pipeline.decode_bundle
-    monkeypatch.setattr(pipeline, "decode_bundle", lambda bundle: decoded.append({n.split("/")[1] for n in bundle})
-                        or real(bundle))
+    decoded: list[set[str]] = []  # the parts whose files a build gives the site as bytes, not kept
+    real = pipeline._SearchIndex.take_files
+
+    def take_files(index: pipeline._SearchIndex) -> Iterator[dict[str, object]]:
+        for part in real(index):
+            decoded.extend([{n.split("/")[1] for n in part}] if any(isinstance(v, bytes) for k, v in part.items()
+                                                                    if k != search.SHARDS) else [])
+            yield part
+
+    monkeypatch.setattr(pipeline._SearchIndex, "take_files", take_files)
     page = sorted((example_digest / "content" / "articles").glob("*.md"))[0]
     page.write_text(page.read_text(encoding="utf-8") + "\nA sentence only search finds: zanzibarite.\n", encoding="utf-8")
     _build(example_digest)
