@@ -206,6 +206,27 @@ class Cache:
             self._keep(stage, keys[i], value)
         return results
 
+    def ensure(self, stage: str, items: Sequence[T], key_parts: Callable[[T], Sequence[str | bytes]],
+               compute: Callable[[T], R], mapper: Callable[[Callable[[T], R], Sequence[T]], list[R]]) -> None:
+        """Make the stage hold compute's result for every item: those it lacks are computed by mapper (in
+        parallel), those it holds are kept without being read, for a later map that may ask for a few of them."""
+        keys = [key_of(stage, key_parts(item), self.long_texts) for item in items]
+        store = self._stage(stage)
+        remembered = self.memory.stages.get(stage, {}) if self.memory is not None else {}
+        held = self._keys(store) if store.loaded is None else store.loaded_keys
+        todo = []
+        for i, key in enumerate(keys):
+            if key in remembered and key not in store.values:
+                store.values[key] = remembered[key]
+            if key in store.values or key in held:
+                store.used.add(key)
+                self.stats[stage].hits += 1
+            else:
+                todo.append(i)
+                self.stats[stage].misses += 1
+        for i, value in zip(todo, mapper(compute, [items[i] for i in todo])):
+            self._keep(stage, keys[i], value)
+
     def key(self, stage: str, key_parts: Sequence[str | bytes]) -> str:
         """The key of one input of stage, as cached and map look it up."""
         return key_of(stage, key_parts, self.long_texts)
@@ -220,7 +241,9 @@ class Cache:
         """Write what this run computed, one pack per stage; rewrite a stage whose packs piled up or went stale.
         The memory, when there is one, is refreshed with the results this run used."""
         if self.memory is not None:
-            self.memory.stages = {name: {k: store.values[k] for k in store.used} for name, store in self._stages.items()}
+            # (an entry held but never read, Cache.hold and Cache.ensure, stays in the packs only)
+            self.memory.stages = {name: {k: store.values[k] for k in store.used if k in store.values}
+                                  for name, store in self._stages.items()}
             self.memory.long_texts = self.long_texts
         self.save_stages(*(name for name in self._stages if name not in self._saved))
 

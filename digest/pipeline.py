@@ -342,8 +342,9 @@ def _site_files(config: Config, options: BuildOptions, theme: Theme, output: Pat
     cache.save_stages("read", "strip")
     del existing, page_files
     with stage("markdown"):
-        bodies = cache.map("markdown", [d.body_utf8 for d in documents], lambda body: ("untrusted", body),
-                           markdown_job, bytes, options.executor.map)
+        # Rendered now (in parallel) where the cache lacks it, but read only for the articles decorating needs
+        # it for (below): an unchanged article's decorated HTML is found in the cache by its body.
+        cache.ensure("markdown", [d.body_utf8 for d in documents], _markdown_key, markdown_job, options.executor.map)
     with stage("annotate"):
         annotation_config = config_part(config.annotation)
         per_article = cache.map("annotate", documents, lambda d: (*annotate_key(d), annotation_config),
@@ -360,11 +361,17 @@ def _site_files(config: Config, options: BuildOptions, theme: Theme, output: Pat
         # They run in this process: sending the HTML and annotations to workers costs more than it saves
         # (measured at 10,000 articles: 9.8 s over two processes, 6.9 s in this one).
         entity_root = url_for(config, entity_path("x"))  # in the key: where entity links point
-        finished = cache.map("decorate", [(html, found, d.summary or "", d.title)
-                                          for html, found, d in zip(bodies, annotations, documents)],
-                             lambda job: (entity_root, *decorate_key(job)),
-                             partial(decorate_job, entity_href=lambda key: url_for(config, entity_path(key))),
-                             tuple[bytes, str], IN_PROCESS.map)
+        entity_href = partial(_entity_href, config)
+
+        def decorate(jobs: Sequence[tuple[bytes, Annotations, str, str]]) -> list[tuple[bytes, str]]:
+            """Articles the cache has no decorated HTML for: their bodies' HTML (cached by the markdown stage) decorated."""
+            made = cache.map("markdown", [body for body, *_ in jobs], _markdown_key, markdown_job, bytes, IN_PROCESS.map)
+            return [decorate_job((html, *rest), entity_href) for html, (_, *rest) in zip(made, jobs)]
+
+        finished = cache.map("decorate", [(d.body_utf8, found, d.summary or "", d.title)
+                                          for found, d in zip(annotations, documents)],
+                             lambda job: (entity_root, *decorate_key(job)), lambda job: decorate([job])[0],
+                             tuple[bytes, str], lambda _, jobs: decorate(jobs))
         # Their HTML as UTF-8 (model.Article), the very bytes the cache holds: in digest serve an unchanged
         # article's is the object of the last build, which the render memo hashes by identity.
         articles = [Article(doc, html, annotated, description)
@@ -372,7 +379,7 @@ def _site_files(config: Config, options: BuildOptions, theme: Theme, output: Pat
         # These per-article stages are done: their packs are written now rather than on top of the rendered site,
         # and the undecorated HTML only they needed goes before linking (about 1 GB at 100,000 articles).
         cache.save_stages("markdown", "decorate")
-        del bodies, finished
+        del finished
     articles.sort(key=lambda a: (a.doc.date, a.doc.slug), reverse=True)
 
     # Whole corpus: links, then the site.
@@ -477,6 +484,14 @@ def decorate_job(job: tuple[bytes, Annotations, str, str], entity_href: Callable
     return encode_text(html), describe(summary, html, title)
 
 
+def _markdown_key(body: bytes) -> tuple[str, bytes]:
+    return "untrusted", body
+
+
+def _entity_href(config: Config, key: str) -> str:
+    return url_for(config, entity_path(key))
+
+
 def markdown_job(body: bytes) -> bytes:
     """The HTML of a body (Document.body_utf8), as UTF-8: its Markdown rendered with any raw HTML escaped.
     Bytes, not text, from here to the page: a text with one curly quote in it takes 2 bytes a character,
@@ -491,8 +506,9 @@ def annotate_key(doc: Document) -> tuple[str | bytes, ...]:
 
 
 def decorate_key(job: tuple[bytes, Annotations, str, str]) -> tuple[str | bytes, ...]:
-    """What decorate_job reads, for its cache key: the body, of the annotations the entities' keys and
-    spellings, the acronyms and the notes, the summary and the title (all the annotations' repr cost 0.6 s)."""
+    """What decorate_job reads, for its cache key: the body (the Markdown, whose HTML it decorates: that HTML
+    is made from it alone), of the annotations the entities' keys and spellings, the acronyms and the notes,
+    the summary and the title (all the annotations' repr cost 0.6 s)."""
     body, annotations, summary, title = job
     return (body, repr([(e.key, e.forms) for e in annotations.entities]),
             repr([(a.short, a.expansion) for a in annotations.acronyms]), repr(annotations.notes), summary, title)

@@ -484,3 +484,27 @@ def test_a_run_whose_every_lookup_misses_reads_no_pack_and_still_drops_the_stale
     upgraded.save()
     [pack] = packs(tmp_path, "markdown")
     assert b'"X"' in pack.read_bytes() and b'"A"' not in pack.read_bytes(), "the stale pack is gone"
+
+
+def test_ensure_computes_what_is_missing_and_reads_nothing_it_holds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    computed: list[str] = []
+
+    def serial(fn: Any, items: list[str]) -> list[str]:
+        computed.extend(items)
+        return [fn(item) for item in items]
+
+    cache = Cache(tmp_path)
+    cache.ensure("markdown", ["a", "b"], lambda s: (s,), str.upper, serial)
+    assert cache.map("markdown", ["b"], lambda s: (s,), str.upper, str, serial) == ["B"], "from this run's results"
+    cache.save()
+    parsed: list[object] = []
+    real = cache_module._read_packs
+    monkeypatch.setattr(cache_module, "_read_packs", lambda packs: parsed.append(packs) or real(packs))
+    warm = Cache(tmp_path)
+    warm.ensure("markdown", ["a", "b", "c"], lambda s: (s,), str.upper, serial)
+    assert computed == ["a", "b", "c"] and parsed == [], "only c computed, and the packs not read"
+    assert warm.map("markdown", ["a"], lambda s: (s,), str.upper, str, serial) == ["A"]
+    assert computed == ["a", "b", "c"], "a is read from the pack when asked for"
+    warm.save()
+    entries = b"".join(p.read_bytes() for p in packs(tmp_path, "markdown"))
+    assert all(f'"{v}"'.encode() in entries for v in "ABC"), "b, held but never read, stays in the packs"
