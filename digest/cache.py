@@ -398,7 +398,7 @@ _ENTRIES = msgspec.json.Decoder(dict[str, msgspec.Raw])  # a pack's body: each e
 _HEADER_START = f"{_MAGIC} {FORMAT} {__version__} ".encode()  # then the checksum of the rest
 
 
-def _header(body: bytes) -> bytes:
+def _header(body: bytes | memoryview) -> bytes:
     return _header_of(hashlib.sha256(body).hexdigest())
 
 
@@ -473,11 +473,14 @@ def _read_pack(pack: Path) -> dict[str, msgspec.Raw]:
         data = pack.read_bytes()
     except OSError:
         return {}  # deleted by a concurrent build's rewrite: its entries are in the new pack or recomputed
-    header, _, body = data.partition(b"\n")
+    # Slices of one view of the file's bytes, not copies: each entry is a msgspec.Raw into them (partitioned,
+    # a pack was in memory three times over while it was parsed: 260 MB for a stage at 10,000 articles).
+    view = memoryview(data)
     try:
-        if header + b"\n" != _header(body):
+        end_of_header = data.index(b"\n") + 1
+        if data[:end_of_header] != _header(view[end_of_header:]):
             raise ValueError("foreign or corrupt pack")
-        return _ENTRIES.decode(body.partition(b"\n")[2])
+        return _ENTRIES.decode(view[data.index(b"\n", end_of_header) + 1:])
     except (ValueError, msgspec.DecodeError):
         pack.unlink(missing_ok=True)
         return {}
