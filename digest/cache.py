@@ -194,7 +194,7 @@ class Cache:
         """compute over items, in order: cached results looked up here, the rest computed by mapper (in parallel).
         more_to_come: the stage maps more items after these (the pages, read a few thousand at a time), so what
         the packs hold beyond these items is kept for them, not let go."""
-        keys = [key_of(stage, key_parts(item), self.long_texts) for item in items]
+        keys = [self.key(stage, key_parts(item)) for item in items]
         with cycle_collector_paused():  # decoding makes many long-lived objects: 10,000 annotations took 3 s, not 0.4
             results: list[Any] = [self._lookup(stage, key, result_type) for key in keys]
         store = self._stage(stage)
@@ -210,10 +210,10 @@ class Cache:
                compute: Callable[[T], R], mapper: Callable[[Callable[[T], R], Sequence[T]], list[R]]) -> None:
         """Make the stage hold compute's result for every item: those it lacks are computed by mapper (in
         parallel), those it holds are kept without being read, for a later map that may ask for a few of them."""
-        keys = [key_of(stage, key_parts(item), self.long_texts) for item in items]
+        keys = [self.key(stage, key_parts(item)) for item in items]
         store = self._stage(stage)
         remembered = self.memory.stages.get(stage, {}) if self.memory is not None else {}
-        held = self._keys(store) if store.loaded is None else store.loaded_keys
+        held = self._keys(store)
         todo = []
         for i, key in enumerate(keys):
             if key in remembered and key not in store.values:
@@ -234,8 +234,10 @@ class Cache:
     def hold(self, stage: str, keys: Iterable[str]) -> None:
         """Keep these entries in the stage's packs, as if looked up, without reading them: the build keeps what
         they made (the search index's parts whose files it keeps as they are)."""
-        store = self._stage(stage)
-        store.used.update(set(keys) & self._keys(store))
+        wanted = set(keys)
+        if wanted:
+            store = self._stage(stage)
+            store.used.update(wanted & self._keys(store))
 
     def save(self) -> None:
         """Write what this run computed, one pack per stage; rewrite a stage whose packs piled up or went stale.

@@ -242,20 +242,21 @@ class _SearchIndex:
     kept: list[tuple[str, ...]]  # a build's parts whose files it keeps as the last build wrote them, by name
     parts: PartFiles  # every part's key and files, for the next build (search.save_kept_parts)
 
-    def take_files(self) -> Iterator[dict[str, bytes | Keep]]:
+    def take_files(self) -> Iterator[Mapping[str, bytes | Keep]]:
         """All its files, a part at a time, each let go once given."""
-        yield dict(self.files)
+        yield self.files
         for names in self.kept:
             yield dict.fromkeys(names, KEEP)
         while self.pending:
-            yield dict(self.pending.pop())
+            yield self.pending.pop()
 
 
 def _search_index(config: Config, files: Mapping[str, bytes | Keep], pages: list[str], output: Path, cache: Cache,
                   known: dict[str, bytes], last: BuildMemory | None, kept: PartFiles) -> _SearchIndex:
     """The Pagefind index of the article pages (pages, of files). Each part of it is cached: rebuilt only when
     one of its pages changed (known: the page digests the last build recorded, for the pages it kept). A build
-    keeps the files of a part that has the key it had when the last build wrote them (kept), and reads none of it."""
+    keeps the files of a part that has the key it had when the last build wrote them (kept: none in digest serve,
+    which keeps the parts themselves), and reads none of it."""
     problems: list[Diagnostic] = []
 
     def page(path: str) -> bytes:
@@ -275,7 +276,7 @@ def _search_index(config: Config, files: Mapping[str, bytes | Keep], pages: list
         return part[0], digests_key(part[1], config)
 
     keys = {part[0]: cache.key("search", key_parts(part)) for part in parts}
-    unchanged = [part[0] for part in parts if last is None and part[0] in kept and kept[part[0]][0] == keys[part[0]]]
+    unchanged = [part[0] for part in parts if part[0] in kept and kept[part[0]][0] == keys[part[0]]]
     cache.hold("search", [keys[folder] for folder in unchanged])
     made = [part for part in parts if part[0] not in unchanged]
     bundles = cache.map("search", made, key_parts, index, dict[str, bytes], _thread_map)
@@ -366,7 +367,8 @@ def _site_files(config: Config, options: BuildOptions, theme: Theme, output: Pat
         def decorate(jobs: Sequence[tuple[bytes, Annotations, str, str]]) -> list[tuple[bytes, str]]:
             """Articles the cache has no decorated HTML for: their bodies' HTML (cached by the markdown stage) decorated."""
             made = cache.map("markdown", [body for body, *_ in jobs], _markdown_key, markdown_job, bytes, IN_PROCESS.map)
-            return [decorate_job((html, *rest), entity_href) for html, (_, *rest) in zip(made, jobs)]
+            return [decorate_job((html, found, summary, title), entity_href)
+                    for html, (_, found, summary, title) in zip(made, jobs)]
 
         finished = cache.map("decorate", [(d.body_utf8, found, d.summary or "", d.title)
                                           for found, d in zip(annotations, documents)],

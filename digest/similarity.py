@@ -215,9 +215,9 @@ def similar_pairs(feats: Features, days: FloatArray, scoring: Scoring, min_score
     article, so by default the chunk shrinks as the digest grows: at 10,000 articles 1,024 rows took 66 MB
     above the step's start (then the peak of an edit build), 256 rows 27 MB, in the same time."""
     n = feats.names.shape[0]
-    chunk = chunk or max(16, min(256, _PRODUCT_ROWS_TIMES_ARTICLES // max(n, 1)))
     if n < 2 or per_article < 1:
         return Pairs(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0))
+    chunk = chunk or max(16, min(256, _PRODUCT_ROWS_TIMES_ARTICLES // n))
     stacked = sp.hstack([feats.names * math.sqrt(scoring.name_weight),
                          feats.words * math.sqrt(1.0 - scoring.name_weight)], format="csr")
     stacked_t = stacked.T.tocsr()
