@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, ContextManager, Hashable
+from typing import TYPE_CHECKING, Callable, ContextManager, Hashable, Iterable
 
 from digest.cache import FOLDER_NAME, CacheMemory
 from digest.collector import freeze_done_work, work_frozen
@@ -26,13 +26,16 @@ from digest.model import Document
 from digest.parallel import Executor
 from digest.profile import StageTimer
 from digest.stages.write import LiveOutput, check_output_folder
-from digest.theme import find_theme
-from digest.uptodate import Inputs, file_bytes, inputs_hash, load_record, up_to_date, with_story_ids
+from digest.theme import Theme, find_theme
+from digest.uptodate import FileState, Inputs, file_bytes, inputs_hash, load_record, up_to_date, with_story_ids
 
 if TYPE_CHECKING:  # (the modules of the stages are imported only when there is work to do)
+    from jinja2 import Environment
+
     from digest.interning import ByIdentity
     from digest.model import EntityEntry, Related, Story
     from digest.pages import KnownDocuments, KnownTexts
+    from digest.pipeline import Model
     from digest.render_memo import RenderMemory
     from digest.search import PageDigests
     from digest.stages.annotate.corpus import RekeyMemo
@@ -58,6 +61,10 @@ class BuildMemory:
     bundles: ByIdentity[dict[str, bytes]] | None = None  # the hashes of the search parts' files, by the part
     page_digests: PageDigests | None = None  # what Pagefind read of the article pages written (digest.search)
     discrepancy_texts: ByIdentity[str] | None = None  # what discrepancies read of each article (annotate.discrepancies)
+    model: Model | None = None  # the digest the last successful build rendered (digest.pipeline.Model)
+    inputs: Inputs | None = None  # what that build read (digest.uptodate)
+    saved: dict[str, FileState] = field(default_factory=dict)  # pages read since by build_saved, whose rest is unwritten
+    environment: tuple[str, Environment] | None = None  # its templates, compiled, by theme and config (environment_of)
 
 
 @dataclass(frozen=True)
@@ -122,11 +129,12 @@ def _build(config: Config, options: BuildOptions, result: BuildResult, timer: St
     # Nothing changed since the last build (digest.uptodate): say what it said, and stop.
     cache_folder = root / FOLDER_NAME if options.cache else None
     articles_dir = config.resolve(config.paths.articles)
+    if options.memory is not None:
+        options.memory.model = None  # until this build succeeds: a save after a failed build needs a whole one
+        options.memory.saved = {}
     with stage("inputs"):
         last = load_record(cache_folder)
-        inputs = inputs_hash(f"{config!r}\0drafts={options.drafts}", [config.resolve(config.paths.sources), articles_dir,
-                                                                         *theme.folders],
-                             last.input_files if last else None) if cache_folder else Inputs("", {})
+        inputs = _inputs(config, options, theme, last.input_files if last else None) if cache_folder else Inputs("", {})
         inputs = with_story_ids(inputs, file_bytes(config.resolve(config.paths.stories)))
     if cache_folder is not None and last is not None and up_to_date(last, inputs, output):
         report.add(*last.diagnostics)
@@ -136,6 +144,72 @@ def _build(config: Config, options: BuildOptions, result: BuildResult, timer: St
     from digest.pipeline import run_stages  # the heavy part: imported only when there is something to build
 
     result.articles, result.files = run_stages(config, options, theme, output, inputs, report, stage)
+    if options.memory is not None and options.memory.model is not None:
+        options.memory.inputs = inputs
+
+
+def _inputs(config: Config, options: BuildOptions, theme: Theme, known: dict[str, FileState] | None) -> Inputs:
+    """What a build of config reads, hashed (digest.uptodate): the config, the options, the sources, pages and theme."""
+    return inputs_hash(f"{config!r}\0drafts={options.drafts}", [config.resolve(config.paths.sources),
+                                                                 config.resolve(config.paths.articles), *theme.folders],
+                       known)
+
+
+def build_saved(config: Config, options: BuildOptions, paths: Iterable[Path]) -> Callable[[], BuildResult]:
+    """digest serve's quick path for saved article pages (digest.delta): the last build's model updated for them and
+    their pages written at once (readers of any other page of the site wait meanwhile); then the step returned
+    renders and writes the rest, as a whole build would. NotIncremental when only a whole build will do."""
+    from digest.delta import NotIncremental, saved_documents, update_model
+    from digest.pipeline import first_pages, run_stages
+
+    started = time.perf_counter()
+    memory, live = options.memory, options.live
+    model = memory.model if memory is not None else None
+    output = output_folder(config, options)
+    if memory is None or live is None or model is None or model.corpus is None or memory.inputs is None \
+            or live.known(output) is None:
+        raise NotIncremental("no build of this process to start from")
+    root = config.root.resolve()
+    timer = options.timer or StageTimer()
+    with work_frozen(), timer.stage("read"):
+        read: dict[str, FileState] = {}
+        changed = saved_documents(paths, model.corpus, root, config.resolve(config.paths.articles), read)
+        memory.saved.update(read)  # (with those of saves whose rest was not written: a later save writes it)
+    with work_frozen(), timer.stage("annotate"):
+        update = update_model(model, changed, config, memory)
+    memory.model = update.model
+    theme = find_theme(config.theme, config.resolve(config.paths.themes))
+    with work_frozen(), timer.stage("render"):
+        first_pages(update, config, options, theme, output)
+    last_inputs = memory.inputs
+    shown = time.perf_counter() - started
+
+    def finish() -> BuildResult:
+        """The rest of the site, as a whole build of the same files writes it; NotIncremental when a file changed
+        that the update did not read (a change the watcher did not report): only a whole build will do then."""
+        result = BuildResult(Report())
+        finish_started = time.perf_counter()
+        with work_frozen():
+            with timer.stage("inputs"):
+                expected = {**last_inputs.files, **memory.saved}
+                inputs = _inputs(config, options, theme, expected)
+                if inputs.files != expected:
+                    memory.model = None
+                    raise NotIncremental("files changed that the update did not read")
+                inputs = with_story_ids(inputs, update.model.stories_read)
+
+            def stage(name: str) -> ContextManager[None]:
+                freeze_done_work()
+                return timer.stage(name)
+
+            result.articles, result.files = run_stages(config, options, theme, output, inputs, result.report, stage,
+                                                       model=update.model)
+        memory.inputs, memory.saved = inputs, {}
+        result.seconds = shown + time.perf_counter() - finish_started
+        result.timings = dict(timer.seconds)
+        return result
+
+    return finish
 
 
 def load_documents(config: Config) -> tuple[list[Document], Report]:

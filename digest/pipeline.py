@@ -24,9 +24,9 @@ from digest.interning import ByIdentity, same_objects
 from digest.link_terms import ArticleTerms, article_terms
 from digest.markdown import render_markdown
 from digest.model import KEEP, Annotations, Article, Discrepancy, Document, Keep, Site, Source, StrippedArticle, encode_text
-from digest.pages import ParsedPage, documents_from, parse_one, read_page_files, recover_pages, sync_pages
+from digest.pages import PageFile, ParsedPage, documents_from, parse_one, read_page_files, recover_pages, sync_pages
 from digest.parallel import Executor
-from digest.paths import distinct_slugs
+from digest.paths import distinct_slugs, safe_slug
 from digest.render_memo import Fingerprints, LastRender, RenderMemory, RenderMemo, base_key, load_memo, save_memo
 from digest.search import (BUNDLE, SHARDS, PartFiles, digests_key, indexed, load_kept_parts,
                            load_page_digests, page_digest, save_kept_parts, save_page_digests, search_bundle, shard_list,
@@ -37,9 +37,9 @@ from digest.stages.annotate.discrepancies import discrepancy_inputs
 from digest.stages.annotate.decorate import decorate_html
 from digest.stages.ingest import list_sources, read_source
 from digest.stages.link import link_corpus
-from digest.stages.render import describe, render_site, template_filters, template_globals
+from digest.stages.render import article_pages, describe, render_site, template_filters, template_globals
 from digest.stages.strip import StripOptions
-from digest.stages.write import LiveOutput, StagedSite, file_digest, update_in_place, write_site
+from digest.stages.write import LiveOutput, StagedSite, file_digest, update_in_place, write_first, write_site
 from digest.story_ids import read_story_ids, save_story_ids, story_ids_text
 from digest.strip_files import strip_guarded
 from digest.theme import Theme, make_environment
@@ -47,7 +47,10 @@ from digest.uptodate import Inputs, LastBuild, output_files, save_record, with_s
 from digest.urls import entity_path, url_for
 
 if TYPE_CHECKING:
+    import jinja2
+
     from digest.build import BuildMemory, BuildOptions
+    from digest.delta import Update
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -55,14 +58,15 @@ IN_PROCESS = Executor("serial")
 
 
 def run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path, inputs: Inputs, report: Report,
-               stage: Callable[[str], ContextManager[None]]) -> tuple[int, int]:
-    """Build into output; (articles, files). Problems go into report; raises ContentError (after writing nothing)."""
+               stage: Callable[[str], ContextManager[None]], model: Model | None = None) -> tuple[int, int]:
+    """Build into output; (articles, files). Problems go into report; raises ContentError (after writing nothing).
+    Given a model (digest serve's update for saved pages, digest.delta), only the stages from render on run."""
     with ExitStack() as cleanup:  # the staging folder of the new site goes at the end, whatever happens
-        return _run_stages(config, options, theme, output, inputs, report, stage, cleanup)
+        return _run_stages(config, options, theme, output, inputs, report, stage, cleanup, model)
 
 
 def _run_stages(config: Config, options: BuildOptions, theme: Theme, output: Path, inputs: Inputs, report: Report,
-                stage: Callable[[str], ContextManager[None]], cleanup: ExitStack) -> tuple[int, int]:
+                stage: Callable[[str], ContextManager[None]], cleanup: ExitStack, model: Model | None) -> tuple[int, int]:
     cache_folder = config.root.resolve() / FOLDER_NAME if options.cache else None
     # Per-article stages are a map over articles: cached by content hash, run by options.executor.
     cache = Cache(cache_folder, options.memory.cache if options.memory is not None else None)
@@ -79,7 +83,8 @@ def _run_stages(config: Config, options: BuildOptions, theme: Theme, output: Pat
         return walked[folder]
 
     # The articles live only while the site is made from them (400 MB at 10,000 articles); the rest works from its files.
-    made = _site_files(config, options, theme, output, report, stage, cache, live_files, cleanup)
+    made = (_render_model(model, config, options, theme, output, stage, cache, live_files, cleanup) if model is not None
+            else _site_files(config, options, theme, output, report, stage, cache, live_files, cleanup))
     files = made.files
     after = _search_after(options, output)
     if after is not None and options.live is not None and not report.errors:
@@ -89,6 +94,7 @@ def _run_stages(config: Config, options: BuildOptions, theme: Theme, output: Pat
         with stage("write"):
             pages_written = update_in_place(files, output, options.live, later=BUNDLE)
         if pages_written is not None:
+            _keep_model(options.memory, made)
             inputs = _keep_story_ids(config, made, inputs, report)
             after.append(partial(_search_after_pages, options.live, options.memory, output, cache, made, inputs, report,
                                  options.deferred))
@@ -103,6 +109,7 @@ def _run_stages(config: Config, options: BuildOptions, theme: Theme, output: Pat
 
     if report.errors:
         raise ContentError(report.diagnostics)
+    _keep_model(options.memory, made)
     with stage("write"):
         # digest serve writes what changed into the folder it knows; a build writes a new site and swaps it in.
         written_files = update_in_place(files, output, options.live, index.hashes) if options.live is not None else None
@@ -121,6 +128,54 @@ def _run_stages(config: Config, options: BuildOptions, theme: Theme, output: Pat
         _leave_or_write(_records(cache.folder, output, made, index, written_files, inputs, report, options.memory),
                         options.deferred)
     return made.articles, len(files)
+
+
+def first_pages(update: Update, config: Config, options: BuildOptions, theme: Theme, output: Path) -> None:
+    """digest serve's update for saved pages (digest.delta): the saved articles' pages, rendered from the updated model
+    and written into the output folder at once; until the rest of the site is written (run_stages with the model),
+    a reader of any other page of it waits (LiveOutput.held_back), so none is served from the last build beside them."""
+    live, memory = options.live, options.memory
+    assert live is not None and memory is not None
+    env = environment(theme, config, memory)
+    pages = article_pages(update.model.site, config, env, update.saved)
+    if not write_first(pages, output, live, waiting=_other_than(pages)):
+        from digest.delta import NotIncremental
+
+        raise NotIncremental("the output folder is not the one this process wrote")
+    # What the last build kept of the output, with these pages as they are now: the render memo renders them again
+    # (its keys say what they held before), the search index reads them again.
+    files = live.known(output) or {}
+    if memory.render is not None:
+        keys = {path: key for path, key in memory.render.last.keys.items() if path not in pages}
+        memory.render = dataclasses.replace(memory.render, files=files, last=LastRender(keys))
+    if memory.page_digests is not None:
+        memory.page_digests = (files, {path: d for path, d in memory.page_digests[1].items() if path not in pages})
+
+
+def _other_than(pages: Mapping[str, bytes]) -> Callable[[str], bool]:
+    """Whether a request's path (below the base path) is for a file of the site other than these pages or the theme's
+    static files, which an update for saved pages does not change."""
+    shown = set(pages) | {path.removesuffix("index.html").rstrip("/") for path in pages}
+    return lambda path: not (path in shown or path.startswith("static/"))
+
+
+def environment(theme: Theme, config: Config, memory: BuildMemory | None) -> jinja2.Environment:
+    """The Jinja2 environment of the theme; digest serve keeps one between builds of the same theme and config, whose
+    templates are compiled once (Jinja2 compiles a template again when its file changes)."""
+    key = f"{[str(p) for p in theme.template_dirs]!r}\0{config!r}"
+    if memory is not None and memory.environment is not None and memory.environment[0] == key:
+        return memory.environment[1]
+    env = make_environment(theme, template_globals(config), template_filters())
+    if memory is not None:
+        memory.environment = (key, env)
+    return env
+
+
+def _keep_model(memory: BuildMemory | None, made: _MadeSite) -> None:
+    """Keep what a build that succeeded made the site from, for digest serve's updates of saved pages (digest.delta);
+    unless it wrote pages from sources: the inputs it hashed are not the files as they are then."""
+    if memory is not None:
+        memory.model = None if made.pages_written else made.model
 
 
 def _search_after(options: BuildOptions, output: Path) -> list[Callable[[], None]] | None:
@@ -195,6 +250,32 @@ def _records(cache_folder: Path | None, output: Path, made: _MadeSite, index: _S
 
 
 @dataclasses.dataclass(frozen=True)
+class Corpus:
+    """What a build in digest serve keeps beside its model, for a save of a few pages to update it (digest.delta)."""
+
+    documents: dict[str, Document]  # by page path: the pages a save may change (published under their own slug)
+    keep: dict[str, tuple[str, ...]]  # their keep lines (a change re-strips their source: a whole build)
+    order: list[str]  # every article's slug, in the order of the pages' paths (the order of the corpus steps)
+    found: dict[str, Annotations]  # by slug: what annotating each article found, before the digest-wide names
+    terms: dict[str, ArticleTerms]  # by slug: what linking compares
+    known_stories: dict[str, tuple[str, ...] | str]  # the story ids the build read
+    reported: frozenset[str]  # paths the build's problems named: a save of one of them needs a whole build
+
+
+@dataclasses.dataclass(frozen=True)
+class Model:
+    """The digest as the render stage takes it: the site (articles, links, annotations), and what the build
+    leaves beside it (the pages it wrote from sources, the story ids to keep)."""
+
+    site: Site
+    written: set[str]  # source paths whose page was written from its source this build
+    ids_text: str  # the stories file as it should be
+    stories_file: Path
+    stories_read: bytes | None  # the stories file as read
+    corpus: Corpus | None = None  # digest serve: what a save's update starts from
+
+
+@dataclasses.dataclass(frozen=True)
 class _MadeSite:
     """What making the site leaves to the stages after it."""
 
@@ -207,6 +288,7 @@ class _MadeSite:
     stories_file: Path
     stories_read: bytes | None  # the stories file as read
     search: _Indexing  # the search index, made beside the rendering
+    model: Model  # what it was made from (digest serve keeps it: BuildMemory.model)
 
 
 @dataclasses.dataclass
@@ -297,6 +379,13 @@ def _site_files(config: Config, options: BuildOptions, theme: Theme, output: Pat
                 stage: Callable[[str], ContextManager[None]], cache: Cache,
                 live_files: Callable[[Path], dict[str, tuple[int, int, int]] | None], cleanup: ExitStack) -> _MadeSite:
     """Sources -> pages -> articles -> links -> the site's files (a StagedSite unless digest serve writes in place)."""
+    return _render_model(_make_model(config, options, report, stage, cache), config, options, theme, output, stage, cache,
+                         live_files, cleanup)
+
+
+def _make_model(config: Config, options: BuildOptions, report: Report, stage: Callable[[str], ContextManager[None]],
+                cache: Cache) -> Model:
+    """Sources -> pages -> articles -> links: the digest as the render stage takes it."""
     root = config.root.resolve()
     articles_dir = config.resolve(config.paths.articles)
 
@@ -339,6 +428,7 @@ def _site_files(config: Config, options: BuildOptions, theme: Theme, output: Pat
     documents = [d for d in documents if options.drafts or not d.draft]
     documents, problems = distinct_slugs(documents)
     report.add(*problems)
+    kept = _kept_pages(page_files, documents) if options.memory is not None else None
     # The pages as parsed go, their texts with them: the documents hold their bodies as UTF-8 (Document.body_utf8).
     cache.save_stages("read", "strip")
     del existing, page_files
@@ -356,6 +446,7 @@ def _site_files(config: Config, options: BuildOptions, theme: Theme, output: Pat
         # As found, before the digest-wide names: written to the cache and, unless digest serve keeps them, gone
         # before decorating makes the HTML.
         cache.save_stages("annotate")
+        found = {d.slug: a for d, a in zip(documents, per_article)} if kept is not None else None
         del per_article
         report.add(*problems)
         # Decorating and describing are per-article too once the corpus part is done, cached by what they read.
@@ -401,8 +492,8 @@ def _site_files(config: Config, options: BuildOptions, theme: Theme, output: Pat
         ids = ({s.id: s.articles for s in links.stories}, links.moved_stories)
         ids_text = cache.cached("story-ids", [repr(ids)], lambda: story_ids_text(*ids))
         cache.save_stages("terms")
+        terms_by_slug = {a.doc.slug: t for a, t in zip(articles, terms)} if kept is not None else None
         del terms  # 70 MB at 10,000 articles
-    with stage("render"):
         annotated = [(a.doc.slug, a.annotations) for a in articles]
         story_groups = [story.articles for story in links.stories]
         # Discrepancies read only the figures and named things of the articles: an edit that changes
@@ -416,8 +507,30 @@ def _site_files(config: Config, options: BuildOptions, theme: Theme, output: Pat
         named = index_annotations(annotated, story_groups, discrepancies)
         if options.memory is not None:
             named = dataclasses.replace(named, entities=tuple(same_objects(named.entities, _key, options.memory.entities)))
-        site = Site(tuple(articles), links, named)
-        env = make_environment(theme, template_globals(config), template_filters())
+    corpus = None
+    if kept is not None and found is not None and terms_by_slug is not None:
+        corpus = Corpus(*kept, [d.slug for d in documents], found, terms_by_slug, known_stories,
+                        frozenset(d.path for d in report.diagnostics))
+    return Model(Site(tuple(articles), links, named), written, ids_text, stories_file, stories_read, corpus)
+
+
+def _kept_pages(page_files: list[PageFile], documents: list[Document]) -> tuple[dict[str, Document], dict[str, tuple[str, ...]]]:
+    """The documents of the pages by path, and the keep lines of the pages whose document keeps its own slug (for
+    Corpus: a page published under another slug, or left out as a draft, is not updated by a save)."""
+    by_path = {d.path: d for d in documents}
+    natural = {pf.display for pf in page_files if pf.display in by_path
+               and by_path[pf.display].slug == safe_slug(pf.page.meta.slug or pf.path.stem)}
+    return ({path: doc for path, doc in by_path.items() if path in natural},
+            {pf.display: pf.page.meta.keep for pf in page_files if pf.display in natural})
+
+
+def _render_model(model: Model, config: Config, options: BuildOptions, theme: Theme, output: Path,
+                  stage: Callable[[str], ContextManager[None]], cache: Cache,
+                  live_files: Callable[[Path], dict[str, tuple[int, int, int]] | None], cleanup: ExitStack) -> _MadeSite:
+    """The site's files of a model (a StagedSite unless digest serve writes in place), the search index begun."""
+    site = model.site
+    with stage("render"):
+        env = environment(theme, config, options.memory)
         static = {name: path.read_bytes() for name, path in theme.static_files().items()}
         # Pages whose live file is still right are kept, not rendered (digest.render_memo).
         kept = options.memory.render if options.memory is not None else None
@@ -446,8 +559,8 @@ def _site_files(config: Config, options: BuildOptions, theme: Theme, output: Pat
 
         render_site(site, config, env, static, memo, files, articles_done=index_articles)
     # The hashes of the values the pages were made of go to digest serve's next build (they hold the values).
-    return _MadeSite(files, written, memo.last(), memo.fingerprints.values if options.memory is not None else None,
-                     len(articles), ids_text, stories_file, stories_read, search[0])
+    return _MadeSite(files, model.written, memo.last(), memo.fingerprints.values if options.memory is not None else None,
+                     len(site.articles), model.ids_text, model.stories_file, model.stories_read, search[0], model)
 
 
 _id, _key, _first = attrgetter("id"), attrgetter("key"), itemgetter(0)

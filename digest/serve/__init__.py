@@ -25,12 +25,14 @@ from typing import Callable
 
 import jinja2
 
-from digest.build import BuildMemory, BuildOptions, build_site, output_folder
+from digest.build import BuildMemory, BuildOptions, BuildResult, build_saved, build_site, output_folder
 from digest.config import CONFIG_NAME, Config, load_config
+from digest.delta import NotIncremental
 from digest.errors import ConfigError, Diagnostic, DigestError
 from digest.serve.server import PreviewServer, PreviewState
 from digest.serve.watch import ChangeBatcher, ChangeKind, Layout, Watcher, classify
 from digest.stages.write import LiveOutput
+from digest.uptodate import file_bytes
 
 
 @dataclass(frozen=True)
@@ -126,13 +128,50 @@ class Preview:
         if batch is None:
             self.write_records()
             return None
+        batch = frozenset(p for p in batch if not self.own_write(p))
         kind = classify(batch, self.watcher.layout)
         if kind is ChangeKind.NONE:
             return None
         shown = sorted(_shown(str(p), self.config.root.resolve()) for p in batch)
         self.say(f"changed: {', '.join(shown[:3])}{f' and {len(shown) - 3} more' if len(shown) > 3 else ''}")
-        self.build(kind)
+        if kind is not ChangeKind.SITE or not self.update(batch):
+            self.build(kind)
         return kind
+
+    def own_write(self, path: Path) -> bool:
+        """Whether path is the stories file as the last build wrote it (its ids), which is no news to the next."""
+        model = self.memory.model
+        return model is not None and path == model.stories_file and file_bytes(path) == model.ids_text.encode()
+
+    def update(self, batch: frozenset[Path]) -> bool:
+        """Show saved article pages through the quick path (digest.delta): their pages first, then the rest of the site,
+        while the server holds back requests for it. False when the batch needs a whole build (nothing shown yet)."""
+        if self.state.errors is not None:
+            return False  # the overlay is up: a whole build says what is still wrong, or clears it
+        started = time.perf_counter()
+        after: list[Callable[[], None]] = []
+        records: list[Callable[[], None]] = []
+        options = BuildOptions(drafts=self.options.drafts, memory=self.memory, live=self.live, deferred=records,
+                               search_after=after)
+        try:
+            finish = build_saved(self.config, options, batch)
+        except NotIncremental:
+            return False
+        except Exception as exc:  # noqa: BLE001 — any failure must reach the browser, not kill the server
+            self.failed(exc, "build failed; still serving the last good site")
+            return True
+        self.state.building()
+        self.state.succeeded_and_shown(style_only=False)
+        try:
+            result = finish()
+        except NotIncremental:
+            return False  # (the other pages are still held back: the whole build writes them)
+        except Exception as exc:  # noqa: BLE001
+            self.memory.model = None
+            self.failed(exc, "build failed; still serving the last good site")
+            return True
+        self.finished(result, started, records, after)
+        return True
 
     def build(self, kind: ChangeKind) -> bool:
         """Rebuild the site (re-reading config.yaml first for a CONFIG change); publish the outcome."""
@@ -150,12 +189,17 @@ class Preview:
         except Exception as exc:  # noqa: BLE001 — any failure must reach the browser, not kill the server
             return self.failed(exc, "build failed; still serving the last good site")
         self.watcher.update(self.layout())  # folders the build created (content/articles/) are watched too
-        for d in result.report.diagnostics:
-            self.complain(str(d))
-        self.say(f"built {result.articles} articles in {time.perf_counter() - started:.2f}s")
         # The browser is told, and shows the new pages, first: what the build left for after is the search index
         # (requests for it wait until it is written), then the records for the next build.
         self.state.succeeded_and_shown(style_only=kind is ChangeKind.STYLE and not was_broken)
+        return self.finished(result, started, records, after)
+
+    def finished(self, result: BuildResult, started: float, records: list[Callable[[], None]],
+                 after: list[Callable[[], None]]) -> bool:
+        """Say how a build went, keep its records, and run what it left for after the browser was told."""
+        for d in result.report.diagnostics:
+            self.complain(str(d))
+        self.say(f"built {result.articles} articles in {time.perf_counter() - started:.2f}s")
         self.records = records  # the last build's, if not yet written: these will do
         shown = len(result.report.diagnostics)
         try:
@@ -180,6 +224,7 @@ class Preview:
 
     def failed(self, exc: Exception, outcome: str) -> bool:
         """Show why a build failed, in the terminal and over the page; False."""
+        self.live.settle()  # readers held back for files this build was to write get the last good ones
         problems = diagnostics_from_exception(exc, self.config.root.resolve())
         for d in problems:
             self.complain(str(d))

@@ -62,45 +62,20 @@ def render_site(site: Site, config: Config, env: jinja2.Environment, static: dic
     files = {} if files is None else files
     files.update({f"static/{name}": data for name, data in static.items()})
     files.setdefault("static/css/pygments.css", pygments_css())
-    site_feeds = feed_links(config, config.title, "")
-    pages: list[tuple[str, str | None]] = []  # (folder, date) of every page, for the sitemap
-
-    # What templates look up is recorded as the dependencies of the page being rendered.
-    recorder = Recorder()
-    links = link_template_globals(site, config, recorder.add)  # story_of, article_at ...: lookups over the links
-    seen_site = TrackedSite(site, recorder)
-
-    def page(template: str, folder: str, description: str, feeds: Sequence[Alternate] = site_feeds,
-             date: str | None = None, derived: Callable[[], dict[str, Any]] = dict, **context: Any) -> None:
-        """Render template into folder/index.html. derived() gives more context worked out from the rest (and
-        the config) alone: left out of the page's key, and only worked out when the page is rendered."""
-        path = folder + "index.html"
-        pages.append((folder, date))
-        context.update(page_path=folder, canonical=absolute_url(config, folder), description=description, feeds=feeds)
-        context_hash = memo.context_hash(template, context) if memo else None
-        if memo and memo.reusable(path, context_hash):
-            files[path] = KEEP
-            return
-        recorder.deps = set()
-        html_text = env.get_template(template).render(site=seen_site, config=config, **links, **context, **derived())
-        files[path] = html_text.encode("utf-8")
-        if memo:
-            memo.rendered(path, context_hash, recorder.deps)
+    pages = _Pages(site, config, env, memo, files)
+    page, site_feeds = pages.page, pages.site_feeds
 
     home_description = config.description or f"The articles of {config.title}, newest first."
     for pager in paginate(home_entries(site), config.per_page, ""):
         page("index.html", pager.path, home_description, pager=pager)
 
-    by_slug = TrackedArticles({a.doc.slug: a for a in site.articles}, recorder)
-    shown = partial(TrackedGroup, recorder=recorder)  # a group as templates see it
-    for i, article in enumerate(site.articles):
-        newer = site.articles[i - 1] if i > 0 else None
-        older = site.articles[i + 1] if i + 1 < len(site.articles) else None
-        page("article.html", article_path(article), article_description(article), date=article.doc.date or None,
-             article=article, newer=newer, older=older, by_slug=by_slug, derived=partial(_article_context, article, config))
+    for i in range(len(site.articles)):
+        pages.article_page(i)
     if articles_done is not None:
         articles_done()
 
+    shown = partial(TrackedGroup, recorder=pages.recorder)  # a group as templates see it
+    by_slug = pages.by_slug
     tags = tag_groups(site.articles)
     for group in tags:
         feeds = [*feed_links(config, f"{config.title}: {group.name}", group.path), *site_feeds]
@@ -137,21 +112,78 @@ def render_site(site: Site, config: Config, env: jinja2.Environment, static: dic
     for old, new in site.links.moved_stories.items():  # not in the sitemap: only a way on to the story
         target = absolute_url(config, story_path(new))
         files[story_path(old) + "index.html"] = env.get_template("moved.html").render(
-            site=site, config=config, page_path=story_path(old), canonical=target, feeds=site_feeds, **links,
+            site=site, config=config, page_path=story_path(old), canonical=target, feeds=site_feeds, **pages.links,
             description=f"{stories_by_id[new].title}: the story in {config.title}.", story=stories_by_id[new],
             target=target).encode("utf-8")
 
     page("search.html", "search/", f"Search the articles of {config.title}.")
     files["404.html"] = env.get_template("404.html").render(
-        site=site, config=config, page_path=None, canonical=None, feeds=site_feeds, **links,
+        site=site, config=config, page_path=None, canonical=None, feeds=site_feeds, **pages.links,
         description=f"There is no page at this address in {config.title}.").encode("utf-8")
 
     files.update(feed_files(Feed(config.title, "", site.articles), config, memo))
-    files["sitemap.xml"] = sitemap(sorted(pages), config)
+    files["sitemap.xml"] = sitemap(sorted(pages.listed), config)
     files["robots.txt"] = robots_txt(config)
     files[".nojekyll"] = b""
     files.update(data_files(site, config, memo))
     return files
+
+
+def article_pages(site: Site, config: Config, env: jinja2.Environment, slugs: Sequence[str]) -> dict[str, bytes]:
+    """The pages of these articles, each exactly as render_site makes it (digest serve writes the page of an article
+    just saved first, before the rest of the site)."""
+    files: dict[str, bytes | Keep] = {}
+    pages = _Pages(site, config, env, None, files)
+    wanted = set(slugs)
+    for i, article in enumerate(site.articles):
+        if article.doc.slug in wanted:
+            pages.article_page(i)
+    return {path: data for path, data in files.items() if isinstance(data, bytes)}
+
+
+class _Pages:
+    """Renders the pages of a site into files, each with the context every page gets, recording what its template
+    looks up as its dependencies (digest.render_memo); with a memo, a page whose live file is still right is KEEP."""
+
+    def __init__(self, site: Site, config: Config, env: jinja2.Environment, memo: RenderMemo | None,
+                 files: MutableMapping[str, bytes | Keep]) -> None:
+        self.site, self.config, self.env, self.memo, self.files = site, config, env, memo, files
+        self.site_feeds = feed_links(config, config.title, "")
+        self.listed: list[tuple[str, str | None]] = []  # (folder, date) of every page, for the sitemap
+        # What templates look up is recorded as the dependencies of the page being rendered.
+        self.recorder = Recorder()
+        self.links = link_template_globals(site, config, self.recorder.add)  # story_of, article_at ...: lookups
+        self.seen_site = TrackedSite(site, self.recorder)
+        self.by_slug = TrackedArticles({a.doc.slug: a for a in site.articles}, self.recorder)
+
+    def page(self, template: str, folder: str, description: str, feeds: Sequence[Alternate] | None = None,
+             date: str | None = None, derived: Callable[[], dict[str, Any]] = dict, **context: Any) -> None:
+        """Render template into folder/index.html. derived() gives more context worked out from the rest (and
+        the config) alone: left out of the page's key, and only worked out when the page is rendered."""
+        memo, path = self.memo, folder + "index.html"
+        self.listed.append((folder, date))
+        context.update(page_path=folder, canonical=absolute_url(self.config, folder), description=description,
+                       feeds=self.site_feeds if feeds is None else feeds)
+        context_hash = memo.context_hash(template, context) if memo else None
+        if memo and memo.reusable(path, context_hash):
+            self.files[path] = KEEP
+            return
+        self.recorder.deps = set()
+        html_text = self.env.get_template(template).render(site=self.seen_site, config=self.config, **self.links,
+                                                           **context, **derived())
+        self.files[path] = html_text.encode("utf-8")
+        if memo:
+            memo.rendered(path, context_hash, self.recorder.deps)
+
+    def article_page(self, i: int) -> None:
+        """The page of the site's i-th article (newest first), with its neighbours in that order."""
+        articles = self.site.articles
+        article = articles[i]
+        newer = articles[i - 1] if i > 0 else None
+        older = articles[i + 1] if i + 1 < len(articles) else None
+        self.page("article.html", article_path(article), article_description(article), date=article.doc.date or None,
+                  article=article, newer=newer, older=older, by_slug=self.by_slug,
+                  derived=partial(_article_context, article, self.config))
 
 
 def feed_files(feed: Feed, config: Config, memo: RenderMemo | None) -> dict[str, bytes | Keep]:

@@ -22,7 +22,7 @@ import threading
 from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Self
+from typing import Callable, Self
 
 from digest.errors import ConfigError, Diagnostic, DigestError
 from digest.model import KEEP, Keep
@@ -201,6 +201,9 @@ class LiveOutput:
     # The folder (a prefix of relative paths) an update left to a later one, while that one is due: digest serve
     # writes the search index after the pages. Its files are the last build's until then: readers wait (held_back).
     later: str | None = None
+    # The paths (below the base path) of files an update has yet to write, while it is due: digest serve writes
+    # the pages of saved articles first, the rest of the site after (write_first). Readers of them wait too.
+    waiting: Callable[[str], bool] | None = None
     settled: threading.Condition = field(init=False)  # notified when that later update is done
 
     def __post_init__(self) -> None:
@@ -215,14 +218,45 @@ class LiveOutput:
         return self.files if self.files is not None and _identity(output.resolve()) == self.folder else None
 
     def held_back(self, path: str, timeout: float = 60.0) -> None:
-        """Wait (up to timeout) while path is in the folder a later update is due to write. Call with lock held."""
-        self.settled.wait_for(lambda: self.later is None or not path.startswith(self.later), timeout)
+        """Wait (up to timeout) while path is one a later update is due to write. Call with lock held."""
+        self.settled.wait_for(lambda: (self.later is None or not path.startswith(self.later))
+                              and (self.waiting is None or not self.waiting(path)), timeout)
 
     def settle(self) -> None:
-        """The later update is done (or given up): its folder is as it will stay."""
+        """The later updates are done (or given up): the folder is as they leave it."""
         with self.lock:
-            self.later = None
+            self.later = self.waiting = None
             self.settled.notify_all()
+
+
+def write_first(files: Mapping[str, bytes], output: Path, live: LiveOutput, waiting: Callable[[str], bool]) -> bool:
+    """Write files into output at once, ahead of the rest of an update (update_in_place writes that, as a whole):
+    readers of any path waiting() says is still to come wait until it has (LiveOutput.held_back). False, and nothing
+    written, when live does not know what output holds."""
+    output = output.resolve()
+    known = live.known(output)
+    if known is None or any(safe_name(path) != path for path in files):
+        return False
+    written = {}
+    with live.lock:
+        if _identity(output) != live.folder or live.files is None:
+            return False
+        live.waiting = waiting
+        for path, data in sorted(files.items()):
+            digest = file_digest(data)
+            if _still_holds(output, path, data, digest, known, live.digests):
+                continue
+            target = output / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            temporary.write_bytes(data)
+            os.replace(temporary, target)
+            st = target.lstat()
+            written[path] = ((st.st_size, st.st_mtime_ns, st.st_ino), digest)
+        # New dicts, not the old ones changed: what a build kept of the output (render memo, search) holds those.
+        live.files = {**live.files, **{path: stats for path, (stats, _) in written.items()}}
+        live.digests = {**live.digests, **{path: digest for path, (_, digest) in written.items()}}
+    return True
 
 
 def update_in_place(files: Mapping[str, bytes | Keep], output: Path, live: LiveOutput,
@@ -266,6 +300,7 @@ def update_in_place(files: Mapping[str, bytes | Keep], output: Path, live: LiveO
                 return None  # a `digest build` swapped in a new site meanwhile: not to be written into
             live.files = None  # until the update is done: a failure part way leaves the next build a whole new site
             live.later = later
+            live.waiting = None  # (the pages written first are written again: they are these files' now)
             for path in removed:
                 (output / path).unlink(missing_ok=True)
             _remove_empty_folders(output, removed)

@@ -1,0 +1,135 @@
+"""digest serve's quick path: a save of article pages applied to the last build's model, not a whole build.
+
+    saved pages --read--> Document --annotate, Markdown--> Article      (the saved articles only)
+    last Model + those --corpus steps, updated--> Model                 (names, links, stories, entity pages)
+    Model --render the saved articles' pages--> written at once; the browser reloads
+    Model --render the rest (render memo)--> written; until then the server holds requests for it back
+
+A whole build reads and hashes every page and runs every step over the whole corpus; a save of one article at
+10,000 articles took seconds that way. Here the pages saved are read and annotated alone, and the corpus steps
+start from what the last build kept (pipeline.Corpus). The model that comes out is the one a whole build of the
+same files makes: tests/serve/test_delta.py holds every page of the result equal to a clean build's.
+
+Only what can be updated so is: a saved page that exists, is published under its own slug, and keeps its
+source, its keep lines and its draft flag. Anything else (a page added, deleted or renamed, a source, the
+config, a theme file, a page with problems) raises NotIncremental, and digest serve runs a whole build.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+from collections.abc import Iterable, Mapping
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from digest.config import Config
+from digest.interning import same_objects
+from digest.model import Annotations, Article, Document, Site
+from digest.pages import PageFile, document_from, parse_one
+from digest.pipeline import (Corpus, Model, _entity_href, _first, _id, _key, decorate_job, markdown_job, terms_job)
+from digest.stages.annotate import annotate_document, options_from
+from digest.stages.annotate.corpus import discrepancies_of, index_annotations, unify_entities
+from digest.stages.link import link_corpus
+from digest.story_ids import read_story_ids
+from digest.uptodate import FileState, unwritten_since
+
+if TYPE_CHECKING:
+    from digest.build import BuildMemory
+
+
+class NotIncremental(Exception):
+    """This change needs a whole build."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Update:
+    """A model updated for some saved pages: the new model, and the slugs of the articles saved."""
+
+    model: Model
+    saved: tuple[str, ...]
+
+
+def saved_documents(paths: Iterable[Path], corpus: Corpus, root: Path, articles_dir: Path,
+                    read: dict[str, FileState]) -> dict[str, Document]:
+    """The documents of the saved pages that changed, by slug; NotIncremental for a change a save cannot update.
+    read is given each page's state as read (digest.uptodate.FileState, by path), for the record of the build."""
+    changed: dict[str, Document] = {}
+    for path in paths:
+        if path.suffix != ".md" or not path.is_relative_to(articles_dir):
+            raise NotIncremental(f"{path}: not an article page")
+        display = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+        old = corpus.documents.get(display)
+        if old is None or display in corpus.reported:
+            raise NotIncremental(f"{display}: a new page, a draft, a page published under another slug, or one with problems")
+        try:
+            stat = unwritten_since(os.stat(path))  # before reading: a write in between shows in the record's check
+            data = path.read_bytes()
+            text = data.decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise NotIncremental(f"{display}: {exc}") from exc
+        read[str(path)] = (*stat, hashlib.sha256(data).hexdigest())
+        page, problems = parse_one((text, display))
+        if page is None or problems or path.is_symlink():
+            raise NotIncremental(f"{display}: does not read as a page")
+        doc = document_from(PageFile(path, display, page))
+        if doc == old:
+            continue
+        if (doc.slug, doc.source_file, doc.draft, page.meta.keep) != (old.slug, old.source_file, old.draft,
+                                                                        corpus.keep[display]):
+            raise NotIncremental(f"{display}: its slug, source, draft flag or keep lines changed")
+        changed[doc.slug] = doc
+    return changed
+
+
+def update_model(model: Model, changed: Mapping[str, Document], config: Config, memory: BuildMemory) -> Update:
+    """model with the changed documents (by slug) in place of theirs: what a whole build of the files would make."""
+    corpus = model.corpus
+    if corpus is None:
+        raise NotIncremental("the last build kept no corpus")
+    options = options_from(config.annotation)
+    found = dict(corpus.found)
+    documents = {a.doc.slug: a.doc for a in model.site.articles}
+    for slug, doc in changed.items():
+        found[slug] = annotate_document(doc, options=options)
+        if any(not note.anchored for note in found[slug].notes):
+            raise NotIncremental(f"{doc.path}: an editor's note lost its quotation (a warning to report)")
+        documents[slug] = doc
+
+    # The names made one across the digest: the saved articles, and any other a merge of names renamed.
+    unified = dict(zip(corpus.order, unify_entities([found[slug] for slug in corpus.order], memory.rekeyed)))
+    before = {a.doc.slug: a for a in model.site.articles}
+    touched = [slug for slug in corpus.order if slug in changed or unified[slug] is not before[slug].annotations]
+    terms = dict(corpus.terms)
+    entity_href = partial(_entity_href, config)
+    articles = dict(before)
+    for slug in touched:
+        doc = documents[slug]
+        terms[slug] = terms_job((doc, unified[slug]))
+        html, description = decorate_job((markdown_job(doc.body_utf8), unified[slug], doc.summary or "", doc.title),
+                                         entity_href)
+        articles[slug] = Article(doc, html, unified[slug], description)
+    newest_first = sorted(articles.values(), key=lambda a: (a.doc.date, a.doc.slug), reverse=True)
+
+    known_stories, stories_read, problems = read_story_ids(model.stories_file, config.paths.stories)
+    if problems:
+        raise NotIncremental("the stories file has problems to report")
+    links = link_corpus([documents[slug] for slug in corpus.order], terms, unified, config.linking,
+                        config.annotation.aliases, known_stories)
+    links = dataclasses.replace(links, stories=tuple(same_objects(links.stories, _id, memory.stories)),
+                                related=dict(same_objects(links.related.items(), _first, memory.related)))
+    annotated = [(a.doc.slug, a.annotations) for a in newest_first]
+    groups = [story.articles for story in links.stories]
+    named = index_annotations(annotated, groups, discrepancies_of(dict(annotated), groups))
+    named = dataclasses.replace(named, entities=tuple(same_objects(named.entities, _key, memory.entities)))
+
+    from digest.story_ids import story_ids_text  # (a YAML dump: only when the stories changed)
+    ids = ({s.id: s.articles for s in links.stories}, links.moved_stories)
+    last_ids = ({s.id: s.articles for s in model.site.links.stories}, model.site.links.moved_stories)
+    ids_text = model.ids_text if ids == last_ids else story_ids_text(*ids)
+    new_corpus = dataclasses.replace(corpus, documents={**corpus.documents, **{d.path: d for d in changed.values()}},
+                                     found=found, terms=terms, known_stories=known_stories)
+    site = Site(tuple(newest_first), links, named)
+    return Update(Model(site, set(), ids_text, model.stories_file, stories_read, new_corpus), tuple(changed))

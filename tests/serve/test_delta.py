@@ -1,0 +1,164 @@
+"""digest serve's quick path for saved pages (digest.delta): the saved article's page is written first and the rest
+of the site after it, and after any series of saves the site is byte for byte what a clean build of the same files
+makes. Each save is applied as the preview applies it: the quick path where it takes the save, a whole build where
+it does not."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from digest.build import BuildMemory, BuildOptions, build_saved, build_site
+from digest.config import load_config
+from digest.delta import NotIncremental
+from digest.parallel import Executor
+from digest.stages.write import LiveOutput
+from tests.cli.test_build import tree_digest
+from tests.conftest import REPO
+
+
+def example_pages(folder: Path) -> Path:
+    """A copy of the example digest with its pages, config and story ids, as the repository holds them."""
+    shutil.copytree(REPO / "content", folder / "content")
+    shutil.copy(REPO / "config.yaml", folder / "config.yaml")
+    return folder
+
+
+class Served:
+    """A digest built and updated the way digest serve does it, in this process."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.memory, self.live = BuildMemory(), LiveOutput()
+        self.quick = 0  # saves the quick path took
+
+    def options(self, records: list[Callable[[], None]], after: list[Callable[[], None]]) -> BuildOptions:
+        return BuildOptions(executor=Executor("serial"), memory=self.memory, live=self.live, deferred=records,
+                            search_after=after)
+
+    def build(self) -> None:
+        records: list[Callable[[], None]] = []
+        after: list[Callable[[], None]] = []
+        build_site(load_config(root=self.folder), self.options(records, after))
+        self.settle(records, after)
+
+    def save(self, paths: list[Path]) -> None:
+        """Build for these saved pages as the preview does: the quick path, else a whole build."""
+        records: list[Callable[[], None]] = []
+        after: list[Callable[[], None]] = []
+        try:
+            finish = build_saved(load_config(root=self.folder), self.options(records, after), [p.resolve() for p in paths])
+            finish()
+        except NotIncremental:
+            return self.build()
+        self.quick += 1
+        self.settle(records, after)
+
+    def settle(self, records: list[Callable[[], None]], after: list[Callable[[], None]]) -> None:
+        for step in after:
+            step()
+        for record in records:
+            record()
+        assert self.live.later is None and self.live.waiting is None
+
+
+def clean_build(folder: Path, to: Path) -> dict[str, str]:
+    shutil.copytree(folder, to, ignore=shutil.ignore_patterns("site", ".site.*", ".digest-cache"))
+    build_site(load_config(root=to), BuildOptions(executor=Executor("serial"), cache=False))
+    return tree_digest(to / "site")
+
+
+SENTENCES = ["Sergei Lavrov said the deal was worth $5.4 billion.", "In 2019 India signed a contract with Rosoboronexport.",
+             "Kestrel Water, a new name, was mentioned 3 times.", "The Quadrilateral Security Dialogue (Quad) met again.",
+             "“We will not bow to pressure,” said Vladimir Putin.", "S-400 S-400 S-400 air defence air defence."]
+
+edits = st.one_of(
+    st.tuples(st.just("append"), st.integers(0, 4), st.sampled_from(SENTENCES)),
+    st.tuples(st.just("drop-paragraph"), st.integers(0, 4), st.integers(0, 30)),
+    st.tuples(st.just("title"), st.integers(0, 4), st.sampled_from(["S-400: the deal", "A new headline", "Ракета"])),
+    st.tuples(st.just("date"), st.integers(0, 4), st.sampled_from(["2021-04-06", "2020-01-01", "2024-02-29"])),
+    st.tuples(st.just("tags"), st.integers(0, 4), st.sampled_from(["[defence]", "[defence, russia]", "[]"])),
+)
+
+
+def apply(edit: tuple, folder: Path) -> Path:
+    pages = sorted((folder / "content" / "articles").glob("*.md"))
+    kind, n, value = edit
+    page = pages[n % len(pages)]
+    text = page.read_text(encoding="utf-8")
+    head, body = text.split("\n---\n", 1)
+    if kind == "append":
+        body = body.rstrip("\n") + f"\n\n{value}\n"
+    elif kind == "drop-paragraph":
+        paragraphs = body.split("\n\n")
+        if len(paragraphs) > 2:
+            del paragraphs[1 + value % (len(paragraphs) - 1)]
+        body = "\n\n".join(paragraphs)
+    elif kind == "title":
+        head = re.sub(r"(?m)^title: .*$", f"title: '{value}'", head)
+    elif kind == "date":
+        head = re.sub(r"(?m)^date: .*$", f"date: '{value}'", head)
+    elif kind == "tags":
+        head = re.sub(r"(?m)^tags: .*$\n?", "", head) + f"\ntags: {value}"
+    page.write_text(head + "\n---\n" + body, encoding="utf-8")
+    return page
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(edits, min_size=1, max_size=5))
+def test_saves_through_the_quick_path_leave_what_a_clean_build_makes(tmp_path_factory: pytest.TempPathFactory,
+                                                                       steps: list[tuple]) -> None:
+    base = tmp_path_factory.mktemp("delta")
+    served = Served(example_pages(base / "digest"))
+    served.build()
+    for n, edit in enumerate([("append", 0, SENTENCES[0]), *steps]):
+        served.save([apply(edit, served.folder)])
+        assert tree_digest(served.folder / "site") == clean_build(served.folder, base / f"clean-{n}"), f"after {steps[:n]}"
+    assert served.quick >= 1  # the first save, a sentence added, always takes it
+
+
+def test_the_saved_page_is_written_first_and_the_rest_held_back_until_written(tmp_path: Path) -> None:
+    served = Served(example_pages(tmp_path / "digest"))
+    served.build()
+    page = apply(("append", 1, "An added sentence about Kestrel Water."), served.folder)
+    records: list[Callable[[], None]] = []
+    after: list[Callable[[], None]] = []
+    finish = build_saved(load_config(root=served.folder), served.options(records, after), [page.resolve()])
+    slug = page.stem
+    shown = (served.folder / "site" / "articles" / slug / "index.html").read_text(encoding="utf-8")
+    assert "Kestrel Water" in shown
+    waiting = served.live.waiting
+    assert waiting is not None
+    assert not waiting(f"articles/{slug}") and not waiting(f"articles/{slug}/index.html")
+    assert not waiting("static/css/main.css")
+    assert waiting("index.html") and waiting("entities/kestrel-water") and waiting("pagefind/pagefind.js")
+    finish()
+    assert served.live.waiting is None
+    served.settle(records, after)
+    assert (served.folder / "site" / "entities" / "kestrel-water" / "index.html").is_file()
+
+
+@pytest.mark.parametrize("change", ["new page", "deleted page", "slug", "draft"])
+def test_what_the_quick_path_cannot_update_needs_a_whole_build(tmp_path: Path, change: str) -> None:
+    served = Served(example_pages(tmp_path / "digest"))
+    served.build()
+    articles = served.folder / "content" / "articles"
+    page = sorted(articles.glob("*.md"))[0]
+    if change == "new page":
+        page = articles / "2022-01-01-new.md"
+        page.write_text("---\ntitle: New\ndate: 2022-01-01\n---\n\nA new page.\n", encoding="utf-8")
+    elif change == "deleted page":
+        page.unlink()
+    else:
+        text = page.read_text(encoding="utf-8")
+        page.write_text(text.replace("\ntitle:", "\nslug: another\ntitle:" if change == "slug" else "\ndraft: true\ntitle:", 1),
+                        encoding="utf-8")
+    with pytest.raises(NotIncremental):
+        build_saved(load_config(root=served.folder), served.options([], []), [page.resolve()])
+    assert served.live.waiting is None  # nothing was written, nothing is held back
