@@ -83,6 +83,9 @@ class BuildOptions:
     # Given a list too, a build that updates the output in place (live) leaves the search index in it: to be run
     # once the browser shows the new pages (digest serve). That step puts its records into deferred.
     search_after: list[Callable[[], None]] | None = None
+    # Asked now and then while the rest of the site is rendered and indexed: True stops the build (errors.Interrupted)
+    # there, for a newer change (digest serve). Nothing it had yet to write is written; the next build writes it.
+    interrupt: Callable[[], bool] | None = None
 
 
 @dataclass

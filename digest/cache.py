@@ -244,8 +244,9 @@ class Cache:
         The memory, when there is one, is refreshed with the results this run used."""
         if self.memory is not None:
             # (an entry held but never read, Cache.hold and Cache.ensure, stays in the packs only)
-            self.memory.stages = {name: {k: store.values[k] for k in store.used if k in store.values}
-                                  for name, store in self._stages.items()}
+            # (a stage this run did not use keeps what it held: digest serve's update for saved pages uses few)
+            self.memory.stages = {**self.memory.stages, **{name: {k: store.values[k] for k in store.used if k in store.values}
+                                                         for name, store in self._stages.items()}}
             self.memory.long_texts = self.long_texts
         self.save_stages(*(name for name in self._stages if name not in self._saved))
 

@@ -52,6 +52,10 @@ class DigestError(Exception):
         super().__init__("\n".join(str(d) for d in self.diagnostics))
 
 
+class Interrupted(Exception):
+    """A digest serve build stopped for a newer change: what it had yet to write, the next build writes."""
+
+
 class ConfigError(DigestError):
     """config.yaml or a command-line option is wrong (exit 2)."""
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Callable, ContextManager, Iterator, Mapping, M
 
 from digest.cache import FOLDER_NAME, Cache, config_part
 from digest.config import Config
-from digest.errors import ContentError, Diagnostic, Report, Severity
+from digest.errors import ContentError, Diagnostic, Interrupted, Report, Severity
 from digest.interning import ByIdentity, same_objects
 from digest.link_terms import ArticleTerms, article_terms
 from digest.markdown import render_markdown
@@ -206,8 +206,12 @@ def _search_after_pages(live: LiveOutput, memory: BuildMemory | None, output: Pa
         for part in index.take_files():
             files.update(part)
         written_files = update_in_place(files, output, live, index.hashes)
-    finally:
+    except Interrupted:
+        raise  # (readers of the index wait on: the next build writes it)
+    except BaseException:
         live.settle()
+        raise
+    live.settle()
     if written_files is not None:  # (None: a `digest build` swapped in a site of its own meanwhile)
         _leave_or_write(_records(cache.folder, output, made, index, written_files, inputs, report, memory), deferred)
 
@@ -334,7 +338,8 @@ class _SearchIndex:
 
 
 def _search_index(config: Config, files: Mapping[str, bytes | Keep], pages: list[str], output: Path, cache: Cache,
-                  known: dict[str, bytes], last: BuildMemory | None, kept: PartFiles) -> _SearchIndex:
+                  known: dict[str, bytes], last: BuildMemory | None, kept: PartFiles,
+                  interrupt: Callable[[], bool] | None = None) -> _SearchIndex:
     """The Pagefind index of the article pages (pages, of files). Each part of it is cached: rebuilt only when
     one of its pages changed (known: the page digests the last build recorded, for the pages it kept). A build
     keeps the files of a part that has the key it had when the last build wrote them (kept: none in digest serve,
@@ -350,7 +355,7 @@ def _search_index(config: Config, files: Mapping[str, bytes | Keep], pages: list
     parts = shards(digests)
 
     def index(part: tuple[str, dict[str, bytes]]) -> dict[str, bytes]:
-        bundle, found = search_bundle({path: page(path) for path in part[1]}, config, part[0])
+        bundle, found = search_bundle({path: page(path) for path in part[1]}, config, part[0], interrupt)
         problems.extend(found)
         return bundle
 
@@ -552,12 +557,12 @@ def _render_model(model: Model, config: Config, options: BuildOptions, theme: Th
             kept_parts = load_kept_parts(cache.folder, output, live_files(output)) if options.memory is None else {}
             pages = [path for path in files if indexed(path)]  # listed here: files grows while a thread reads it
             search.append(_Indexing(partial(_search_index, config, files, pages, output, cache, known, options.memory,
-                                            kept_parts)))
+                                            kept_parts, options.interrupt)))
             if _search_after(options, output) is None:
                 search[0].begin()
                 cleanup.callback(search[0].wait)  # before the staging folder it reads goes
 
-        render_site(site, config, env, static, memo, files, articles_done=index_articles)
+        render_site(site, config, env, static, memo, files, articles_done=index_articles, interrupt=options.interrupt)
     # The hashes of the values the pages were made of go to digest serve's next build (they hold the values).
     return _MadeSite(files, model.written, memo.last(), memo.fingerprints.values if options.memory is not None else None,
                      len(site.articles), model.ids_text, model.stories_file, model.stories_read, search[0], model)

@@ -16,14 +16,15 @@ import json
 import re
 import subprocess
 import tempfile
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from operator import itemgetter
 from pathlib import Path
 from typing import TypeVar
 
 from digest.cache import save_json
 from digest.config import Config
-from digest.errors import Diagnostic, DigestError, warning
+from digest.errors import Diagnostic, DigestError, Interrupted, warning
 from digest.sharding import split
 
 T = TypeVar("T")
@@ -205,9 +206,11 @@ def shard_list(folders: list[str]) -> bytes:
     return json.dumps([f.removeprefix(BUNDLE) for f in folders if f != BUNDLE]).encode("utf-8") + b"\n"
 
 
-def search_bundle(files: Mapping[str, bytes], config: Config, folder: str = BUNDLE) -> tuple[dict[str, bytes], list[Diagnostic]]:
+def search_bundle(files: Mapping[str, bytes], config: Config, folder: str = BUNDLE,
+                  interrupt: Callable[[], bool] | None = None) -> tuple[dict[str, bytes], list[Diagnostic]]:
     """The files of a Pagefind index in folder of every article page of files; none (and a warning) without Pagefind.
-    An index in another folder than BUNDLE leaves out the search code: it is merged into the main one."""
+    An index in another folder than BUNDLE leaves out the search code: it is merged into the main one.
+    interrupt is asked while Pagefind runs: True stops it and raises errors.Interrupted (digest serve)."""
     pages = _indexed_pages(files)
     if not pages:  # Pagefind refuses to build an empty index; the search page says there is none
         return {}, []
@@ -224,11 +227,32 @@ def search_bundle(files: Mapping[str, bytes], config: Config, folder: str = BUND
         out = Path(tmp) / "bundle"
         command = [str(binary), "--site", str(site), "--output-path", str(out),
                    "--force-language", config.language.split("-")[0]]
-        run = subprocess.run(command, capture_output=True, text=True, timeout=300)
-        if run.returncode != 0:
-            raise DigestError(Diagnostic("digest", f"search: Pagefind failed: {run.stdout.strip()} {run.stderr.strip()}",
+        returncode, stdout, stderr = _run(command, interrupt)
+        if returncode != 0:
+            raise DigestError(Diagnostic("digest", f"search: Pagefind failed: {stdout.strip()} {stderr.strip()}",
                                          hint="check that Pagefind runs: python3 -m pagefind --version"))
         bundle = {folder + p.relative_to(out).as_posix(): p.read_bytes()
                   for p in sorted(out.rglob("*")) if p.is_file() and not p.name.startswith(_UI_FILES)
                   and (folder == BUNDLE or not p.name.startswith(_RUNTIME_FILES))}
     return bundle, []
+
+
+_PAGEFIND_TIMEOUT = 300.0
+
+
+def _run(command: list[str], interrupt: Callable[[], bool] | None) -> tuple[int, str, str]:
+    """(exit code, output, errors) of command, stopped (errors.Interrupted) when interrupt says so."""
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+        deadline = time.monotonic() + _PAGEFIND_TIMEOUT
+        while True:
+            try:
+                stdout, stderr = process.communicate(timeout=0.05 if interrupt is not None else _PAGEFIND_TIMEOUT)
+                return process.returncode, stdout, stderr
+            except subprocess.TimeoutExpired:
+                if (interrupt is not None and interrupt()) or time.monotonic() > deadline:
+                    process.kill()
+                    process.communicate()
+                    if interrupt is not None and interrupt():
+                        raise Interrupted("search") from None
+                    raise DigestError(Diagnostic("digest", "search: Pagefind took longer than 5 minutes",
+                                                 hint="check that Pagefind runs: python3 -m pagefind --version")) from None

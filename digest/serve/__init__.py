@@ -28,7 +28,7 @@ import jinja2
 from digest.build import BuildMemory, BuildOptions, BuildResult, build_saved, build_site, output_folder
 from digest.config import CONFIG_NAME, Config, load_config
 from digest.delta import NotIncremental
-from digest.errors import ConfigError, Diagnostic, DigestError
+from digest.errors import ConfigError, Diagnostic, DigestError, Interrupted
 from digest.serve.server import PreviewServer, PreviewState
 from digest.serve.watch import ChangeBatcher, ChangeKind, Layout, Watcher, classify
 from digest.stages.write import LiveOutput
@@ -152,7 +152,7 @@ class Preview:
         after: list[Callable[[], None]] = []
         records: list[Callable[[], None]] = []
         options = BuildOptions(drafts=self.options.drafts, memory=self.memory, live=self.live, deferred=records,
-                               search_after=after)
+                               search_after=after, interrupt=self.batcher.pending)
         try:
             finish = build_saved(self.config, options, batch)
         except NotIncremental:
@@ -164,6 +164,10 @@ class Preview:
         self.state.succeeded_and_shown(style_only=False)
         try:
             result = finish()
+        except Interrupted:
+            self.records = []  # the last complete build's no longer describe the output
+            self.say(f"shown in {time.perf_counter() - started:.2f}s; the rest waits for the next change")
+            return True
         except NotIncremental:
             return False  # (the other pages are still held back: the whole build writes them)
         except Exception as exc:  # noqa: BLE001
@@ -205,6 +209,8 @@ class Preview:
         try:
             for step in after:
                 step()
+        except Interrupted:
+            return True  # the next build makes the index; readers of it wait until then
         except Exception as exc:  # noqa: BLE001
             return self.failed(exc, "the search index failed; the pages are new, the index is the last build's")
         for d in result.report.diagnostics[shown:]:

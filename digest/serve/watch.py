@@ -148,6 +148,11 @@ class ChangeBatcher:
             self._last = now
             self._changed.notify_all()
 
+    def pending(self) -> bool:
+        """Whether a change waits to be built (due or not)."""
+        with self._changed:
+            return bool(self._paths)
+
     def due_in(self, now: float) -> float | None:
         """Seconds until the pending batch is due (0 when due now); None when nothing is pending."""
         with self._changed:

@@ -28,6 +28,7 @@ from pygments.formatters import HtmlFormatter
 
 from digest.config import Config
 from digest.dates import display_date, month_name
+from digest.errors import Interrupted
 from digest.feeds import FEED_SIZE, Feed, atom_feed, json_feed, robots_txt, sitemap
 from digest.listing import Group, home_entries, month_groups, paginate, source_groups, tag_groups, undated
 from digest.model import KEEP, Article, Keep, Site
@@ -54,15 +55,17 @@ class Alternate:
 
 def render_site(site: Site, config: Config, env: jinja2.Environment, static: dict[str, bytes],
                 memo: RenderMemo | None = None, files: MutableMapping[str, bytes | Keep] | None = None,
-                articles_done: Callable[[], None] | None = None) -> MutableMapping[str, bytes | Keep]:
+                articles_done: Callable[[], None] | None = None,
+                interrupt: Callable[[], bool] | None = None) -> MutableMapping[str, bytes | Keep]:
     """Every output file of the site; with a memo, pages whose live file is still right are KEEP (digest.render_memo).
     Each is set in files as it is made, in a new dict when None (a build passes one that writes it out at once).
     articles_done is called once every article page is in files, before the other pages are made (a build
-    starts indexing them for search then, beside the rest of the rendering)."""
+    starts indexing them for search then, beside the rest of the rendering). interrupt is asked every few pages:
+    True raises errors.Interrupted (digest serve, for a newer change)."""
     files = {} if files is None else files
     files.update({f"static/{name}": data for name, data in static.items()})
     files.setdefault("static/css/pygments.css", pygments_css())
-    pages = _Pages(site, config, env, memo, files)
+    pages = _Pages(site, config, env, memo, files, interrupt)
     page, site_feeds = pages.page, pages.site_feeds
 
     home_description = config.description or f"The articles of {config.title}, newest first."
@@ -141,13 +144,17 @@ def article_pages(site: Site, config: Config, env: jinja2.Environment, slugs: Se
     return {path: data for path, data in files.items() if isinstance(data, bytes)}
 
 
+_ASK_EVERY = 64  # pages: about 50 ms of keying, a few pages rendered
+
+
 class _Pages:
     """Renders the pages of a site into files, each with the context every page gets, recording what its template
     looks up as its dependencies (digest.render_memo); with a memo, a page whose live file is still right is KEEP."""
 
     def __init__(self, site: Site, config: Config, env: jinja2.Environment, memo: RenderMemo | None,
-                 files: MutableMapping[str, bytes | Keep]) -> None:
+                 files: MutableMapping[str, bytes | Keep], interrupt: Callable[[], bool] | None = None) -> None:
         self.site, self.config, self.env, self.memo, self.files = site, config, env, memo, files
+        self.interrupt = interrupt
         self.site_feeds = feed_links(config, config.title, "")
         self.listed: list[tuple[str, str | None]] = []  # (folder, date) of every page, for the sitemap
         # What templates look up is recorded as the dependencies of the page being rendered.
@@ -162,6 +169,8 @@ class _Pages:
         the config) alone: left out of the page's key, and only worked out when the page is rendered."""
         memo, path = self.memo, folder + "index.html"
         self.listed.append((folder, date))
+        if self.interrupt is not None and len(self.listed) % _ASK_EVERY == 0 and self.interrupt():
+            raise Interrupted(path)
         context.update(page_path=folder, canonical=absolute_url(self.config, folder), description=description,
                        feeds=self.site_feeds if feeds is None else feeds)
         context_hash = memo.context_hash(template, context) if memo else None

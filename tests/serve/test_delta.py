@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from digest.build import BuildMemory, BuildOptions, build_saved, build_site
 from digest.config import load_config
 from digest.delta import NotIncremental
+from digest.errors import Interrupted
 from digest.parallel import Executor
 from digest.stages.write import LiveOutput
 from tests.cli.test_build import tree_digest
@@ -38,9 +39,10 @@ class Served:
         self.memory, self.live = BuildMemory(), LiveOutput()
         self.quick = 0  # saves the quick path took
 
-    def options(self, records: list[Callable[[], None]], after: list[Callable[[], None]]) -> BuildOptions:
+    def options(self, records: list[Callable[[], None]], after: list[Callable[[], None]],
+                interrupt: Callable[[], bool] | None = None) -> BuildOptions:
         return BuildOptions(executor=Executor("serial"), memory=self.memory, live=self.live, deferred=records,
-                            search_after=after)
+                            search_after=after, interrupt=interrupt)
 
     def build(self) -> None:
         records: list[Callable[[], None]] = []
@@ -48,17 +50,23 @@ class Served:
         build_site(load_config(root=self.folder), self.options(records, after))
         self.settle(records, after)
 
-    def save(self, paths: list[Path]) -> None:
-        """Build for these saved pages as the preview does: the quick path, else a whole build."""
+    def save(self, paths: list[Path], interrupted: bool = False) -> bool:
+        """Build for these saved pages as the preview does: the quick path, else a whole build. interrupted: as when
+        another save comes while the rest of the site is rendered (nothing more is written). Whether it was written."""
         records: list[Callable[[], None]] = []
         after: list[Callable[[], None]] = []
         try:
-            finish = build_saved(load_config(root=self.folder), self.options(records, after), [p.resolve() for p in paths])
+            finish = build_saved(load_config(root=self.folder), self.options(records, after, lambda: interrupted),
+                                 [p.resolve() for p in paths])
+            self.quick += 1
             finish()
         except NotIncremental:
-            return self.build()
-        self.quick += 1
+            self.build()
+            return True
+        except Interrupted:
+            return False
         self.settle(records, after)
+        return True
 
     def settle(self, records: list[Callable[[], None]], after: list[Callable[[], None]]) -> None:
         for step in after:
@@ -78,6 +86,8 @@ SENTENCES = ["Sergei Lavrov said the deal was worth $5.4 billion.", "In 2019 Ind
              "Kestrel Water, a new name, was mentioned 3 times.", "The Quadrilateral Security Dialogue (Quad) met again.",
              "“We will not bow to pressure,” said Vladimir Putin.", "S-400 S-400 S-400 air defence air defence."]
 
+# Some saves are interrupted by the next: their first pages are written, the rest is left to a later save.
+interrupted = st.booleans()
 edits = st.one_of(
     st.tuples(st.just("append"), st.integers(0, 4), st.sampled_from(SENTENCES)),
     st.tuples(st.just("drop-paragraph"), st.integers(0, 4), st.integers(0, 30)),
@@ -110,17 +120,17 @@ def apply(edit: tuple, folder: Path) -> Path:
     return page
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(edits, min_size=1, max_size=5))
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(edits, interrupted), min_size=1, max_size=5))
 def test_saves_through_the_quick_path_leave_what_a_clean_build_makes(tmp_path_factory: pytest.TempPathFactory,
-                                                                       steps: list[tuple]) -> None:
+                                                                       steps: list[tuple[tuple, bool]]) -> None:
     base = tmp_path_factory.mktemp("delta")
     served = Served(example_pages(base / "digest"))
     served.build()
-    for n, edit in enumerate([("append", 0, SENTENCES[0]), *steps]):
-        served.save([apply(edit, served.folder)])
-        assert tree_digest(served.folder / "site") == clean_build(served.folder, base / f"clean-{n}"), f"after {steps[:n]}"
-    assert served.quick >= 1  # the first save, a sentence added, always takes it
+    for n, (edit, stopped) in enumerate([(("append", 0, SENTENCES[0]), False), *steps, (("append", 1, "The end."), False)]):
+        if served.save([apply(edit, served.folder)], interrupted=stopped):
+            assert tree_digest(served.folder / "site") == clean_build(served.folder, base / f"clean-{n}"), f"after {steps[:n]}"
+    assert served.quick >= 2  # a sentence added, first and last, always takes it
 
 
 def test_the_saved_page_is_written_first_and_the_rest_held_back_until_written(tmp_path: Path) -> None:
