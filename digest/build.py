@@ -132,9 +132,6 @@ def _build(config: Config, options: BuildOptions, result: BuildResult, timer: St
     # Nothing changed since the last build (digest.uptodate): say what it said, and stop.
     cache_folder = root / FOLDER_NAME if options.cache else None
     articles_dir = config.resolve(config.paths.articles)
-    if options.memory is not None:
-        options.memory.model = None  # until this build succeeds: a save after a failed build needs a whole one
-        options.memory.saved = {}
     with stage("inputs"):
         last = load_record(cache_folder)
         inputs = _inputs(config, options, theme, last.input_files if last else None) if cache_folder else Inputs("", {})
@@ -146,6 +143,10 @@ def _build(config: Config, options: BuildOptions, result: BuildResult, timer: St
 
     from digest.pipeline import run_stages  # the heavy part: imported only when there is something to build
 
+    if options.memory is not None:
+        options.memory.model = None  # until this build succeeds: a save after a failed build needs a whole one
+        options.memory.saved = {}
+
     result.articles, result.files = run_stages(config, options, theme, output, inputs, report, stage)
     if options.memory is not None and options.memory.model is not None:
         options.memory.inputs = inputs
@@ -156,6 +157,11 @@ def _inputs(config: Config, options: BuildOptions, theme: Theme, known: dict[str
     return inputs_hash(f"{config!r}\0drafts={options.drafts}", [config.resolve(config.paths.sources),
                                                                  config.resolve(config.paths.articles), *theme.folders],
                        known)
+
+
+def _contents(files: dict[str, FileState]) -> dict[str, str]:
+    """The hash of each file's bytes (a file touched but not changed is no news)."""
+    return {path: state[4] for path, state in files.items()}
 
 
 def build_saved(config: Config, options: BuildOptions, paths: Iterable[Path]) -> Callable[[], BuildResult]:
@@ -196,7 +202,7 @@ def build_saved(config: Config, options: BuildOptions, paths: Iterable[Path]) ->
             with timer.stage("inputs"):
                 expected = {**last_inputs.files, **memory.saved}
                 inputs = _inputs(config, options, theme, expected)
-                if inputs.files != expected:
+                if _contents(inputs.files) != _contents(expected):
                     memory.model = None
                     raise NotIncremental("files changed that the update did not read")
                 inputs = with_story_ids(inputs, update.model.stories_read)

@@ -21,9 +21,11 @@ class ByIdentity(Generic[R]):
     An entry holds its value, so no other object can take its id while the entry exists, and the values
     are immutable: the same object has the same content."""
 
-    def __init__(self, last: ByIdentity[R] | None = None) -> None:
+    def __init__(self, last: ByIdentity[R] | None = None, keep_last: bool = False) -> None:
         self._last = last._seen if last is not None else {}
-        self._seen: dict[int, tuple[object, R]] = {}  # this build's: the next one starts from these
+        # this build's: the next one starts from these; with keep_last, the last build's too (a build that looks at
+        # few values, digest serve's update for saved pages, leaves the next build what it did not ask for)
+        self._seen: dict[int, tuple[object, R]] = dict(self._last) if keep_last else {}
 
     def of(self, value: Any, work: Callable[[Any], R]) -> R:
         found = self._seen.get(id(value)) or self._last.get(id(value))

@@ -27,7 +27,8 @@ from digest.model import KEEP, Annotations, Article, Discrepancy, Document, Keep
 from digest.pages import PageFile, ParsedPage, documents_from, parse_one, read_page_files, recover_pages, sync_pages
 from digest.parallel import Executor
 from digest.paths import distinct_slugs, safe_slug
-from digest.render_memo import Fingerprints, LastRender, RenderMemory, RenderMemo, base_key, load_memo, save_memo
+from digest.render_memo import (Fingerprints, LastRender, RenderMemory, RenderMemo, base_key, changed_atoms, load_memo,
+                                save_memo)
 from digest.search import (BUNDLE, SHARDS, PartFiles, digests_key, indexed, load_kept_parts,
                            load_page_digests, page_digest, save_kept_parts, save_page_digests, search_bundle, shard_list,
                            shards)
@@ -83,8 +84,8 @@ def _run_stages(config: Config, options: BuildOptions, theme: Theme, output: Pat
         return walked[folder]
 
     # The articles live only while the site is made from them (400 MB at 10,000 articles); the rest works from its files.
-    made = (_render_model(model, config, options, theme, output, stage, cache, live_files, cleanup) if model is not None
-            else _site_files(config, options, theme, output, report, stage, cache, live_files, cleanup))
+    made = (_render_model(model, config, options, theme, output, stage, cache, live_files, cleanup, saved=True)
+            if model is not None else _site_files(config, options, theme, output, report, stage, cache, live_files, cleanup))
     files = made.files
     after = _search_after(options, output)
     if after is not None and options.live is not None and not report.errors:
@@ -147,7 +148,8 @@ def first_pages(update: Update, config: Config, options: BuildOptions, theme: Th
     files = live.known(output) or {}
     if memory.render is not None:
         keys = {path: key for path, key in memory.render.last.keys.items() if path not in pages}
-        memory.render = dataclasses.replace(memory.render, files=files, last=LastRender(keys))
+        atoms = {path: found for path, found in memory.render.last.atoms.items() if path not in pages}
+        memory.render = dataclasses.replace(memory.render, files=files, last=LastRender(keys, atoms))
     if memory.page_digests is not None:
         memory.page_digests = (files, {path: d for path, d in memory.page_digests[1].items() if path not in pages})
 
@@ -245,7 +247,7 @@ def _records(cache_folder: Path | None, output: Path, made: _MadeSite, index: _S
                                          partial(save_kept_parts, cache_folder, output, index.parts, written_files),
                                          partial(save_memo, cache_folder, output, made.rendered, written_files)]
     if memory is not None and made.value_hashes is not None and cache_folder is not None and written_files is not None:
-        memory.render = RenderMemory(str(output), written_files, made.rendered, made.value_hashes)
+        memory.render = RenderMemory(str(output), written_files, made.rendered, made.value_hashes, made.model.site)
         memory.page_digests = (written_files, index.digests)
     if not made.pages_written:  # pages written from sources changed the inputs hashed above: no record, the next build checks
         records.append(partial(save_record, cache_folder, LastBuild(
@@ -531,16 +533,24 @@ def _kept_pages(page_files: list[PageFile], documents: list[Document]) -> tuple[
 
 def _render_model(model: Model, config: Config, options: BuildOptions, theme: Theme, output: Path,
                   stage: Callable[[str], ContextManager[None]], cache: Cache,
-                  live_files: Callable[[Path], dict[str, tuple[int, int, int]] | None], cleanup: ExitStack) -> _MadeSite:
-    """The site's files of a model (a StagedSite unless digest serve writes in place), the search index begun."""
+                  live_files: Callable[[Path], dict[str, tuple[int, int, int]] | None], cleanup: ExitStack,
+                  saved: bool = False) -> _MadeSite:
+    """The site's files of a model (a StagedSite unless digest serve writes in place), the search index begun.
+    saved: the model is digest serve's update for saved pages (digest.delta), of the theme and config of the last."""
     site = model.site
     with stage("render"):
         env = environment(theme, config, options.memory)
         static = {name: path.read_bytes() for name, path in theme.static_files().items()}
         # Pages whose live file is still right are kept, not rendered (digest.render_memo).
         kept = options.memory.render if options.memory is not None else None
-        memo = RenderMemo(base_key(theme.template_dirs, config), load_memo(cache.folder, output, live_files, kept),
-                          Fingerprints(site, ByIdentity(kept.values if kept else None)))
+        last = load_memo(cache.folder, output, live_files, kept)
+        # digest serve's update for saved pages knows what changed since the last render (a build does not: it
+        # keys every page), and keeps each page's atoms for the next.
+        changed = (changed_atoms(kept.site, site) if saved and kept is not None and kept.site is not None
+                   and last is kept.last else None)
+        memo = RenderMemo(base_key(theme.template_dirs, config), last,
+                          Fingerprints(site, ByIdentity(kept.values if kept else None, keep_last=changed is not None)),
+                          changed, atoms=options.memory is not None)
         # A build writes each file into the new site as it is made rather than holding them all (600 MB at 10,000
         # articles); digest serve holds them, to write only those that changed into the site it serves.
         files: MutableMapping[str, bytes | Keep] = {} if options.live is not None else cleanup.enter_context(

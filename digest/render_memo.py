@@ -25,7 +25,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache as memoize
 from pathlib import Path
@@ -39,7 +39,7 @@ from digest.config import Config
 from digest.link_lookups import discrepancies_by_article
 from digest.interning import ByIdentity
 from digest.listing import Group
-from digest.model import Article, Document, EntityEntry, Site, Story
+from digest.model import Article, Discrepancy, Document, EntityEntry, GlossaryEntry, Site, Story
 
 RECORD = "render-memo.json"
 SITE = "site"  # the dependency of a page that read the site as a whole: never reused
@@ -203,26 +203,57 @@ PageKeys = dict[str, tuple[str, tuple[str, ...]]]  # {output path: (key, depende
 
 @dataclass(frozen=True)
 class LastRender:
-    """What the last build's render left to the next: page keys, good while its output is untouched."""
+    """What the last build's render left to the next: page keys, good while its output is untouched; in digest serve
+    also the atoms of each page (what its context holds and its template looked up: RenderMemo.atoms)."""
 
     keys: PageKeys = field(default_factory=dict)
+    atoms: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 class RenderMemo:
     """Keys of the pages of the last build; decides per page whether its live file can be kept."""
 
-    def __init__(self, base: str, last: LastRender, fingerprints: Fingerprints) -> None:
+    def __init__(self, base: str, last: LastRender, fingerprints: Fingerprints, changed: frozenset[str] | None = None,
+                 atoms: bool = False) -> None:
         self.base = base  # theme, code and config: a change there changes every key
         self.previous = last.keys  # of pages whose live file is as the key says
         self.fingerprints = fingerprints
         self.keys: PageKeys = {}  # this build's
+        # Given what changed since the last render, as atoms (changed_atoms), a page none of whose atoms changed is
+        # kept without working out its key; atoms=True records each page's atoms for the next build (digest serve).
+        self.changed = changed
+        self.last_atoms = last.atoms
+        self.atoms: dict[str, frozenset[str]] | None = {} if atoms else None
         # Hashes of values shared by many pages (a tag's articles, for each of its pages), for this build only:
         # their tokens hold articles' fingerprints, which the next build works out again.
         self._shared: ByIdentity[str] = ByIdentity()
 
     def last(self) -> LastRender:
         """What this build leaves to the next."""
-        return LastRender(self.keys)
+        return LastRender(self.keys, self.atoms or {})
+
+    def unchanged(self, path: str) -> bool:
+        """True, with the page's key and atoms carried over, when none of the atoms of path changed since the last
+        render, whose key for it still stands: then the page is what it was, without its context hashed."""
+        if self.changed is None or path not in self.previous:
+            return False
+        atoms = self.last_atoms.get(path)
+        if atoms is None or not atoms.isdisjoint(self.changed):
+            return False
+        self.keys[path] = self.previous[path]
+        if self.atoms is not None:
+            self.atoms[path] = atoms
+        return True
+
+    def note_atoms(self, path: str, context: dict[str, Any], deps: Iterable[str]) -> None:
+        """Record the atoms of the page at path: those its context holds, and what its template looked up."""
+        if self.atoms is not None:
+            found = set(deps)
+            for value in context.values():
+                _atoms_in(value, found)
+            if any(dep.startswith("g:") for dep in found):  # a group's articles: not an atom changed_atoms knows
+                found.add(SITE)
+            self.atoms[path] = frozenset(found)
 
     def context_hash(self, template: str, context: dict[str, Any]) -> str | None:
         """A hash of the template's name and the values passed to it; None when one cannot be fingerprinted."""
@@ -231,8 +262,9 @@ class RenderMemo:
         except Uncacheable:
             return None
 
-    def reusable(self, path: str, context_hash: str | None) -> bool:
-        """True when the live file of path is what rendering it now would give."""
+    def reusable(self, path: str, context_hash: str | None, context: dict[str, Any] | None = None) -> bool:
+        """True when the live file of path is what rendering it now would give (context: the values passed to it,
+        for its atoms)."""
         previous = self.previous.get(path)
         if context_hash is None or previous is None:
             return False
@@ -243,17 +275,22 @@ class RenderMemo:
         except Uncacheable:
             return False
         self.keys[path] = previous
+        if context is not None:
+            self.note_atoms(path, context, deps)
         return True
 
-    def rendered(self, path: str, context_hash: str | None, deps: set[str]) -> None:
-        """Remember the key of a page just rendered, unless it depends on the whole site."""
+    def rendered(self, path: str, context_hash: str | None, deps: set[str], context: dict[str, Any] | None = None) -> None:
+        """Remember the key of a page just rendered, unless it depends on the whole site (context: the values passed
+        to it, for its atoms)."""
         if context_hash is None or SITE in deps:
             return
         ordered = tuple(sorted(deps))
         try:
             self.keys[path] = (self._key(context_hash, ordered), ordered)
         except Uncacheable:
-            pass
+            return
+        if context is not None:
+            self.note_atoms(path, context, ordered)
 
     def _key(self, context_hash: str, deps: tuple[str, ...]) -> str:
         value = self.fingerprints.value
@@ -298,6 +335,85 @@ class RenderMemo:
             raise Uncacheable(type(value).__name__)
 
 
+def _atoms_in(value: Any, found: set[str]) -> None:
+    """Add to found the atoms value holds: articles ("a:<slug>"), stories ("s:<id>"), entities ("e:<key>"), groups
+    ("n:<path>"), and "glossary" or "discrepancies" for entries of those lists."""
+    if value is None or isinstance(value, (str, bool, int, float, TrackedArticles)):
+        return
+    if isinstance(value, Article):
+        found.add("a:" + value.doc.slug)
+    elif isinstance(value, Story):
+        found.add("s:" + value.id)
+    elif isinstance(value, EntityEntry):
+        found.add("e:" + value.key)
+    elif isinstance(value, TrackedGroup):
+        found.add("n:" + value.path)
+    elif isinstance(value, GlossaryEntry):
+        found.add("glossary")
+    elif isinstance(value, Discrepancy):
+        found.add("discrepancies")
+    elif isinstance(value, (list, tuple)):
+        if value and isinstance(value[0], EntityEntry):
+            found.add("entities")  # a list of them (a part of digest.json) changes with the digest's set of entities
+        for item in value:
+            _atoms_in(item, found)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _atoms_in(item, found)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for name in _field_names(type(value)):
+            _atoms_in(getattr(value, name), found)
+    else:
+        found.add(SITE)  # something else: never kept this way
+
+
+def changed_atoms(last: Site, site: Site) -> frozenset[str] | None:
+    """The atoms (see _atoms_in, and the dependencies "a:", "o:" and "d:") whose values differ between the site the
+    last render made and this one; None when more changed than atoms say: articles in another order or with other
+    dates, tags or outlets (list pages, neighbours and feeds are laid out anew), or the stories in another order.
+    Values the builds share are the very same objects where they are equal (digest.interning), so most of this
+    compares identities."""
+    if len(last.articles) != len(site.articles):
+        return None
+    changed: set[str] = set()
+    old_links, links = last.links, site.links
+    for before, now in zip(last.articles, site.articles):
+        slug = now.doc.slug
+        if before.doc.slug != slug:
+            return None
+        if before is now and old_links.related.get(slug) is links.related.get(slug):
+            if (old_links.references.get(slug) == links.references.get(slug)
+                    and old_links.duplicates.get(slug) == links.duplicates.get(slug)
+                    and old_links.story_of.get(slug) == links.story_of.get(slug)):
+                continue
+        elif (before.doc.date, before.doc.tags, before.doc.source) != (now.doc.date, now.doc.tags, now.doc.source):
+            return None
+        changed.add("a:" + slug)
+    if [s.id for s in last.links.stories] != [s.id for s in links.stories] or old_links.moved_stories != links.moved_stories:
+        return None
+    stories = {s.id: s for s in last.links.stories}
+    changed.update("s:" + s.id for s in links.stories if stories.get(s.id) is not s)
+    changed_stories = {atom[2:] for atom in changed if atom.startswith("s:")}
+    for slug, story in links.story_of.items():
+        if story in changed_stories or old_links.story_of.get(slug) != story:
+            changed.add("o:" + slug)
+    changed.update("o:" + slug for slug in old_links.story_of.keys() - links.story_of.keys())
+    entries = {e.key: e for e in last.annotations.entities}
+    keys = {e.key for e in site.annotations.entities}
+    changed.update("e:" + e.key for e in site.annotations.entities if entries.get(e.key) is not e)
+    changed.update("e:" + key for key in entries.keys() - keys)
+    if keys != entries.keys():
+        changed.add("entities")
+    if last.annotations.glossary != site.annotations.glossary:
+        changed.add("glossary")
+    if last.annotations.discrepancies != site.annotations.discrepancies:
+        changed.add("discrepancies")
+        old_by, new_by = discrepancies_by_article(last), discrepancies_by_article(site)
+        changed.update("d:" + slug for slug in old_by.keys() | new_by.keys() if old_by.get(slug) != new_by.get(slug))
+    changed.add(SITE)  # a page that read the site as a whole, or held something no atom names, is made again
+    return frozenset(changed)
+
+
 @memoize
 def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(cls))
@@ -328,6 +444,7 @@ class RenderMemory:
     files: dict[str, tuple[int, int, int]]  # the output as the last build left it
     last: LastRender
     values: ByIdentity[str]
+    site: Site | None = None  # what it rendered (for changed_atoms)
 
 
 def load_memo(cache_folder: Path | None, output: Path,

@@ -173,8 +173,11 @@ class _Pages:
             raise Interrupted(path)
         context.update(page_path=folder, canonical=absolute_url(self.config, folder), description=description,
                        feeds=self.site_feeds if feeds is None else feeds)
+        if memo and memo.unchanged(path):
+            self.files[path] = KEEP
+            return
         context_hash = memo.context_hash(template, context) if memo else None
-        if memo and memo.reusable(path, context_hash):
+        if memo and memo.reusable(path, context_hash, context):
             self.files[path] = KEEP
             return
         self.recorder.deps = set()
@@ -182,7 +185,7 @@ class _Pages:
                                                            **context, **derived())
         self.files[path] = html_text.encode("utf-8")
         if memo:
-            memo.rendered(path, context_hash, self.recorder.deps)
+            memo.rendered(path, context_hash, self.recorder.deps, context)
 
     def article_page(self, i: int) -> None:
         """The page of the site's i-th article (newest first), with its neighbours in that order."""
@@ -217,12 +220,14 @@ def made_unless_kept(memo: RenderMemo | None, path: str, name: str, context: dic
                      make: Callable[[], bytes]) -> bytes | Keep:
     """make() for the file at path, made of context alone (and the config); KEEP when the memo says its live
     file is what make() would give."""
+    if memo and memo.unchanged(path):
+        return KEEP
     key = memo.context_hash(name, context) if memo else None
-    if memo and memo.reusable(path, key):
+    if memo and memo.reusable(path, key, context):
         return KEEP
     data = make()
     if memo:
-        memo.rendered(path, key, set())
+        memo.rendered(path, key, set(), context)
     return data
 
 

@@ -60,12 +60,11 @@ class Served:
                                  [p.resolve() for p in paths])
             self.quick += 1
             finish()
+            self.settle(records, after)  # (the search index too may be interrupted)
         except NotIncremental:
             self.build()
-            return True
         except Interrupted:
             return False
-        self.settle(records, after)
         return True
 
     def settle(self, records: list[Callable[[], None]], after: list[Callable[[], None]]) -> None:
@@ -94,6 +93,11 @@ edits = st.one_of(
     st.tuples(st.just("title"), st.integers(0, 4), st.sampled_from(["S-400: the deal", "A new headline", "Ракета"])),
     st.tuples(st.just("date"), st.integers(0, 4), st.sampled_from(["2021-04-06", "2020-01-01", "2024-02-29"])),
     st.tuples(st.just("tags"), st.integers(0, 4), st.sampled_from(["[defence]", "[defence, russia]", "[]"])),
+    st.tuples(st.just("summary"), st.integers(0, 4), st.sampled_from(["A summary.", "Lavrov's visit, in short."])),
+    # another article's text (a near-duplicate, joining stories), or one about something else (leaving its story)
+    st.tuples(st.just("body-of"), st.integers(0, 4), st.integers(0, 4)),
+    st.tuples(st.just("body"), st.integers(0, 4), st.sampled_from(["Cricket scores from Leeds, 2019.",
+                                                                    "Ukraine buys grain. Sergei Lavrov spoke."])),
 )
 
 
@@ -116,11 +120,17 @@ def apply(edit: tuple, folder: Path) -> Path:
         head = re.sub(r"(?m)^date: .*$", f"date: '{value}'", head)
     elif kind == "tags":
         head = re.sub(r"(?m)^tags: .*$\n?", "", head) + f"\ntags: {value}"
+    elif kind == "summary":
+        head = re.sub(r"(?m)^summary: .*$\n?", "", head) + f"\nsummary: \"{value}\""
+    elif kind == "body-of":
+        body = pages[value % len(pages)].read_text(encoding="utf-8").split("\n---\n", 1)[1]
+    elif kind == "body":
+        body = f"\n{value}\n"
     page.write_text(head + "\n---\n" + body, encoding="utf-8")
     return page
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(edits, interrupted), min_size=1, max_size=5))
 def test_saves_through_the_quick_path_leave_what_a_clean_build_makes(tmp_path_factory: pytest.TempPathFactory,
                                                                        steps: list[tuple[tuple, bool]]) -> None:
@@ -130,7 +140,7 @@ def test_saves_through_the_quick_path_leave_what_a_clean_build_makes(tmp_path_fa
     for n, (edit, stopped) in enumerate([(("append", 0, SENTENCES[0]), False), *steps, (("append", 1, "The end."), False)]):
         if served.save([apply(edit, served.folder)], interrupted=stopped):
             assert tree_digest(served.folder / "site") == clean_build(served.folder, base / f"clean-{n}"), f"after {steps[:n]}"
-    assert served.quick >= 2  # a sentence added, first and last, always takes it
+    assert served.quick >= 1  # the first save, a sentence added, always takes it
 
 
 def test_the_saved_page_is_written_first_and_the_rest_held_back_until_written(tmp_path: Path) -> None:
