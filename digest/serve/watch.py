@@ -130,7 +130,7 @@ class ChangeBatcher:
     without pause (a log, a running download) cannot hold the preview back forever.
     """
 
-    def __init__(self, quiet: float = 0.1, longest: float = 2.0, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, quiet: float = 0.05, longest: float = 2.0, clock: Callable[[], float] = time.monotonic):
         self.quiet = quiet
         self.longest = longest
         self.clock = clock
