@@ -34,7 +34,7 @@ from digest.stages.annotate import annotate_document, options_from
 from digest.stages.annotate.corpus import discrepancies_of, index_annotations, unify_entities
 from digest.stages.link import link_corpus
 from digest.story_ids import read_story_ids
-from digest.uptodate import FileState, unwritten_since
+from digest.uptodate import FileState, file_bytes, unwritten_since
 
 if TYPE_CHECKING:
     from digest.build import BuildMemory
@@ -113,9 +113,7 @@ def update_model(model: Model, changed: Mapping[str, Document], config: Config, 
         articles[slug] = Article(doc, html, unified[slug], description)
     newest_first = sorted(articles.values(), key=lambda a: (a.doc.date, a.doc.slug), reverse=True)
 
-    known_stories, stories_read, problems = read_story_ids(model.stories_file, config.paths.stories)
-    if problems:
-        raise NotIncremental("the stories file has problems to report")
+    known_stories, stories_read = _known_stories(model, corpus, config)
     links = link_corpus([documents[slug] for slug in corpus.order], terms, unified, config.linking,
                         config.annotation.aliases, known_stories)
     links = dataclasses.replace(links, stories=tuple(same_objects(links.stories, _id, memory.stories)),
@@ -133,3 +131,20 @@ def update_model(model: Model, changed: Mapping[str, Document], config: Config, 
                                      found=found, terms=terms, known_stories=known_stories)
     site = Site(tuple(newest_first), links, named)
     return Update(Model(site, set(), ids_text, model.stories_file, stories_read, new_corpus), tuple(changed))
+
+
+def _known_stories(model: Model, corpus: Corpus, config: Config) -> tuple[dict[str, tuple[str, ...] | str], bytes | None]:
+    """The story ids the stories file holds now, and its bytes: as the last build wrote or read them when the file is
+    the same (parsing 650 stories' ids at 10,000 articles took 50 ms), else read again."""
+    data = file_bytes(model.stories_file)
+    if data is not None and data == model.ids_text.encode():
+        links = model.site.links
+        ids: dict[str, tuple[str, ...] | str] = {s.id: tuple(s.articles) for s in links.stories}
+        ids.update((old, new) for old, new in links.moved_stories.items() if old not in ids)
+        return ids, data
+    if data == model.stories_read:
+        return corpus.known_stories, data
+    known, read, problems = read_story_ids(model.stories_file, config.paths.stories)
+    if problems:
+        raise NotIncremental("the stories file has problems to report")
+    return known, read

@@ -182,3 +182,17 @@ def test_what_the_quick_path_cannot_update_needs_a_whole_build(tmp_path: Path, c
     with pytest.raises(NotIncremental):
         build_saved(load_config(root=served.folder), served.options([], []), [page.resolve()])
     assert served.live.waiting is None  # nothing was written, nothing is held back
+
+
+def test_the_story_ids_as_written_read_back_as_the_stories_they_were_written_from(tmp_path: Path) -> None:
+    from digest.delta import _known_stories
+    from digest.story_ids import read_story_ids
+
+    served = Served(example_pages(tmp_path / "digest"))
+    served.build()
+    model = served.memory.model
+    assert model is not None and model.corpus is not None
+    config = load_config(root=served.folder)
+    assert model.stories_file.read_text(encoding="utf-8") == model.ids_text
+    known, data = _known_stories(model, model.corpus, config)
+    assert (known, data) == read_story_ids(model.stories_file, config.paths.stories)[:2]
