@@ -23,6 +23,7 @@ from tests.conftest import REPO, SEEDS
 class Running:
     preview: Preview
     folder: Path
+    said: list[str]  # what the preview said (progress), in order
 
     @property
     def port(self) -> int:
@@ -90,13 +91,14 @@ def with_sub_path_and_theme(folder: Path) -> Path:
 @contextmanager
 def previewing(folder: Path) -> Iterator[Running]:
     """A preview of folder, rebuilding in a background thread, stopped and joined on exit."""
-    preview = Preview(load_config(root=folder), ServeOptions(port=0, quiet=0.05), say=lambda text: None)
+    said: list[str] = []
+    preview = Preview(load_config(root=folder), ServeOptions(port=0, quiet=0.05), say=said.append)
     preview.start()
     stop = threading.Event()
     loop = threading.Thread(target=preview.run, args=(stop, 0.02), name="test-preview-loop")
     loop.start()
     try:
-        yield Running(preview, folder)
+        yield Running(preview, folder, said)
     finally:
         stop.set()
         loop.join()

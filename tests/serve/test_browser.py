@@ -84,3 +84,27 @@ def test_edit_source_break_and_fix_front_matter_and_restyle_without_touching_the
     assert page.evaluate("window.__notReloaded") is True
     assert page.locator('link[rel="stylesheet"]').count() == 1
     assert page.csp_violations == []  # type: ignore[attr-defined]
+
+
+def test_a_saved_page_shows_first_and_the_pages_that_list_it_follow(running: Running, page: object) -> None:
+    """An edit of an article's own page takes the quick path (digest.delta): that page is written and shown first, and
+    the home page, opened from it right away, already lists the new title (its request waited for the rest)."""
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    settle(page)
+    article = running.article("india-to-receive")
+    text = article.read_text(encoding="utf-8")
+    # The first build wrote the pages from the sources: the first save of one is a whole build.
+    article.write_text(text + "\nA first edit.\n", encoding="utf-8")
+    expect(page.locator("main")).to_contain_text("A first edit.", timeout=WAIT_MS)
+    settle(page)
+    title = "India to receive Russian S400s by end of 2021"
+    assert title in text
+    article.write_text(text.replace(f"title: {title}", "title: India gets its S-400s, edited live", 1)
+                       + "\nA second edit.\n", encoding="utf-8")
+    expect(page.locator("main")).to_contain_text("A second edit.", timeout=WAIT_MS)
+    expect(page.locator("h1")).to_contain_text("India gets its S-400s, edited live")
+    assert any(line.startswith("saved page written in") for line in running.said)
+    page.goto(f"http://127.0.0.1:{running.port}/news/")
+    expect(page.locator("main")).to_contain_text("India gets its S-400s, edited live")
