@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from digest.model import Acronym, Annotations, EntityRef, Figure, Quote
 from digest.slugs import unique_slugs
 from digest.stages.annotate.entities import entity_key
+from digest.stages.annotate.index import index_state, update_index
 from digest.stages.annotate.unification import entity_state, update_entities
 
 # Spellings that test every way groups join and keys collide: punctuation ('S-400'/'S400'), a first name
@@ -108,3 +109,32 @@ def test_keys_are_numbered_as_unique_slugs_numbers_them(asked: list[str]) -> Non
         by_group[found.entities[0].name] = found.entities[0].key
     names = sorted(by_group)
     assert [by_group[n] for n in names] == unique_slugs([entity_key(n) for n in names])
+
+
+DATES = ["2021-01-01", "2021-01-02", "2021-03-05T10:00:00", ""]
+
+
+@SETTINGS
+@given(digest_and_changes(), st.lists(st.sampled_from(DATES), min_size=40, max_size=40))
+def test_updated_index_equals_indexing_again(case: tuple[dict[str, Annotations], list[dict[str, Annotations | None]]],
+                                             dates: list[str]) -> None:
+    # any annotations will do (unified ones have one entity per key in an article; these may have two)
+    digest, changes = case
+    date_of = iter(dates)
+    articles = {slug: (next(date_of), found) for slug, found in digest.items()}
+    state, entries, glossary = index_state([(slug, date, found) for slug, (date, found) in articles.items()])
+    for change in changes:
+        dated = {slug: None if found is None else (next(date_of), found) for slug, found in change.items()}
+        before = {e.key: e for e in entries}
+        state, entries, glossary = update_index(state, dated)
+        for slug, now in dated.items():
+            if now is None:
+                articles.pop(slug, None)
+            else:
+                articles[slug] = now
+        again = index_state([(slug, date, found) for slug, (date, found) in articles.items()])
+        assert (entries, glossary) == again[1:]
+        named = {e.key for slug in change for found in (digest.get(slug), change[slug]) if found is not None
+                 for e in found.entities}
+        assert all(e is before[e.key] for e in entries if e.key not in named), "entries of things not named are kept"
+        digest = apply(digest, change)

@@ -14,6 +14,7 @@ from digest.model import (AnnotationIndex, Annotations, Discrepancy, Document, E
 from digest.stages.annotate import annotate_document
 from digest.stages.annotate.discrepancies import discrepancies_between_related, find_discrepancies
 from digest.stages.annotate.entities import norm_key
+from digest.stages.annotate.index import indexed
 from digest.stages.annotate.options import AnnotateOptions
 from digest.stages.annotate.unification import rekey, unified_names
 
@@ -84,24 +85,7 @@ def index_annotations(articles: Iterable[tuple[str, Annotations]], stories: Sequ
     """The digest's entity pages, glossary and discrepancies (discrepancies_of, unless given: a build
     keeps them by what they are computed from); articles (slug, annotations) newest first."""
     articles = list(articles)
-    # slugs kept in dicts (ordered, and membership in constant time: one entity may be in every article)
-    entities: dict[str, tuple[EntityRef, dict[str, None], set[str]]] = {}
-    glossary: dict[str, tuple[str, dict[str, None]]] = {}
-    for slug, found in articles:
-        for e in found.entities:
-            entry = entities.get(e.key)
-            if entry is None:
-                entry = entities[e.key] = (e, {}, set())
-            entry[1][slug] = None
-            entry[2].update(e.forms)
-        for acronym in found.acronyms:
-            glossary.setdefault(acronym.short, (acronym.expansion, {}))[1][slug] = None
-    entity_entries = tuple(
-        EntityEntry(key, e.name, e.kind, tuple(sorted(forms - {e.name})), tuple(slugs))
-        for key, (e, slugs, forms) in sorted(entities.items(), key=lambda item: (item[1][0].name.casefold(), item[0]))
-    )
-    glossary_entries = tuple(GlossaryEntry(short, expansion, tuple(slugs))
-                             for short, (expansion, slugs) in sorted(glossary.items(), key=lambda i: i[0].casefold()))
+    _, entities, glossary = indexed(articles, range(0, -len(articles), -1))
     if discrepancies is None:
         discrepancies = discrepancies_of(dict(articles), stories)
-    return AnnotationIndex(entity_entries, glossary_entries, discrepancies)
+    return AnnotationIndex(entities, glossary, discrepancies)
