@@ -3,6 +3,7 @@ steps run again on the digest as it then stands: unification, the index and disc
 
 from __future__ import annotations
 
+from random import Random
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -11,6 +12,8 @@ from hypothesis import strategies as st
 from digest.model import Acronym, Annotations, EntityRef, Figure, Quote
 from digest.slugs import unique_slugs
 from digest.stages.annotate.entities import entity_key
+from digest.stages.annotate.corpus import discrepancies_of
+from digest.stages.annotate.discrepancies import discrepancy_state, update_discrepancies
 from digest.stages.annotate.index import index_state, update_index
 from digest.stages.annotate.unification import entity_state, update_entities
 
@@ -138,3 +141,112 @@ def test_updated_index_equals_indexing_again(case: tuple[dict[str, Annotations],
                  for e in found.entities}
         assert all(e is before[e.key] for e in entries if e.key not in named), "entries of things not named are kept"
         digest = apply(digest, change)
+
+
+# Discrepancies: few named things and close values, so that one thing gathers more figures than a
+# window and the same figure text comes in two sentences of one article.
+FEW = ["S-400", "India", "Turkey"]
+VALUES = [0.0, *(round(1.08 ** i, 2) for i in range(16))]  # 1.0 to 3.17: neighbours 8% apart
+
+
+@st.composite
+def figures_article(draw: Any) -> Annotations:
+    names = draw(st.lists(st.sampled_from(FEW), min_size=1, max_size=3, unique=True))
+    entities = tuple(EntityRef(entity_key(n), n, "other", 1, (n, n.replace("-", ""))) for n in names)
+    figures = []
+    for _ in range(draw(st.integers(1, 6))):
+        named = [draw(st.sampled_from(e.forms)) for e in draw(st.lists(st.sampled_from(entities), min_size=1, unique=True))]
+        words = draw(st.lists(st.sampled_from(["signed", "deal", "trade"]), min_size=1, max_size=2, unique=True))
+        kind, unit = draw(st.sampled_from([("money", "USD"), ("money", "USD"), ("quantity", "rifles")]))
+        value = draw(st.sampled_from(VALUES))
+        # a few texts for many values: one pair of texts can come from several pairs of figures
+        text = draw(st.sampled_from([f"{value:g} {unit}", f"some {unit}", f"more {unit}"]))
+        figures.append(Figure(text, kind, value, unit, " ".join([*named, *words, text])))
+    return Annotations(entities=entities, figures=tuple(figures))
+
+
+@st.composite
+def groups_of(draw: Any) -> list[tuple[str, ...]]:
+    """Stories (disjoint groups, some of one article, some naming articles the digest lacks), now and
+    then one more group across them; or none (articles sharing two named things go together)."""
+    if draw(st.integers(0, 4)) == 0:
+        return []
+    story = {slug: draw(st.sampled_from([None, 0, 1, 1, 2])) for slug in SLUGS}
+    groups = [tuple(slug for slug in SLUGS if story[slug] == n) for n in range(3)]
+    groups = [g for g in groups if g]
+    if draw(st.booleans()) and len(groups) > 1:
+        groups.append((groups[0][0], groups[1][-1]))
+    return draw(st.permutations(groups))
+
+
+Steps = list[tuple[dict[str, Annotations | None], list[tuple[str, ...]]]]
+
+
+@st.composite
+def figures_and_changes(draw: Any) -> tuple[dict[str, Annotations], list[tuple[str, ...]], Steps]:
+    """A digest, its groups, and changes each with the groups after it (the same, or others)."""
+    digest = draw(st.dictionaries(st.sampled_from(SLUGS), figures_article(), min_size=2, max_size=12))
+    groups = first = draw(groups_of())
+    steps = []
+    for _ in range(draw(st.integers(0, 5))):
+        change = draw(st.dictionaries(st.sampled_from(SLUGS), st.none() | figures_article(), max_size=3))
+        groups = draw(groups_of()) if draw(st.booleans()) else groups
+        steps.append((change, groups))
+    return digest, first, steps
+
+
+@SETTINGS
+@given(figures_and_changes())
+def test_updated_discrepancies_equal_looking_again(case: tuple[dict[str, Annotations], list[tuple[str, ...]], Steps]) -> None:
+    digest, groups, steps = case
+    state, found = discrepancy_state(digest, groups)
+    assert found == discrepancies_of(digest, groups)
+    for change, groups in steps:
+        before = {(d.first.slug, d.first.figure.text, d.second.slug, d.second.figure.text): d for d in found}
+        state, found = update_discrepancies(state, change, groups)
+        digest = apply(digest, change)
+        assert found == discrepancies_of(digest, groups)
+        kept = [d for d in found if before.get((d.first.slug, d.first.figure.text, d.second.slug, d.second.figure.text)) == d]
+        assert all(d is before[(d.first.slug, d.first.figure.text, d.second.slug, d.second.figure.text)] for d in kept)
+
+
+def deal_article(rng: Random) -> Annotations:
+    """An article giving a figure or two about one deal, as most articles of a large story do."""
+    entities = (EntityRef("india", "India", "place", 2, ("India",)), EntityRef("s-400", "S-400", "system", 2, ("S-400",)))
+    figures = tuple(Figure(f"{value:g} USD", "money", value, "USD", f"India signed the S-400 deal for {value:g} USD.")
+                    for value in rng.sample(VALUES[1:], rng.randint(1, 2)))
+    return Annotations(entities=entities, figures=figures)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.randoms(use_true_random=False), st.integers(46, 52),
+       st.lists(st.lists(st.integers(0, 56), min_size=1, max_size=4), min_size=1, max_size=5))
+def test_a_thing_too_many_articles_give_figures_about_is_left_out_after_updates_too(rng: Random, size: int,
+                                                                                   steps: list[list[int]]) -> None:
+    # more than 50 grouped articles giving figures about a thing: it makes no candidates (the threshold is crossed both ways)
+    digest = {f"s{i:02}": deal_article(rng) for i in range(size)}
+    groups = [tuple(digest)]
+    state, found = discrepancy_state(digest, groups)
+    for numbers in steps:
+        change = {f"s{n:02}": None if f"s{n:02}" in digest and rng.random() < 0.6 else deal_article(rng) for n in numbers}
+        digest = apply(digest, change)
+        groups = [tuple(digest)] if rng.random() < 0.8 else [tuple(digest)[: len(digest) // 2], tuple(digest)[len(digest) // 2:]]
+        state, found = update_discrepancies(state, change, groups)
+        assert found == discrepancies_of(digest, groups)
+
+
+def test_the_threshold_grows_with_the_grouped_articles_after_updates_too() -> None:
+    # 52 articles give figures about a thing: too many while fewer than 5,200 articles are grouped (max(50, n // 100))
+    rng = Random(4)
+    digest = {f"s{i:02}": deal_article(rng) for i in range(52)}
+    unseen = [f"unseen-{i}" for i in range(5_300)]  # grouped, no annotations (yet): they count all the same
+    state, found = discrepancy_state(digest, [tuple(digest), tuple(unseen[:5_000])])
+    asked = [len(found)]
+    for grouped, change in [(5_190, {}), (5_148, {"s00": deal_article(rng)}), (5_148, {"s01": None}), (5_300, {}),
+                            (5_000, {"s01": deal_article(rng)}), (5_150, {"s51": None}), (5_250, {"s51": deal_article(rng)})]:
+        digest = apply(digest, change)
+        groups = [tuple(digest), tuple(unseen[:grouped])]  # the threshold changes, not the articles' story
+        state, found = update_discrepancies(state, change, groups)
+        assert found == discrepancies_of(digest, groups)
+        asked.append(len(found))
+    assert asked.count(0) and len(asked) - asked.count(0) >= 2, asked

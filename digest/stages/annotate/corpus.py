@@ -32,8 +32,8 @@ def finish_annotations(documents: list[Document], found: list[Annotations],
     remembered: see unify_entities."""
     annotations = unify_entities(found, remembered)
     problems = []
-    for doc, found in zip(documents, annotations):
-        for anchored in found.notes:
+    for doc, unified in zip(documents, annotations):
+        for anchored in unified.notes:
             if not anchored.anchored:
                 problems.append(warning(doc.path, f"note {anchored.id}: the quotation {anchored.note.quote!r} is no longer in the text",
                                         hint="correct the note's quote (and prefix/suffix) in the front matter, or remove the note; "
