@@ -13,6 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from digest.interning import ByIdentity
+from digest.collector import with_cycle_collector_paused
 from digest.model import Annotations, Discrepancy, Figure, FigureSource
 
 _WORD = re.compile(r"[a-z][a-z-]{3,}")
@@ -169,6 +170,7 @@ class DiscrepancyState:
     result: list[Discrepancy] = dataclasses.field(default_factory=list)  # ... the questions, in that order
 
 
+@with_cycle_collector_paused
 def discrepancy_state(annotations: Mapping[str, Annotations], groups: Sequence[Sequence[str]]
                       ) -> tuple[DiscrepancyState, tuple[Discrepancy, ...]]:
     """The discrepancies within groups (the link stage's stories: find_discrepancies) or, with no groups,
@@ -242,6 +244,7 @@ def _place(marker: Marker) -> tuple[str, str, str, str]:
     return marker[0], marker[2], marker[1], marker[3]
 
 
+@with_cycle_collector_paused
 def update_discrepancies(state: DiscrepancyState, changed: Mapping[str, Annotations | None],
                          groups: Sequence[Sequence[str]]) -> tuple[DiscrepancyState, tuple[Discrepancy, ...]]:
     """state with the articles of changed as they are now (None: removed) and groups as given now (all of
@@ -260,16 +263,16 @@ def update_discrepancies(state: DiscrepancyState, changed: Mapping[str, Annotati
             state.annotations.pop(slug, None)
         else:
             state.annotations[slug] = found
+    moved: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
     if given and not state.related:
         moved = _regroup(state, given)
-    else:
+    elif given or regrouped:
         before = state.partners
-        if given or regrouped:
-            state.given, state.groups, state.groups_of, state.partners = [], {}, {}, {}
-            if given:
-                _regroup(state, given)
-            else:
-                state.partners = _partners_sharing(state.annotations)
+        state.given, state.groups, state.groups_of, state.partners = [], {}, {}, {}
+        if given:
+            _regroup(state, given)
+        else:
+            state.partners = _partners_sharing(state.annotations)
         moved = {slug: (before.get(slug, _NONE), state.partners.get(slug, _NONE)) for slug in before.keys() | state.partners.keys()
                  if before.get(slug) != state.partners.get(slug)}
         state.related = not given

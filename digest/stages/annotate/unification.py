@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import dataclasses
 from bisect import insort
+from functools import lru_cache
 from collections.abc import Collection, Hashable, Iterable, Mapping
 from typing import Generic, TypeVar
 
+from digest.collector import with_cycle_collector_paused
 from digest.model import Annotations, EntityRef, Quote
 from digest.stages.annotate.entities import entity_key, norm_key
 
@@ -73,6 +75,7 @@ class EntityState(Generic[Id]):
     forms: dict[tuple[str, ...], tuple[str, ...]] = dataclasses.field(default_factory=dict)
 
 
+@with_cycle_collector_paused
 def entity_state(found: Mapping[Id, Annotations]) -> tuple[EntityState[Id], dict[Id, Annotations]]:
     """The unified annotations of every article (see unify_entities), by article, and the state that
     update_entities takes."""
@@ -103,6 +106,7 @@ def unified_names(found: Mapping[Id, Annotations]) -> EntityState[Id]:
     return state
 
 
+@with_cycle_collector_paused
 def update_entities(state: EntityState[Id], changed: Mapping[Id, Annotations | None]
                     ) -> tuple[EntityState[Id], dict[Id, Annotations]]:
     """state with the articles of changed as found now (None: removed), and the unified annotations
@@ -129,22 +133,30 @@ def update_entities(state: EntityState[Id], changed: Mapping[Id, Annotations | N
         if group.surname is not None:
             state.buckets.setdefault(group.surname, set()).add(name)
     region = _cluster(dirty | reached_before, state)  # ... and those whose joins it can make
+    tops = _tops(region, state)
+    members: dict[str, list[str]] = {}
+    for name in sorted(region):
+        members.setdefault(tops[name], []).append(name)
     asked: set[str] = set()
     for top in {state.top_of[name] for name in reached_before | region if name in state.top_of}:
+        if members.get(top) == state.members[top] and dirty.isdisjoint(members[top]):
+            continue  # the same groups, counted the same: the same name, kind and key
         key = state.named.pop(top)[0]
         state.families[key].remove(top)
         state.keys.pop(top)
         asked.add(key)
         for name in state.members.pop(top):
             del state.top_of[name]
-    tops = _tops(region, state)
-    for name in sorted(region):
-        state.top_of[name] = tops[name]
-        state.members.setdefault(tops[name], []).append(name)
-    for top in set(tops.values()):
-        state.named[top] = _named(state.members[top], state)
-        insort(state.families.setdefault(state.named[top][0], []), top)
-        asked.add(state.named[top][0])
+    renamed = set(dirty)
+    for top, names in members.items():
+        if top not in state.named:
+            state.members[top] = names
+            for name in names:
+                state.top_of[name] = top
+            state.named[top] = _named(names, state)
+            insort(state.families.setdefault(state.named[top][0], []), top)
+            asked.add(state.named[top][0])
+            renamed.update(names)
     # The second thing to ask for a key gets key-2, unless another asks for key-2 itself: a key now
     # asked for, or no longer, can renumber the family of its stem.
     for key in list(asked):
@@ -153,7 +165,6 @@ def update_entities(state: EntityState[Id], changed: Mapping[Id, Annotations | N
             asked.add(stem)
         if not state.families.get(key, True):
             del state.families[key]
-    renamed: set[str] = dirty | region
     for key in asked:
         if key in state.families:
             for top in _number(state, key):
@@ -210,18 +221,19 @@ def _cluster(start: Iterable[str], state: EntityState[Id]) -> set[str]:
     """The groups that can join start's, as the state stands: those of the surname buckets they are in,
     the surname group of each such bucket, and the bucket of each surname group among them."""
     reached: set[str] = set()
+    buckets: set[str] = set()
     stack = [name for name in start if name in state.groups]
     while stack:
         name = stack.pop()
         if name in reached:
             continue
         reached.add(name)
-        surname = state.groups[name].surname
-        if surname is not None:
-            stack.extend(state.buckets[surname])
-            if surname in state.groups:
-                stack.append(surname)
-        stack.extend(state.buckets.get(name, ()))
+        for surname in (state.groups[name].surname, name):
+            if surname is not None and surname not in buckets:
+                buckets.add(surname)
+                stack.extend(state.buckets.get(surname, ()))
+                if surname in state.groups:
+                    stack.append(surname)
     return reached
 
 
@@ -338,6 +350,7 @@ def _rekey_quote(quote: Quote, old_to_new: dict[str, str], by_key: dict[str, Ent
     return Quote(quote.text, entity.name, entity.key)
 
 
+@lru_cache(maxsize=65536)
 def _similar_first_names(a: str, b: str) -> bool:
     """'Vladimir'/'Vladamir', 'S'/'Subrahmanyam': one spelling of one first name, or an initial."""
     a, b = a.lower().rstrip("."), b.lower().rstrip(".")
