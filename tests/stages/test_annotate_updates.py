@@ -3,6 +3,7 @@ steps run again on the digest as it then stands: unification, the index and disc
 
 from __future__ import annotations
 
+import dataclasses
 from random import Random
 from typing import Any
 
@@ -188,10 +189,18 @@ def figures_and_changes(draw: Any) -> tuple[dict[str, Annotations], list[tuple[s
     digest = draw(st.dictionaries(st.sampled_from(SLUGS), figures_article(), min_size=2, max_size=12))
     groups = first = draw(groups_of())
     steps = []
+    now = digest
     for _ in range(draw(st.integers(0, 5))):
         change = draw(st.dictionaries(st.sampled_from(SLUGS), st.none() | figures_article(), max_size=3))
+        if now and draw(st.booleans()):  # an article rekeyed: its figures and keys as they were, its kinds or spellings not
+            slug = draw(st.sampled_from(sorted(now)))
+            fewer = draw(st.booleans())
+            change[slug] = dataclasses.replace(now[slug], entities=tuple(
+                dataclasses.replace(e, forms=e.forms[:1]) if fewer else dataclasses.replace(e, kind="person")
+                for e in now[slug].entities))
         groups = draw(groups_of()) if draw(st.booleans()) else groups
         steps.append((change, groups))
+        now = apply(now, change)
     return digest, first, steps
 
 

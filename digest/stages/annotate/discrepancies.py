@@ -251,6 +251,11 @@ def update_discrepancies(state: DiscrepancyState, changed: Mapping[str, Annotati
     them; none: articles sharing two named things), and the digest's discrepancies. The work is that of
     the things the changed articles and the articles of changed groups give figures about."""
     given = [tuple(g) for g in groups]
+    same = {slug for slug, found in changed.items()  # rekeyed for a thing's new kind, say: only the object changes
+            if found is not None and slug in state.annotations and _read(state.annotations[slug]) == _read(found)}
+    if same:
+        state.annotations.update((slug, changed[slug]) for slug in same)
+        changed = {slug: found for slug, found in changed.items() if slug not in same}
     regrouped = not given and (not state.related or any(
         _named_keys(state.annotations.get(slug)) != _named_keys(found) or (found is None) != (slug not in state.annotations)
         for slug, found in changed.items()))  # pairs of articles sharing named things: only these can change them
@@ -296,6 +301,11 @@ def update_discrepancies(state: DiscrepancyState, changed: Mapping[str, Annotati
 
 
 _NONE: frozenset[str] = frozenset()
+
+
+def _read(found: Annotations) -> tuple[list[tuple[str, tuple[str, ...]]], tuple[Figure, ...]]:
+    """What discrepancies read of an article's annotations (as discrepancy_inputs)."""
+    return [(e.key, e.forms) for e in found.entities], found.figures
 
 
 def _named_keys(found: Annotations | None) -> frozenset[str] | None:
