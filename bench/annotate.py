@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import gc
 import os
 import pickle
 import random
@@ -176,6 +177,7 @@ def updates(folder: Path, stories_from: Path | None, found_file: Path | None, ed
     unified = dict(unified)
     (index, _, _), full_index = _timed(lambda: index_state([(s, by_slug[s].date, a) for s, a in unified.items()]))
     (checks, _), full_checks = _timed(lambda: discrepancy_state(unified, groups))
+    gc.freeze()  # as digest serve leaves what its builds hold, out of the collector's walks (digest.collector)
     print(f"{len(documents)} articles, {len(groups)} stories; the states made in {full_entities:.0f} + {full_index:.0f} "
           f"+ {full_checks:.0f} ms (named things, index, discrepancies)")
     rng = random.Random(1)
