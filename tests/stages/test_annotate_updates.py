@@ -14,7 +14,7 @@ from digest.model import Acronym, Annotations, EntityRef, Figure, Quote
 from digest.slugs import unique_slugs
 from digest.stages.annotate.entities import entity_key
 from digest.stages.annotate.corpus import discrepancies_of
-from digest.stages.annotate.discrepancies import discrepancy_state, update_discrepancies
+from digest.stages.annotate.discrepancies import discrepancy_state, groups_by_shared_entities, update_discrepancies
 from digest.stages.annotate.index import index_state, update_index
 from digest.stages.annotate.unification import entity_state, update_entities
 
@@ -227,19 +227,21 @@ def deal_article(rng: Random) -> Annotations:
     return Annotations(entities=entities, figures=figures)
 
 
-@settings(max_examples=25, deadline=None)
-@given(st.randoms(use_true_random=False), st.integers(46, 52),
+@settings(max_examples=40, deadline=None)
+@given(st.randoms(use_true_random=False), st.booleans(), st.integers(46, 52),
        st.lists(st.lists(st.integers(0, 56), min_size=1, max_size=4), min_size=1, max_size=5))
-def test_a_thing_too_many_articles_give_figures_about_is_left_out_after_updates_too(rng: Random, size: int,
+def test_a_thing_too_many_articles_give_figures_about_is_left_out_after_updates_too(rng: Random, stories: bool, size: int,
                                                                                    steps: list[list[int]]) -> None:
-    # more than 50 grouped articles giving figures about a thing: it makes no candidates (the threshold is crossed both ways)
+    # more than 50 grouped articles giving figures about a thing: it makes no candidates; without stories, more
+    # than 50 articles naming a thing: it relates none of them (each threshold is crossed both ways)
     digest = {f"s{i:02}": deal_article(rng) for i in range(size)}
-    groups = [tuple(digest)]
+    groups = [tuple(digest)] if stories else []
     state, found = discrepancy_state(digest, groups)
     for numbers in steps:
         change = {f"s{n:02}": None if f"s{n:02}" in digest and rng.random() < 0.6 else deal_article(rng) for n in numbers}
         digest = apply(digest, change)
-        groups = [tuple(digest)] if rng.random() < 0.8 else [tuple(digest)[: len(digest) // 2], tuple(digest)[len(digest) // 2:]]
+        if stories:
+            groups = [tuple(digest)] if rng.random() < 0.8 else [tuple(digest)[: len(digest) // 2], tuple(digest)[len(digest) // 2:]]
         state, found = update_discrepancies(state, change, groups)
         assert found == discrepancies_of(digest, groups)
 
@@ -259,3 +261,35 @@ def test_the_threshold_grows_with_the_grouped_articles_after_updates_too() -> No
         assert found == discrepancies_of(digest, groups)
         asked.append(len(found))
     assert asked.count(0) and len(asked) - asked.count(0) >= 2, asked
+
+
+def test_without_stories_the_threshold_grows_with_the_digest_after_updates_too() -> None:
+    # 52 articles name two things: too many to relate articles while the digest has fewer than 5,200 articles
+    # (50 of them give figures: few enough to compare)
+    rng = Random(5)
+    digest: dict[str, Annotations] = {f"s{i:02}": deal_article(rng) for i in range(50)}
+    digest.update((f"s{i:02}", dataclasses.replace(deal_article(rng), figures=())) for i in range(50, 52))
+    digest.update((f"other-{i}", Annotations()) for i in range(5_100))
+    state, found = discrepancy_state(digest, [])
+    asked = [len(found)]
+    for change in [{f"other-{i}": Annotations() for i in range(5_100, 5_150)}, {"s00": deal_article(rng)},
+                   {f"other-{i}": None for i in range(5_000, 5_150)}, {"s51": None, "s02": None},
+                   {"s51": deal_article(rng)}, {f"other-{i}": Annotations() for i in range(5_000, 5_200)}]:
+        digest = apply(digest, change)
+        state, found = update_discrepancies(state, change, [])
+        assert found == discrepancies_of(digest, [])
+        asked.append(len(found))
+    assert asked.count(0) and len(asked) - asked.count(0) >= 2, asked
+
+
+@SETTINGS
+@given(figures_and_changes())
+def test_without_stories_the_pairs_sharing_named_things_are_updated_as_found_again(
+        case: tuple[dict[str, Annotations], list[tuple[str, ...]], Steps]) -> None:
+    digest, _, steps = case
+    state, _ = discrepancy_state(digest, [])
+    for change, _ in steps:
+        state, found = update_discrepancies(state, change, [])
+        digest = apply(digest, change)
+        assert found == discrepancies_of(digest, [])
+        assert sorted((a, b) for a, together in state.partners.items() for b in together if a < b) == groups_by_shared_entities(digest)

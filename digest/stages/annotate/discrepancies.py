@@ -47,8 +47,7 @@ def _pairs_sharing(slugs: list[str], annotations_by_slug: Mapping[str, Annotatio
             rows.append(i)
             cols.append(columns.setdefault(key, len(columns)))
     naming = sp.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)), shape=(len(slugs), len(columns)))
-    common = max(50, len(slugs) // 100)
-    naming = naming[:, np.flatnonzero(np.asarray(naming.sum(axis=0)).ravel() <= common)]
+    naming = naming[:, np.flatnonzero(np.asarray(naming.sum(axis=0)).ravel() <= _common(len(slugs)))]
     counts = sp.triu(naming @ naming.T, k=1).tocoo()
     keep = counts.data >= shared
     first, second = counts.row[keep], counts.col[keep]
@@ -158,6 +157,7 @@ class DiscrepancyState:
     groups: dict[frozenset[str], int] = dataclasses.field(default_factory=dict)  # of two articles or more: times given
     groups_of: dict[str, set[frozenset[str]]] = dataclasses.field(default_factory=dict)
     partners: dict[str, frozenset[str]] = dataclasses.field(default_factory=dict)  # grouped article: it and those with it
+    naming_articles: dict[str, set[str]] | None = None  # no groups: key: the articles naming it (made at the first update)
     values: dict[str, frozenset[tuple[str, str, float]]] = dataclasses.field(default_factory=dict)  # grouped article:
     # (kind, unit, value) of each of its figures
     things: dict[Thing, _Thing] = dataclasses.field(default_factory=dict)
@@ -234,8 +234,9 @@ def _fill(state: DiscrepancyState) -> None:
 
 
 def _common(size: int) -> int:
-    """How many of the grouped articles may give figures about one thing: a thing named by much of the
-    digest (the country it is about) does not make two figures one."""
+    """How many articles of size may name one thing (with no stories) or, of the grouped ones, give figures
+    about it, for it to tell anything: a thing much of the digest names (the country it is about) does not
+    make two articles related, nor two figures one."""
     return max(50, size // 100)
 
 
@@ -256,9 +257,9 @@ def update_discrepancies(state: DiscrepancyState, changed: Mapping[str, Annotati
     if same:
         state.annotations.update((slug, changed[slug]) for slug in same)
         changed = {slug: found for slug, found in changed.items() if slug not in same}
-    regrouped = not given and (not state.related or any(
-        _named_keys(state.annotations.get(slug)) != _named_keys(found) or (found is None) != (slug not in state.annotations)
-        for slug, found in changed.items()))  # pairs of articles sharing named things: only these can change them
+    # the pairs of articles sharing named things change only with the articles' keys, or their number
+    renamed = {slug: (_named_keys(state.annotations.get(slug)), _named_keys(found)) for slug, found in changed.items()}
+    renamed = {slug: keys for slug, keys in renamed.items() if keys[0] != keys[1]}
     touched: set[Thing] = set()
     for slug in changed:  # the figures of changed articles as they were go; those they give now come in below
         if slug in state.partners and slug in state.annotations:
@@ -271,9 +272,11 @@ def update_discrepancies(state: DiscrepancyState, changed: Mapping[str, Annotati
     moved: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
     if given and not state.related:
         moved = _regroup(state, given)
-    elif given or regrouped:
+    elif not given and state.related:
+        moved = _pair_again(state, renamed) if renamed else {}
+    else:
         before = state.partners
-        state.given, state.groups, state.groups_of, state.partners = [], {}, {}, {}
+        state.given, state.groups, state.groups_of, state.partners, state.naming_articles = [], {}, {}, {}, None
         if given:
             _regroup(state, given)
         else:
@@ -310,6 +313,72 @@ def _read(found: Annotations) -> tuple[list[tuple[str, tuple[str, ...]]], tuple[
 
 def _named_keys(found: Annotations | None) -> frozenset[str] | None:
     return None if found is None else frozenset(e.key for e in found.entities)
+
+
+def _pair_again(state: DiscrepancyState, renamed: Mapping[str, tuple[frozenset[str] | None, frozenset[str] | None]]
+                ) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+    """With no groups: who shares two named things with whom (_pairs_sharing), after the articles of renamed
+    changed their keys (before, now; None: no article), which state.annotations already hold. Only their
+    pairs change, and those of the articles naming a thing that becomes or stops being one too many name;
+    the articles grouped with others than before: (before, now)."""
+    size_before = len(state.annotations) - sum((now is not None) - (was is not None) for was, now in renamed.values())
+    common_before, common = _common(size_before), _common(len(state.annotations))
+    keyed = state.naming_articles
+    if keyed is None:  # made from the articles as they were
+        keyed = state.naming_articles = {}
+        was_named = {slug: _named_keys(found) for slug, found in state.annotations.items() if slug not in renamed}
+        was_named.update((slug, was) for slug, (was, _) in renamed.items())
+        for slug, keys in was_named.items():
+            for key in keys or ():
+                keyed.setdefault(key, set()).add(slug)
+    counted_before: dict[str, int] = {}
+    for slug, (was, now) in renamed.items():
+        for key in (was or _NONE) ^ (now or _NONE):
+            named = keyed.setdefault(key, set())
+            counted_before.setdefault(key, len(named))
+            (named.discard if was and key in was else named.add)(slug)
+    if common != common_before:
+        counted_before.update((key, len(named)) for key, named in keyed.items() if key not in counted_before)
+    reached = set(renamed)
+    for key, before in counted_before.items():
+        if (before <= common_before) != (len(keyed[key]) <= common):
+            reached.update(keyed[key])
+        if not keyed[key]:
+            del keyed[key]
+    if len(reached) > len(state.annotations) // 10:  # as good as all: counted again at once
+        before_all = state.partners
+        state.partners = _partners_sharing(state.annotations)
+        return {slug: (before_all.get(slug, _NONE), state.partners.get(slug, _NONE))
+                for slug in before_all.keys() | state.partners.keys() if before_all.get(slug) != state.partners.get(slug)}
+    now_with: dict[str, frozenset[str]] = {}
+    for slug in reached:
+        counts: dict[str, int] = {}
+        for key in _named_keys(state.annotations.get(slug)) or ():
+            named = keyed[key]
+            if len(named) <= common:
+                for other in named:
+                    counts[other] = counts.get(other, 0) + 1
+        others = [other for other, count in counts.items() if count >= 2 and other != slug]
+        now_with[slug] = frozenset([slug, *others]) if others else _NONE
+    # the others grouped with one of these before or now: with the others as before, and with these as now
+    with_reached: dict[str, set[str]] = {other: set() for slug in reached for other in state.partners.get(slug, _NONE)}
+    for slug in reached:
+        for other in now_with[slug]:
+            with_reached.setdefault(other, set()).add(slug)
+    for slug, now in with_reached.items():
+        if slug not in reached:
+            others = now | {other for other in state.partners.get(slug, _NONE) if other not in reached and other != slug}
+            now_with[slug] = frozenset([slug, *others]) if others else _NONE
+    moved = {}
+    for slug, now in now_with.items():
+        was = state.partners.get(slug, _NONE)
+        if now != was:
+            moved[slug] = (was, now)
+            if now:
+                state.partners[slug] = now
+            else:
+                del state.partners[slug]
+    return moved
 
 
 def _regroup(state: DiscrepancyState, given: list[tuple[str, ...]]) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
