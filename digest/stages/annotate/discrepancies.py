@@ -252,10 +252,10 @@ def update_discrepancies(state: DiscrepancyState, changed: Mapping[str, Annotati
     them; none: articles sharing two named things), and the digest's discrepancies. The work is that of
     the things the changed articles and the articles of changed groups give figures about."""
     given = [tuple(g) for g in groups]
-    same = {slug for slug, found in changed.items()  # rekeyed for a thing's new kind, say: only the object changes
+    same = {slug: found for slug, found in changed.items()  # rekeyed for a thing's new kind, say: only the object changes
             if found is not None and slug in state.annotations and _read(state.annotations[slug]) == _read(found)}
     if same:
-        state.annotations.update((slug, changed[slug]) for slug in same)
+        state.annotations.update(same)
         changed = {slug: found for slug, found in changed.items() if slug not in same}
     # the pairs of articles sharing named things change only with the articles' keys, or their number
     renamed = {slug: (_named_keys(state.annotations.get(slug)), _named_keys(found)) for slug, found in changed.items()}
@@ -358,17 +358,17 @@ def _pair_again(state: DiscrepancyState, renamed: Mapping[str, tuple[frozenset[s
             if len(named) <= common:
                 for other in named:
                     counts[other] = counts.get(other, 0) + 1
-        others = [other for other, count in counts.items() if count >= 2 and other != slug]
-        now_with[slug] = frozenset([slug, *others]) if others else _NONE
+        paired = [other for other, count in counts.items() if count >= 2 and other != slug]
+        now_with[slug] = frozenset([slug, *paired]) if paired else _NONE
     # the others grouped with one of these before or now: with the others as before, and with these as now
     with_reached: dict[str, set[str]] = {other: set() for slug in reached for other in state.partners.get(slug, _NONE)}
     for slug in reached:
         for other in now_with[slug]:
             with_reached.setdefault(other, set()).add(slug)
-    for slug, now in with_reached.items():
+    for slug, linked in with_reached.items():
         if slug not in reached:
-            others = now | {other for other in state.partners.get(slug, _NONE) if other not in reached and other != slug}
-            now_with[slug] = frozenset([slug, *others]) if others else _NONE
+            kept = linked | {other for other in state.partners.get(slug, _NONE) if other not in reached and other != slug}
+            now_with[slug] = frozenset([slug, *kept]) if kept else _NONE
     moved = {}
     for slug, now in now_with.items():
         was = state.partners.get(slug, _NONE)
