@@ -3,14 +3,11 @@ entity pages and the glossary. Runs once, after every article is annotated."""
 
 from __future__ import annotations
 
-import dataclasses
-from collections import Counter, defaultdict
 from typing import Iterable, Sequence
 
 from digest.collector import with_cycle_collector_paused
 from digest.errors import Diagnostic, warning
-from digest.model import (AnnotationIndex, Annotations, Discrepancy, Document, EntityEntry, EntityRef, GlossaryEntry,
-                          Quote)
+from digest.model import AnnotationIndex, Annotations, Discrepancy, Document
 from digest.stages.annotate import annotate_document
 from digest.stages.annotate.discrepancies import discrepancies_between_related, find_discrepancies
 from digest.stages.annotate.entities import norm_key

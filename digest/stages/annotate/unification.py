@@ -80,15 +80,15 @@ def entity_state(found: Mapping[Id, Annotations]) -> tuple[EntityState[Id], dict
     """The unified annotations of every article (see unify_entities), by article, and the state that
     update_entities takes."""
     state = unified_names(found)
-    state.unified = {article: rekey(annotations, state) for article, annotations in found.items()}
+    state.unified = {article: rekey(annotated, state) for article, annotated in found.items()}
     return state, state.unified
 
 
 def unified_names(found: Mapping[Id, Annotations]) -> EntityState[Id]:
     """The state of found before any article is rekeyed: each spelling group's final (key, name, kind)."""
     state = EntityState[Id](found=dict(found))
-    for article, annotations in found.items():
-        _count(state, article, annotations)
+    for article, annotated in found.items():
+        _count(state, article, annotated)
     for name, group in state.groups.items():
         group.settle()
         if group.surname is not None:
@@ -113,14 +113,14 @@ def update_entities(state: EntityState[Id], changed: Mapping[Id, Annotations | N
     of every article whose unified annotations are not the last ones: those changed, and those whose
     named things took another key, name or kind. The others keep their very objects."""
     dirty: set[str] = set()
-    for article, annotations in changed.items():
+    for article, now in changed.items():
         before = state.found.pop(article, None)
         state.unified.pop(article, None)
         if before is not None:
             _count(state, article, before, dirty, -1)
-        if annotations is not None:
-            state.found[article] = annotations
-            _count(state, article, annotations, dirty)
+        if now is not None:
+            state.found[article] = now
+            _count(state, article, now, dirty)
     reached_before = _cluster(dirty, state)  # the groups whose joins the change can undo...
     for name in dirty:
         group = state.groups[name]
@@ -169,7 +169,7 @@ def update_entities(state: EntityState[Id], changed: Mapping[Id, Annotations | N
         if key in state.families:
             for top in _number(state, key):
                 renamed.update(state.members[top])
-    rekeyed = {article for article, annotations in changed.items() if annotations is not None}
+    rekeyed = {article for article, now in changed.items() if now is not None}
     for name in renamed:
         if name not in state.top_of:
             state.final.pop(name, None)
