@@ -38,7 +38,6 @@ if TYPE_CHECKING:  # (the modules of the stages are imported only when there is 
     from digest.pipeline import Model
     from digest.render_memo import RenderMemory
     from digest.search import PageDigests
-    from digest.stages.annotate.corpus import RekeyMemo
 
 Progress = Callable[[str, int, int], None]  # (stage, its number, how many stages)
 STAGES = ("inputs", "read", "strip", "pages", "markdown", "annotate", "link", "render", "search", "cache", "write")
@@ -53,14 +52,12 @@ class BuildMemory:
     cache: CacheMemory = field(default_factory=CacheMemory)  # per-article results, decoded
     texts: KnownTexts = field(default_factory=dict)  # the pages' texts by path and stat (digest.pages)
     documents: KnownDocuments = field(default_factory=dict)  # the pages' documents by path and parse (digest.pages)
-    rekeyed: RekeyMemo = field(default_factory=dict)  # annotations made one across the digest (annotate.corpus)
     stories: dict[Hashable, Story] = field(default_factory=dict)  # by id (digest.interning.same_objects)
     related: dict[Hashable, tuple[str, tuple[Related, ...]]] = field(default_factory=dict)  # by slug
     entities: dict[Hashable, EntityEntry] = field(default_factory=dict)  # by key
     render: RenderMemory | None = None  # page keys and value hashes (digest.render_memo)
     bundles: ByIdentity[dict[str, bytes]] | None = None  # the hashes of the search parts' files, by the part
     page_digests: PageDigests | None = None  # what Pagefind read of the article pages written (digest.search)
-    discrepancy_texts: ByIdentity[str] | None = None  # what discrepancies read of each article (annotate.discrepancies)
     model: Model | None = None  # the digest the last successful build rendered (digest.pipeline.Model)
     inputs: Inputs | None = None  # what that build read (digest.uptodate)
     saved: dict[str, FileState] = field(default_factory=dict)  # pages read since by build_saved, whose rest is unwritten
@@ -185,7 +182,11 @@ def build_saved(config: Config, options: BuildOptions, paths: Iterable[Path]) ->
         changed = saved_documents(paths, model.corpus, root, config.resolve(config.paths.articles), read)
         memory.saved.update(read)  # (with those of saves whose rest was not written: a later save writes it)
     with work_frozen(), timer.stage("annotate"):
-        update = update_model(model, changed, config, memory)
+        try:
+            update = update_model(model, changed, config, memory)
+        except BaseException:
+            memory.model = None  # its corpus steps' states may be half updated
+            raise
     memory.model = update.model
     theme = find_theme(config.theme, config.resolve(config.paths.themes))
     with work_frozen(), timer.stage("render"):

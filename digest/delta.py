@@ -27,11 +27,13 @@ from typing import TYPE_CHECKING
 
 from digest.config import Config
 from digest.interning import same_objects
-from digest.model import Annotations, Article, Document, Site
+from digest.model import AnnotationIndex, Article, Document, Site
 from digest.pages import PageFile, document_from, parse_one
 from digest.pipeline import (Corpus, Model, _entity_href, _first, _id, _key, decorate_job, markdown_job, terms_job)
 from digest.stages.annotate import annotate_document, options_from
-from digest.stages.annotate.corpus import discrepancies_of, index_annotations, unify_entities
+from digest.stages.annotate.discrepancies import update_discrepancies
+from digest.stages.annotate.index import update_index
+from digest.stages.annotate.unification import update_entities
 from digest.stages.link import link_corpus
 from digest.story_ids import read_story_ids
 from digest.uptodate import FileState, file_bytes, unwritten_since
@@ -85,50 +87,54 @@ def saved_documents(paths: Iterable[Path], corpus: Corpus, root: Path, articles_
 
 
 def update_model(model: Model, changed: Mapping[str, Document], config: Config, memory: BuildMemory) -> Update:
-    """model with the changed documents (by slug) in place of theirs: what a whole build of the files would make."""
+    """model with the changed documents (by slug) in place of theirs: what a whole build of the files would make.
+    The corpus steps' states (Corpus) are updated in place: should this raise, the model is not to be used again."""
     corpus = model.corpus
     if corpus is None:
         raise NotIncremental("the last build kept no corpus")
     options = options_from(config.annotation)
-    found = dict(corpus.found)
-    documents = {a.doc.slug: a.doc for a in model.site.articles}
-    for slug, doc in changed.items():
-        found[slug] = annotate_document(doc, options=options)
-        if any(not note.anchored for note in found[slug].notes):
-            raise NotIncremental(f"{doc.path}: an editor's note lost its quotation (a warning to report)")
-        documents[slug] = doc
+    found = {slug: annotate_document(doc, options=options) for slug, doc in changed.items()}
+    for slug, annotations in found.items():
+        if any(not note.anchored for note in annotations.notes):
+            raise NotIncremental(f"{changed[slug].path}: an editor's note lost its quotation (a warning to report)")
+    before = {a.doc.slug: a for a in model.site.articles}
+    documents = {slug: article.doc for slug, article in before.items()}
+    documents.update(changed)
 
     # The names made one across the digest: the saved articles, and any other a merge of names renamed.
-    unified = dict(zip(corpus.order, unify_entities([found[slug] for slug in corpus.order], memory.rekeyed)))
-    before = {a.doc.slug: a for a in model.site.articles}
-    touched = [slug for slug in corpus.order if slug in changed or unified[slug] is not before[slug].annotations]
+    entities, unified = update_entities(corpus.entities, found)
     terms = dict(corpus.terms)
     entity_href = partial(_entity_href, config)
     articles = dict(before)
-    for slug in touched:
+    for slug, annotations in unified.items():
         doc = documents[slug]
-        terms[slug] = terms_job((doc, unified[slug]))
-        html, description = decorate_job((markdown_job(doc.body_utf8), unified[slug], doc.summary or "", doc.title),
+        terms[slug] = terms_job((doc, annotations))
+        html, description = decorate_job((markdown_job(doc.body_utf8), annotations, doc.summary or "", doc.title),
                                          entity_href)
-        articles[slug] = Article(doc, html, unified[slug], description)
-    newest_first = sorted(articles.values(), key=lambda a: (a.doc.date, a.doc.slug), reverse=True)
+        articles[slug] = Article(doc, html, annotations, description)
+    if all((documents[slug].date == before[slug].doc.date) for slug in changed):  # (newest first: by date, then slug)
+        newest_first = [articles[a.doc.slug] for a in model.site.articles]
+    else:
+        newest_first = sorted(articles.values(), key=lambda a: (a.doc.date, a.doc.slug), reverse=True)
 
     known_stories, stories_read = _known_stories(model, corpus, config)
-    links = link_corpus([documents[slug] for slug in corpus.order], terms, unified, config.linking,
+    annotations_by_slug = {slug: a.annotations for slug, a in articles.items()}
+    links = link_corpus([documents[slug] for slug in corpus.order], terms, annotations_by_slug, config.linking,
                         config.annotation.aliases, known_stories)
     links = dataclasses.replace(links, stories=tuple(same_objects(links.stories, _id, memory.stories)),
                                 related=dict(same_objects(links.related.items(), _first, memory.related)))
-    annotated = [(a.doc.slug, a.annotations) for a in newest_first]
-    groups = [story.articles for story in links.stories]
-    named = index_annotations(annotated, groups, discrepancies_of(dict(annotated), groups))
-    named = dataclasses.replace(named, entities=tuple(same_objects(named.entities, _key, memory.entities)))
+    index, entries, glossary = update_index(corpus.index, {slug: (documents[slug].date, annotations)
+                                                           for slug, annotations in unified.items()})
+    figures, discrepancies = update_discrepancies(corpus.figures, unified, [story.articles for story in links.stories])
+    named = AnnotationIndex(tuple(same_objects(entries, _key, memory.entities)), glossary, discrepancies)
 
     from digest.story_ids import story_ids_text  # (a YAML dump: only when the stories changed)
     ids = ({s.id: s.articles for s in links.stories}, links.moved_stories)
     last_ids = ({s.id: s.articles for s in model.site.links.stories}, model.site.links.moved_stories)
     ids_text = model.ids_text if ids == last_ids else story_ids_text(*ids)
     new_corpus = dataclasses.replace(corpus, documents={**corpus.documents, **{d.path: d for d in changed.values()}},
-                                     found=found, terms=terms, known_stories=known_stories)
+                                     found={**corpus.found, **found}, terms=terms, known_stories=known_stories,
+                                     entities=entities, index=index, figures=figures)
     site = Site(tuple(newest_first), links, named)
     return Update(Model(site, set(), ids_text, model.stories_file, stories_read, new_corpus), tuple(changed))
 

@@ -23,7 +23,8 @@ from digest.errors import ContentError, Diagnostic, Interrupted, Report, Severit
 from digest.interning import ByIdentity, same_objects
 from digest.link_terms import ArticleTerms, article_terms
 from digest.markdown import render_markdown
-from digest.model import KEEP, Annotations, Article, Discrepancy, Document, Keep, Site, Source, StrippedArticle, encode_text
+from digest.model import (KEEP, AnnotationIndex, Annotations, Article, Discrepancy, Document, Keep, Site, Source,
+                          StrippedArticle, encode_text)
 from digest.pages import PageFile, ParsedPage, documents_from, parse_one, read_page_files, recover_pages, sync_pages
 from digest.parallel import Executor
 from digest.paths import distinct_slugs, safe_slug
@@ -33,7 +34,10 @@ from digest.search import (BUNDLE, SHARDS, PartFiles, digests_key, indexed, load
                            load_page_digests, page_digest, save_kept_parts, save_page_digests, search_bundle, shard_list,
                            shards)
 from digest.stages.annotate import annotate_document, options_from
-from digest.stages.annotate.corpus import discrepancies_of, finish_annotations, index_annotations
+from digest.stages.annotate.corpus import discrepancies_of, finish_annotations, index_annotations, orphaned_notes
+from digest.stages.annotate.discrepancies import DiscrepancyState, discrepancy_state
+from digest.stages.annotate.index import IndexState, index_state
+from digest.stages.annotate.unification import EntityState, entity_state
 from digest.stages.annotate.discrepancies import discrepancy_inputs
 from digest.stages.annotate.decorate import decorate_html
 from digest.stages.ingest import list_sources, read_source
@@ -266,6 +270,10 @@ class Corpus:
     terms: dict[str, ArticleTerms]  # by slug: what linking compares
     known_stories: dict[str, tuple[str, ...] | str]  # the story ids the build read
     reported: frozenset[str]  # paths the build's problems named: a save of one of them needs a whole build
+    # The corpus steps' states, which an update changes in place (a model whose update failed is not used again).
+    entities: EntityState[str]  # names made one across articles
+    index: IndexState  # the entity pages' entries and the glossary
+    figures: DiscrepancyState  # the discrepancies
 
 
 @dataclasses.dataclass(frozen=True)
@@ -448,8 +456,12 @@ def _make_model(config: Config, options: BuildOptions, report: Report, stage: Ca
         per_article = cache.map("annotate", documents, lambda d: (*annotate_key(d), annotation_config),
                                 partial(annotate_document, options=options_from(config.annotation)), Annotations,
                                 partial(options.executor.map, acyclic=True))
-        annotations, problems = finish_annotations(documents, per_article,
-                                                   options.memory.rekeyed if options.memory is not None else None)
+        if kept is not None:  # digest serve: the corpus steps as states that its saves update (digest.delta)
+            entities, unified = entity_state({d.slug: found for d, found in zip(documents, per_article)})
+            annotations = [unified[d.slug] for d in documents]
+            problems = orphaned_notes(documents, annotations)
+        else:
+            annotations, problems = finish_annotations(documents, per_article)
         # As found, before the digest-wide names: written to the cache and, unless digest serve keeps them, gone
         # before decorating makes the HTML.
         cache.save_stages("annotate")
@@ -503,21 +515,21 @@ def _make_model(config: Config, options: BuildOptions, report: Report, stage: Ca
         del terms  # 70 MB at 10,000 articles
         annotated = [(a.doc.slug, a.annotations) for a in articles]
         story_groups = [story.articles for story in links.stories]
-        # Discrepancies read only the figures and named things of the articles: an edit that changes
-        # neither (nor the stories) finds them in the cache (1.5 s a build at 10,000 articles).
         by_slug = dict(annotated)
-        known = ByIdentity(options.memory.discrepancy_texts) if options.memory is not None else None
-        discrepancies = cache.cached("discrepancies", discrepancy_inputs(by_slug, story_groups, known),
-                                     partial(discrepancies_of, by_slug, story_groups), tuple[Discrepancy, ...])
-        if options.memory is not None:
-            options.memory.discrepancy_texts = known
-        named = index_annotations(annotated, story_groups, discrepancies)
-        if options.memory is not None:
-            named = dataclasses.replace(named, entities=tuple(same_objects(named.entities, _key, options.memory.entities)))
+        if kept is not None:
+            index, entries, glossary = index_state([(a.doc.slug, a.doc.date, a.annotations) for a in articles])
+            figures, discrepancies = discrepancy_state(by_slug, story_groups)
+            named = AnnotationIndex(tuple(same_objects(entries, _key, options.memory.entities)), glossary, discrepancies)
+        else:
+            # Discrepancies read only the figures and named things of the articles: an edit that changes
+            # neither (nor the stories) finds them in the cache (1.5 s a build at 10,000 articles).
+            discrepancies = cache.cached("discrepancies", discrepancy_inputs(by_slug, story_groups),
+                                         partial(discrepancies_of, by_slug, story_groups), tuple[Discrepancy, ...])
+            named = index_annotations(annotated, story_groups, discrepancies)
     corpus = None
     if kept is not None and found is not None and terms_by_slug is not None:
         corpus = Corpus(*kept, [d.slug for d in documents], found, terms_by_slug, known_stories,
-                        frozenset(d.path for d in report.diagnostics))
+                        frozenset(d.path for d in report.diagnostics), entities, index, figures)
     return Model(Site(tuple(articles), links, named), written, ids_text, stories_file, stories_read, corpus)
 
 

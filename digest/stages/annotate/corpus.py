@@ -28,6 +28,11 @@ def finish_annotations(documents: list[Document], found: list[Annotations],
     parallel): entity keys made one across the digest, and a warning per orphaned editor note.
     remembered: see unify_entities."""
     annotations = unify_entities(found, remembered)
+    return annotations, orphaned_notes(documents, annotations)
+
+
+def orphaned_notes(documents: Iterable[Document], annotations: Iterable[Annotations]) -> list[Diagnostic]:
+    """A warning per editor note whose quotation is no longer in its article (documents and their annotations)."""
     problems = []
     for doc, unified in zip(documents, annotations):
         for anchored in unified.notes:
@@ -35,7 +40,7 @@ def finish_annotations(documents: list[Document], found: list[Annotations],
                 problems.append(warning(doc.path, f"note {anchored.id}: the quotation {anchored.note.quote!r} is no longer in the text",
                                         hint="correct the note's quote (and prefix/suffix) in the front matter, or remove the note; "
                                              "the page lists it as an orphaned note meanwhile"))
-    return annotations, problems
+    return problems
 
 
 # the whole-digest steps make a few hundred thousand objects while every article's annotations are
