@@ -380,30 +380,30 @@ class NameCounts:
         changed: set[str] = set()
         shown_keys: set[str] = set()
         for s in chain(spellings, (s for key in redo for s in self.spellings_of.get(key, ()))):
-            name = self._canonical_of(s) if s in self.spelling_df else None
+            named = self._canonical_of(s) if s in self.spelling_df else None
             old = self.canonical.get(s)
             if old is not None:
                 shown_keys.add(old)  # its count may have changed, if not its key
-            if name == old:
+            if named == old:
                 continue
             changed.add(s)
             if old is not None:
                 self.spellings_named[old].discard(s)
                 del self.canonical[s]
-            if name is not None:
-                self.canonical[s] = name
-                self.spellings_named[name].add(s)
-                shown_keys.add(name)
+            if named is not None:
+                self.canonical[s] = named
+                self.spellings_named[named].add(s)
+                shown_keys.add(named)
         shown = set()
-        for name in shown_keys:
-            display = self._display_of(name)
-            if display == self.display.get(name):
+        for key in shown_keys:
+            display = self._display_of(key)
+            if display == self.display.get(key):
                 continue
-            shown.add(name)
+            shown.add(key)
             if display is None:
-                del self.display[name]
+                del self.display[key]
             else:
-                self.display[name] = display
+                self.display[key] = display
         return NameChanges(changed, shown)
 
     def _head_of(self, key: str) -> str | None:
