@@ -22,11 +22,12 @@ class Columns:
     """Ids of one kind of term (names, or words), and their ranks in sorted order."""
 
     def __init__(self, terms: Sequence[str] = ()) -> None:
-        """terms: sorted; they take ids 0, 1, ... (so that, at first, ids are ranks)."""
+        """terms: sorted; they take ids 0, 1, ... (so that, until a term is added, ids are ranks)."""
         self.terms: list[str] = list(terms)
         self.ids: dict[str, int] = {t: i for i, t in enumerate(self.terms)}
         self._sorted: list[str] = list(self.terms)
         self.rank: IntArray = np.arange(len(self.terms), dtype=np.int64)
+        self._ids_are_ranks = True
 
     def __len__(self) -> int:
         return len(self.terms)
@@ -42,16 +43,16 @@ class Columns:
         for term in new:
             self.ids[term] = len(self.terms)
             self.terms.append(term)
-        merged = sorted(self._sorted + new) if len(new) > 64 else self._sorted
-        if merged is self._sorted:
-            for term in new:
-                self._sorted.insert(bisect_left(self._sorted, term), term)
-        else:
-            self._sorted = merged
+            self._sorted.insert(bisect_left(self._sorted, term), term)
+        self._ids_are_ranks = False
 
     def in_term_order(self, matrix: sp.csr_matrix) -> tuple[sp.csr_matrix, IntArray]:
         """matrix (columns: ids) with its columns renumbered 0.. in the terms' order, rows sorted that way,
         and the id of each new column."""
+        if self._ids_are_ranks:  # (the whole corpus, as first counted)
+            ordered = sp.csr_matrix((matrix.data, matrix.indices, matrix.indptr), shape=(matrix.shape[0], len(self)))
+            ordered.sort_indices()
+            return ordered, np.arange(len(self), dtype=np.int64)
         used = np.unique(matrix.indices)
         used = used[np.argsort(self.rank[used])]
         local = np.searchsorted(self.rank[used], self.rank[matrix.indices]).astype(np.int32)
@@ -79,7 +80,7 @@ class RowStore:
         if i in self.changed:
             return self.changed[i]
         if i >= self.snapshot.shape[0]:
-            return np.zeros(0, np.int64), np.zeros(0)
+            return np.zeros(0, np.int64), np.zeros(0, dtype=self.snapshot.data.dtype)
         part = slice(self.snapshot.indptr[i], self.snapshot.indptr[i + 1])
         return self.snapshot.indices[part].astype(np.int64), self.snapshot.data[part]
 
@@ -127,6 +128,8 @@ class RowStore:
             base = _without(left, late_columns) if late_columns.any() else left  # only changed rows have those
             base = sp.csr_matrix((base.data, base.indices, base.indptr), shape=(left.shape[0], transpose.shape[0]))
         product = (base @ transpose).tocoo()
+        if not self.changed:  # the whole corpus: the snapshot is all there is
+            return sp.coo_matrix((product.data, (product.row, product.col)), shape=(left.shape[0], self.shape[0]))
         fresh = ~self._flags()[product.col]
         rows, cols, data = [product.row[fresh]], [product.col[fresh].astype(np.int64)], [product.data[fresh]]
         if self.changed:
@@ -143,10 +146,9 @@ class RowStore:
         return sp.coo_matrix((np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))),
                              shape=(left.shape[0], self.shape[0]))
 
-    def settle(self, force: bool = False) -> None:
-        """Make the snapshot again if many rows changed since the last one (or if forced)."""
-        limit = self._limit or max(512, self.shape[0] // 8)
-        if not self.changed or (len(self.changed) <= limit and not force):
+    def settle(self) -> None:
+        """Make the snapshot again if many rows changed since the last one."""
+        if len(self.changed) <= (self._limit or max(512, self.shape[0] // 8)):
             return
         self.snapshot = self._merged()
         self.changed = {}
@@ -164,7 +166,7 @@ class RowStore:
         lengths[late] = [len(self.changed[i][0]) for i in late.tolist()]
         indptr = np.concatenate([[0], np.cumsum(lengths)])
         indices = np.empty(indptr[-1], dtype=np.int32 if self.shape[1] < 2**31 else np.int64)
-        data = np.empty(indptr[-1])
+        data = np.empty(indptr[-1], dtype=old.data.dtype)
         row_of = np.repeat(np.arange(old.shape[0]), np.diff(old.indptr))
         kept = ~flags[row_of]
         position = np.arange(len(old.data))[kept]

@@ -27,7 +27,7 @@ import datetime as dt
 import math
 from collections import defaultdict
 from bisect import bisect_left
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 from dataclasses import dataclass, field
 
@@ -64,15 +64,15 @@ def scoring_of(options: Linking) -> Scoring:
 
 @dataclass
 class Block:
-    """One kind of term (names, or words) across the corpus: each article's counts; its strongest shared
-    features (top: term order, -1 padded to `keep`); those of them in the index (top without the columns
-    dropped for being too common); and the document frequencies all of this reads."""
+    """One kind of term (names, or words) across the corpus: each article's strongest shared features (top:
+    term order, -1 padded to `keep`); those of them in the index (top without the columns dropped for being
+    too common); and the document frequencies all of this reads. Counts are not kept: they are read again
+    from the articles' terms for the few rows an update weighs again."""
 
     kind: int  # 0 names, 1 words: the column of the stacked index is 2 * id + kind
     keep: int
     prior: int
     columns: Columns
-    counts: RowStore  # article x term id: occurrences
     df: IntArray  # articles with the term
     top_col: IntArray  # article x keep: term ids, -1 past the end
     top_weight: FloatArray  # quantised TF-IDF weight, normalised over all the article's terms
@@ -215,12 +215,16 @@ def _block(kind: int, rows: Sequence[Mapping[str, int]], rename: Mapping[str, st
            n: int, scoring: Scoring) -> Block:
     counts, keys = _count_matrix(rows, rename)
     df = np.bincount(counts.indices, minlength=len(keys)).astype(np.int64)
-    block = Block(kind=kind, keep=keep, prior=prior, columns=Columns(keys), counts=RowStore(counts), df=df,
-                  top_col=np.full((n, keep), -1, dtype=np.int64), top_weight=np.zeros((n, keep)),
-                  top_raw=np.zeros((n, keep)), kept_df=np.zeros(len(keys), dtype=np.int64), cut=math.inf,
-                  dropped=np.zeros(len(keys), dtype=bool), index_df=np.zeros(len(keys), dtype=np.int64))
+    block = Block(kind=kind, keep=keep, prior=prior, columns=Columns(keys), df=df,
+                  top_col=np.zeros((0, keep), dtype=np.int64), top_weight=np.zeros((0, keep)), top_raw=np.zeros((0, keep)),
+                  kept_df=np.zeros(len(keys), dtype=np.int64), cut=math.inf, dropped=np.zeros(len(keys), dtype=bool),
+                  index_df=np.zeros(len(keys), dtype=np.int64))
     every = np.arange(n, dtype=np.int64)
-    _put_top(block, every, *_weigh(block, every, n, scoring, counts))
+    weighed = _weigh(None, block, every, n, scoring, counts)
+    del counts  # before the top arrays are made: the peak of the step
+    block.top_col, block.top_weight, block.top_raw = np.full((n, keep), -1, dtype=np.int64), np.zeros((n, keep)), np.zeros((n, keep))
+    _put_top(block, every, *weighed)
+    del weighed
     block.kept_df = np.bincount(block.top_col[block.top_col >= 0], minlength=len(keys)).astype(np.int64)
     block.cut = drop_cut(block.kept_df, n, scoring)
     block.dropped = rounded_count(block.kept_df, scoring.drop_bits) >= block.cut
@@ -239,7 +243,8 @@ def _count_matrix(rows: Sequence[Mapping[str, int]], rename: Mapping[str, str] |
     from itertools import chain, repeat
     lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
     keys: list[str | None] = list(chain.from_iterable(rows))
-    counts = np.fromiter(chain.from_iterable(r.values() for r in rows), dtype=np.float64, count=len(keys))
+    # float32 holds counts exactly (up to 16 million): half the memory of float64, and the state keeps them
+    counts = np.fromiter(chain.from_iterable(r.values() for r in rows), dtype=np.float32, count=len(keys))
     if rename is not None:
         keys = list(map(rename.get, keys))  # type: ignore[arg-type]
     names = sorted(k for k in set(keys) if k is not None)
@@ -257,12 +262,20 @@ def _count_matrix(rows: Sequence[Mapping[str, int]], rename: Mapping[str, str] |
     return matrix, names
 
 
-def _weigh(block: Block, slots: IntArray, n: int, scoring: Scoring,
+def _weigh(state: LinkState | None, block: Block, slots: IntArray, n: int, scoring: Scoring,
            counts: sp.csr_matrix | None = None) -> tuple[sp.csr_matrix, FloatArray, IntArray]:
-    """The slots' strongest shared features (digest.similarity.weigh_rows) over term ids: (top, raw, used ids)."""
+    """The slots' strongest shared features (digest.similarity.weigh_rows) over term ids: (top, raw, used ids).
+    counts: the whole corpus's, as first counted (ids are ranks); else the slots' counts are read again."""
     if counts is None:
-        counts, used = block.columns.in_term_order(block.counts.rows(slots))
-    else:  # the whole corpus, as first counted: ids are ranks
+        assert state is not None
+        rows = [_row_counts(state, block, state.terms[slot], state.names.canonical.get) for slot in slots.tolist()]
+        ids = block.columns.ids
+        matrix = sp.csr_matrix((np.array([v for row in rows for v in row.values()], dtype=np.float32),
+                                np.array([ids[t] for row in rows for t in row], dtype=np.int64),
+                                np.concatenate([[0], np.cumsum([len(row) for row in rows])])),
+                               shape=(len(slots), len(block.columns)))
+        counts, used = block.columns.in_term_order(matrix)
+    else:
         used = np.arange(counts.shape[1], dtype=np.int64)
     df = block.df[used]
     weighed = weigh_rows(counts, df, inverse_frequency(df, n, block.prior, scoring), block.keep)
@@ -357,38 +370,43 @@ def _relate(state: LinkState, slots: IntArray, fresh: set[int]) -> None:
     shown &= np.cumsum(shown, axis=1) <= options.related  # scores fall along a row: the first `related` of them
     rows = np.repeat(slots, shown.sum(axis=1))
     others, scores = near[shown], score[shown]
+    slugs = [_doc(state, j).slug for j in others.tolist()]
+    known: dict[int, dict[str, tuple[str, ...]]] = {}  # slot -> {slug: reasons} of its last related pieces
+
+    def last_reasons(i: int, slug: str) -> tuple[str, ...] | None:
+        if i not in known:
+            known[i] = {item.slug: item.reasons for item in state.related.get(i, ())}
+        return known[i].get(slug)
+
     reasons: list[tuple[str, ...] | None] = []
-    for i, j in zip(rows.tolist(), others.tolist()):
-        reasons.append(None if i in fresh or j in fresh else _known_reasons(state, i, j))
+    for i, j, slug in zip(rows.tolist(), others.tolist(), slugs):
+        if i in fresh or j in fresh:
+            reasons.append(None)
+        else:  # either way round: a pair's reasons are symmetric
+            found = last_reasons(i, slug)
+            reasons.append(found if found is not None else last_reasons(j, _doc(state, i).slug))
     missing = [k for k, r in enumerate(reasons) if r is None]
     if missing:
         for k, worked_out in zip(missing, pair_reasons(state, rows[missing], others[missing])):
             reasons[k] = worked_out
     made: dict[int, list[Related]] = {i: [] for i in slots.tolist()}
-    for i, j, s, why in zip(rows.tolist(), others.tolist(), scores.tolist(), reasons):
-        doc = state.docs[j]
-        assert doc is not None and why is not None
-        made[i].append(Related(doc.slug, round(s, 4), why, j in state.duplicates_of.get(i, ())))
+    for i, j, slug, s, why in zip(rows.tolist(), others.tolist(), slugs, scores.tolist(), reasons):
+        assert why is not None
+        made[i].append(Related(slug, round(s, 4), why, j in state.duplicates_of.get(i, ())))
     for i, items in made.items():
         state.related[i] = tuple(items)
 
 
-def _known_reasons(state: LinkState, i: int, j: int) -> tuple[str, ...] | None:
-    """The reasons last given for the pair (either way round), if it was shown."""
-    for a, b in ((i, j), (j, i)):
-        doc = state.docs[b]
-        for item in state.related.get(a, ()):
-            if doc is not None and item.slug == doc.slug:
-                return item.reasons
-    return None
-
-
-def pair_reasons(state: LinkState, a: IntArray, b: IntArray) -> list[tuple[str, ...]]:
+def pair_reasons(state: LinkState, a: IntArray, b: IntArray, chunk: int = 8192) -> list[tuple[str, ...]]:
     """What each pair shares, strongest first: named things, then content words to fill up to REASONS.
 
     Strength is the pair's product of (unnormalised) weights times rarity: in a digest where every
-    article names India and Russia, "Lavrov" says more about why two of them go together.
+    article names India and Russia, "Lavrov" says more about why two of them go together. Pairs are
+    read a chunk at a time (each pair's reasons are its own).
     """
+    if len(a) > chunk:
+        return [why for start in range(0, len(a), chunk)
+                for why in pair_reasons(state, a[start:start + chunk], b[start:start + chunk], chunk)]
     names_block, words_block = state.blocks
     names, name_ids = _shared(state, names_block, a, b, REASONS)
     words, word_ids = _shared(state, words_block, a, b, REASONS * 2)
@@ -610,6 +628,8 @@ def update_links(state: LinkState, changed: Mapping[str, Article | None],
     # The articles, and the vocabulary.
     state.names.change([state.terms[state.slot_of[s]] for s in edits if s in state.slot_of],  # type: ignore[misc]
                        [new[1] for new in edits.values() if new is not None])
+    terms_before = {slot: state.terms[slot] for slug in edits
+                    for slot in ([state.slot_of[slug]] if slug in state.slot_of else [])}
     docs_changed = _apply_articles(state, edits)
     names = state.names.decide()
     edited = np.array(sorted(docs_changed), dtype=np.int64)
@@ -617,11 +637,17 @@ def update_links(state: LinkState, changed: Mapping[str, Article | None],
 
     # Counts, weights, each article's top features, the index.
     recount = set(docs_changed) | _holding_spellings(state, names.spellings, set(docs_changed))
+    for slot in docs_changed:
+        terms_before.setdefault(slot, None)  # a slot that was free
+
+    def canonical_before(spelling: str) -> str | None:
+        return names.spellings[spelling] if spelling in names.spellings else state.names.canonical.get(spelling)
+
     changed_rows: list[set[int]] = []  # per block: rows whose index entries changed
     reason_rows: set[int] = set()  # rows whose index terms or raw weights changed: their reasons are made again
     rarer: list[IntArray] = []  # per block: terms whose rarity changed
     for block in state.blocks:
-        reweighed = _recount(state, block, sorted(recount))
+        reweighed = _recount(state, block, sorted(recount), terms_before, canonical_before)
         rows, raw_rows, rarity_cols = _reweigh(state, block, reweighed, n)
         changed_rows.append(rows)
         reason_rows |= raw_rows
@@ -669,8 +695,6 @@ def update_links(state: LinkState, changed: Mapping[str, Article | None],
     added_or_removed = bool(removed) or any(state.links.related.get(doc.slug) is None
                                             for doc in docs_changed.values() if doc is not None)
     state.index.settle()
-    for block in state.blocks:
-        block.counts.settle()
     state.links = _links(state, relate | set(docs_changed) - removed, added_or_removed,
                          duplicates_changed=bool(duplicated), known_changed=known_changed)
     return state, state.links
@@ -740,54 +764,67 @@ def _take_slot(state: LinkState) -> int:
     return slot
 
 
-def _holding_spellings(state: LinkState, spellings: set[str], known: set[int]) -> set[int]:
+def _holding_spellings(state: LinkState, spellings: Iterable[str], known: set[int]) -> set[int]:
     """The articles that name any of the spellings (those renamed by the vocabulary), besides those in known."""
+    wanted = set(spellings)
     counts = state.names.spelling_df
-    inside = sum(1 for slot in known for s in spellings if (t := state.terms[slot]) is not None and s in t.names)
-    if inside == sum(counts.get(s, 0) for s in spellings):
+    inside = sum(1 for slot in known for s in wanted if (t := state.terms[slot]) is not None and s in t.names)
+    if inside == sum(counts.get(s, 0) for s in wanted):
         return set()  # only the edited articles have them
-    return {slot for slot, t in enumerate(state.terms) if t is not None and not spellings.isdisjoint(t.names)} - known
+    return {slot for slot, t in enumerate(state.terms) if t is not None and not wanted.isdisjoint(t.names)} - known
 
 
-def _row_counts(state: LinkState, block: Block, slot: int) -> dict[str, float]:
-    terms = state.terms[slot]
+def _holding_terms(state: LinkState, block: Block, cols: IntArray) -> set[int]:
+    """The articles whose counts have any of the block's terms (their terms read again: no index of counts is kept)."""
+    if len(cols) == 0:
+        return set()
+    terms = block.columns.terms
+    if block.kind == 1:
+        words = {terms[c] for c in cols.tolist()}
+        return {slot for slot, t in enumerate(state.terms) if t is not None and not words.isdisjoint(t.words)}
+    spellings = {s for c in cols.tolist() for s in state.names.spellings_named.get(terms[c], ())}
+    return {slot for slot, t in enumerate(state.terms) if t is not None and not spellings.isdisjoint(t.names)}
+
+
+def _row_counts(state: LinkState, block: Block, terms: ArticleTerms | None,
+                canonical: Callable[[str], str | None]) -> dict[str, float]:
+    """An article's counts in the block, by term (names: by the canonical key each spelling has under canonical)."""
     if terms is None:
         return {}
     if block.kind == 1:
         return {w: float(n) for w, n in terms.words.items()}
     counts: dict[str, float] = {}
-    canonical = state.names.canonical
     for surface, n in terms.names.items():
-        key = canonical.get(surface)
+        key = canonical(surface)
         if key is not None:
             counts[key] = counts.get(key, 0.0) + n
     return counts
 
 
-def _recount(state: LinkState, block: Block, slots: Sequence[int]) -> set[int]:
-    """Count the slots' terms again; the rows to weigh again: these, and every row with a term whose
-    document frequency changed as the weights see it (rounded, or whether any other article has it)."""
-    rows = [_row_counts(state, block, slot) for slot in slots]
+def _recount(state: LinkState, block: Block, slots: Sequence[int], before: Mapping[int, ArticleTerms | None],
+             canonical_before: Callable[[str], str | None]) -> set[int]:
+    """Count the slots' terms again (before: their terms before the edits, where they changed); the rows to weigh
+    again: these, and every row with a term whose document frequency changed as the weights see it (rounded,
+    or whether any other article has it)."""
+    rows = [_row_counts(state, block, state.terms[slot], state.names.canonical.get) for slot in slots]
+    old_rows = [_row_counts(state, block, before[slot] if slot in before else state.terms[slot], canonical_before)
+                for slot in slots]
     block.columns.add(t for row in rows for t in row)
     grow = len(block.columns) - len(block.df)
     if grow:
         block.df, block.kept_df, block.index_df = (np.concatenate([a, np.zeros(grow, np.int64)])
                                                    for a in (block.df, block.kept_df, block.index_df))
         block.dropped = np.concatenate([block.dropped, np.zeros(grow, dtype=bool)])
-        block.counts.widen(len(block.columns))
-    before = block.df.copy()
+    before_df = block.df.copy()
     ids = block.columns.ids
-    for slot, row in zip(slots, rows):
-        old = block.counts.row(slot)[0]
-        cols = np.array([ids[t] for t in row], dtype=np.int64)
-        block.df[old] -= 1
-        block.df[cols] += 1
-        block.counts.set(slot, cols, np.array(list(row.values()), dtype=np.float64))
-    moved = np.flatnonzero(block.df != before)
+    for old, row in zip(old_rows, rows):
+        block.df[[ids[t] for t in old]] -= 1
+        block.df[[ids[t] for t in row]] += 1
+    moved = np.flatnonzero(block.df != before_df)
     bits = state.scoring.count_bits
-    reweighed = moved[(rounded_count(block.df[moved], bits) != rounded_count(before[moved], bits))
-                      | ((block.df[moved] >= 2) != (before[moved] >= 2))]
-    return set(slots) | set(block.counts.holding(reweighed).tolist())
+    reweighed = moved[(rounded_count(block.df[moved], bits) != rounded_count(before_df[moved], bits))
+                      | ((block.df[moved] >= 2) != (before_df[moved] >= 2))]
+    return set(slots) | _holding_terms(state, block, reweighed)
 
 
 def _reweigh(state: LinkState, block: Block, slots_set: set[int], n: int) -> tuple[set[int], set[int], IntArray]:
@@ -795,7 +832,7 @@ def _reweigh(state: LinkState, block: Block, slots_set: set[int], n: int) -> tup
     whose index terms or raw weights changed, terms whose rarity changed)."""
     slots = np.array(sorted(slots_set), dtype=np.int64)
     old_col, old_weight, old_raw = block.top_col[slots].copy(), block.top_weight[slots].copy(), block.top_raw[slots].copy()
-    _put_top(block, slots, *_weigh(block, slots, n, state.scoring))
+    _put_top(block, slots, *_weigh(state, block, slots, n, state.scoring))
     np.subtract.at(block.kept_df, old_col[old_col >= 0], 1)
     np.add.at(block.kept_df, block.top_col[slots][block.top_col[slots] >= 0], 1)
     old_dropped = block.dropped.copy()
@@ -900,20 +937,21 @@ def _update_nearest(state: LinkState, moved: IntArray) -> tuple[set[int], IntArr
 def _recheck_duplicates(state: LinkState, pairs: IntArray, edited: IntArray) -> set[int]:
     """Whether each of the pairs (those a changed list held, before or after) is a near-duplicate now; the
     articles whose duplicates changed. A pair is compared when either lists the other (as link_state does)."""
-    extra = [(min(slot, other), max(slot, other)) for slot in edited.tolist() for other in state.duplicates_of.get(slot, ())]
-    pairs = np.concatenate([np.sort(pairs, axis=1), np.array(extra, dtype=np.int64).reshape(-1, 2)])
+    extra = [(slot, other) for slot in edited.tolist() for other in state.duplicates_of.get(slot, ())]
+    pairs = np.concatenate([pairs, np.array(extra, dtype=np.int64).reshape(-1, 2)])
     if len(pairs) == 0:
         return set()
-    pairs = np.unique(pairs, axis=0)
-    a, b = pairs[:, 0], pairs[:, 1]
+    width = np.int64(state.near_b.shape[0])
+    codes = np.unique(pairs.min(axis=1) * width + pairs.max(axis=1))
+    a, b = codes // width, codes % width
     live = state.slug_order >= 0
     listed = live[a] & live[b] & ((state.near_b[a] == b[:, None]).any(axis=1) | (state.near_b[b] == a[:, None]).any(axis=1))
-    same = listed & _same_text(state, a, b)
+    same = np.zeros(len(a), dtype=bool)
+    same[listed] = _same_text(state, a[listed], b[listed])
+    known = np.array([i * width + j for i, others in state.duplicates_of.items() for j in others if i < j], dtype=np.int64)
+    changed = same != np.isin(codes, known)
     touched = set()
-    for (i, j), now in zip(pairs.tolist(), same.tolist()):
-        was = j in state.duplicates_of.get(i, ())
-        if was == now:
-            continue
+    for i, j, now in zip(a[changed].tolist(), b[changed].tolist(), same[changed].tolist()):
         touched |= {i, j}
         for x, y in ((i, j), (j, i)):
             if now:

@@ -232,7 +232,7 @@ def vocabulary(terms: Sequence[ArticleTerms], aliases: Mapping[str, Iterable[str
 class NameChanges:
     """What one decide() changed."""
 
-    spellings: set[str]  # surface forms whose canonical key changed, came or went
+    spellings: dict[str, str | None]  # surface forms whose canonical key changed, came or went: the key before
     shown: set[str]  # canonical keys whose display name changed, came or went
 
 
@@ -259,6 +259,7 @@ class NameCounts:
         self.lowercase_df: Counter[str] = Counter()
         self._new_spellings: set[str] = set()  # counted since the last decide()
         self._new_words: set[str] = set()
+        self._keys: dict[str, str] = {}  # spelling -> term_key(spelling), as it is asked for again and again
         # the decisions and what finds them again
         self.spellings_of: dict[str, set[str]] = {}  # key -> its spellings
         self.heads: dict[str, str] = {}  # key with a multi-word spelling -> key of its last word
@@ -303,9 +304,12 @@ class NameCounts:
         """Bring the decisions up to date with the counts; what changed."""
         spellings, words = self._new_spellings, self._new_words
         self._new_spellings, self._new_words = set(), set()
-        keys = {term_key(s) for s in spellings}
         for s in spellings:
-            key = term_key(s)
+            if s not in self._keys:
+                self._keys[s] = term_key(s)
+        keys = {self._keys[s] for s in spellings}
+        for s in spellings:
+            key = self._keys[s]
             if s in self.spelling_df:
                 self.spellings_of.setdefault(key, set()).add(s)
             elif key in self.spellings_of:
@@ -377,7 +381,7 @@ class NameCounts:
         for name in standalone_changed:
             for head in self._resolving_to(name):
                 redo |= self.keys_of_head.get(head, set())
-        changed: set[str] = set()
+        changed: dict[str, str | None] = {}
         shown_keys: set[str] = set()
         for s in chain(spellings, (s for key in redo for s in self.spellings_of.get(key, ()))):
             named = self._canonical_of(s) if s in self.spelling_df else None
@@ -386,7 +390,7 @@ class NameCounts:
                 shown_keys.add(old)  # its count may have changed, if not its key
             if named == old:
                 continue
-            changed.add(s)
+            changed.setdefault(s, old)
             if old is not None:
                 self.spellings_named[old].discard(s)
                 del self.canonical[s]
@@ -394,6 +398,9 @@ class NameCounts:
                 self.canonical[s] = named
                 self.spellings_named[named].add(s)
                 shown_keys.add(named)
+        for s in spellings:  # gone for good
+            if s not in self.spelling_df:
+                self._keys.pop(s, None)
         shown = set()
         for key in shown_keys:
             display = self._display_of(key)
@@ -426,7 +433,7 @@ class NameCounts:
         return {name} | self.merged_into.get(name, set()) | self.variants_of.get(name, set())
 
     def _canonical_of(self, spelling: str) -> str | None:
-        key = term_key(spelling)
+        key = self._keys[spelling]
         if not key or key in self.ordinary and " " not in spelling:
             return None
         head = self.heads.get(key)
@@ -442,5 +449,5 @@ class NameCounts:
             return None
         if name in self.table_names:
             return self.table_names[name]
-        return max(spellings, key=lambda s: (self.spelling_df[s] * (1000 if term_key(s) == name else 1), "-" in s, s))
+        return max(spellings, key=lambda s: (self.spelling_df[s] * (1000 if self._keys[s] == name else 1), "-" in s, s))
 

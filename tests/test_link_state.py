@@ -166,7 +166,6 @@ def inner(state: LinkState) -> dict[str, Any]:
             top = block.top_col[slot]
             held[f"top {block.kind} {slug}"] = [(terms[c], w, r, bool(block.dropped[c])) for c, w, r in
                                                  zip(top.tolist(), block.top_weight[slot].tolist(), block.top_raw[slot].tolist()) if c >= 0]
-            held[f"counts {block.kind} {slug}"] = sorted((terms[c], v) for c, v in zip(*map(list, block.counts.row(slot))))
     for slot, slug in slugs.items():
         cols, values = state.index.row(slot)
         held[f"index {slug}"] = sorted((state.blocks[c % 2].columns.terms[c // 2], c % 2, v) for c, v in zip(cols.tolist(), values.tolist()))
