@@ -7,9 +7,11 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from digest import link_state as link_state_module
 from digest.config import Linking
 from digest.link_terms import ArticleTerms, article_terms
 from digest.model import Annotations, DatedEvent, Document, EntityRef, Links, encode_text
@@ -101,11 +103,20 @@ def settings_of_a_digest(draw: st.DrawFn) -> tuple[Linking, Scoring, Mapping[str
 KNOWN: list[Mapping[str, Sequence[str] | str]] = [{}, {"old-story": ("a1", "a2", "a3")}, {"a4": ("a4", "a5"), "gone": "a4"}]
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(edit_sequences(), settings_of_a_digest(), st.lists(st.sampled_from(range(len(KNOWN))), min_size=8, max_size=8))
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(edit_sequences(), settings_of_a_digest(), st.lists(st.sampled_from(range(len(KNOWN))), min_size=8, max_size=8),
+       st.sampled_from([1 / 3, 100.0, 100.0]))
 def test_updates_give_what_a_fresh_state_gives(edits: tuple[dict[str, tuple[Document, Annotations]], list[dict[str, Any]]],
                                                configured: tuple[Linking, Scoring, Mapping[str, Sequence[str]]],
-                                               known_at: list[int]) -> None:
+                                               known_at: list[int], most_reweighed: float) -> None:
+    # (in digests this small, updates would mostly start again: most_reweighed 100 never does)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(link_state_module, "_MOST_REWEIGHED", most_reweighed)
+        follow_edits(edits, configured, known_at)
+
+
+def follow_edits(edits: tuple[dict[str, tuple[Document, Annotations]], list[dict[str, Any]]],
+                 configured: tuple[Linking, Scoring, Mapping[str, Sequence[str]]], known_at: list[int]) -> None:
     start, steps = edits
     options, scoring, aliases = configured
     corpus = dict(start)
