@@ -10,9 +10,9 @@ What a change reaches, in the order update_links follows it (docs/linking.md, "K
    rounded document frequency changed (digest.similarity.rounded_count: rarely, past small counts);
 3. each article's strongest features and the index (those minus the most common columns): rows
    whose weights changed, and rows with a column that entered or left the index;
-4. nearest articles: the changed rows, the rows that listed one of them, and the rows one of them
-   now scores high enough with (similarities are symmetric and exact, so the changed rows' own
-   products say which);
+4. nearest articles: the changed rows' lists are made again; the lists that held one of them, or that
+   one of them now scores high enough to enter, are merged with their new scores (similarities are
+   symmetric and exact, so the changed rows' own products give those);
 5. near-duplicates, related pieces with reasons, stories (only the groups touched), "Read More"
    (only the lines sharing a word with a changed title).
 
@@ -22,14 +22,13 @@ given to the next one added. Nothing observable depends on slots: ties are broke
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import math
-from collections import defaultdict
 from bisect import bisect_left
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -42,7 +41,7 @@ from digest.link_index import Columns, RowStore
 from digest.link_references import ReadMore
 from digest.link_stories import date_order, story_entries, story_terms, story_timeline, title_from
 from digest.link_terms import SIGNATURE_SIZE, ArticleTerms, NameCounts
-from digest.model import Annotations, Document, Links, Related, Story
+from digest.model import Annotations, Document, Links, Related, Story, TimelineEntry
 from digest.similarity import (NAME_PRIOR_DOCS, BoolArray, FloatArray, IntArray, Pairs, Scoring, date_factor,
                                drop_cut, inverse_frequency, nearest, quantised, ranked, rarity, rounded_count, shared_features,
                                weigh_rows)
@@ -107,7 +106,7 @@ class Group:
     members: tuple[int, ...]
     slugs: tuple[str, ...]
     terms: tuple[str, ...]
-    timeline: tuple[object, ...]
+    timeline: tuple[TimelineEntry, ...]
     entries: tuple[tuple[str, ...], ...]
     latest: str
     story: Story | None = None  # as last given out, with its id
@@ -165,8 +164,9 @@ def link_state(docs: Sequence[Document], terms_by_slug: Mapping[str, ArticleTerm
                annotations: Mapping[str, Annotations], options: Linking,
                aliases: Mapping[str, Iterable[str]] = {}, known_stories: Mapping[str, Sequence[str] | str] = {},
                *, scoring: Scoring | None = None) -> tuple[LinkState, Links]:
-    """The Links of the corpus, and the state update_links brings up to date after edits. scoring: the
-    model's inner settings (tests and benchmarks); by default those of options."""
+    """The Links of the corpus (slugs distinct, as digest.paths.distinct_slugs makes them), and the state
+    update_links brings up to date after edits. scoring: the model's inner settings (tests and benchmarks);
+    by default those of options."""
     scoring = scoring or scoring_of(options)
     docs = sorted(docs, key=lambda d: d.slug)  # input order never matters
     n = len(docs)
@@ -175,8 +175,9 @@ def link_state(docs: Sequence[Document], terms_by_slug: Mapping[str, ArticleTerm
     names.count(terms, 1)
     names.decide()
     empty = bytes(8 * SIGNATURE_SIZE)
+    per_article = _per_article(options, scoring)
     state = LinkState(
-        options=options, scoring=scoring, aliases=aliases, known=known_stories,
+        options=options, scoring=scoring, aliases=aliases, known=dict(known_stories),
         slot_of={d.slug: i for i, d in enumerate(docs)}, docs=list(docs), terms=list(terms),
         annotations=[annotations.get(d.slug) for d in docs], free=[], sorted_slugs=[d.slug for d in docs],
         slug_order=np.arange(n, dtype=np.int64), days=np.array([day_number(d.date) for d in docs], dtype=np.float64),
@@ -186,8 +187,8 @@ def link_state(docs: Sequence[Document], terms_by_slug: Mapping[str, ArticleTerm
         blocks=(_block(0, [t.names for t in terms], names.canonical, scoring.index_names, NAME_PRIOR_DOCS, n, scoring),
                 _block(1, [t.words for t in terms], None, scoring.index_words, 0, n, scoring)),
         index=RowStore(sp.csr_matrix((n, 0))),
-        near_b=np.full((n, _per_article((options, scoring))), -1, dtype=np.int64),
-        near_score=np.zeros((n, _per_article((options, scoring)))), near_similarity=np.zeros((n, _per_article((options, scoring)))),
+        near_b=np.full((n, per_article), -1, dtype=np.int64),
+        near_score=np.zeros((n, per_article)), near_similarity=np.zeros((n, per_article)),
         duplicates_of={}, related={}, groups={}, group_of={}, next_group=0,
         read_more=ReadMore(options.reference_match))
     del terms
@@ -207,10 +208,8 @@ def link_state(docs: Sequence[Document], terms_by_slug: Mapping[str, ArticleTerm
     return state, state.links
 
 
-def _per_article(state_or_options: LinkState | tuple[Linking, Scoring]) -> int:
+def _per_article(options: Linking, scoring: Scoring) -> int:
     """How many nearest articles each article keeps: enough to list its related pieces and its story edges."""
-    options, scoring = ((state_or_options.options, state_or_options.scoring) if isinstance(state_or_options, LinkState)
-                        else state_or_options)
     return max(options.related, scoring.story_neighbours)
 
 
@@ -327,7 +326,7 @@ def _find_nearest(state: LinkState, slots: IntArray, chunk: int | None = None) -
     """The slots' nearest articles, from their products with the index, a chunk of slots at a time (a chunk's
     product has a column per article, so by default the chunk shrinks as the digest grows: at 10,000 articles
     1,024 rows took 66 MB above the step's start, 256 rows 27 MB, in the same time)."""
-    options, per_article = state.options, _per_article(state)
+    options, per_article = state.options, _per_article(state.options, state.scoring)
     chunk = chunk or max(16, min(256, _PRODUCT_ROWS_TIMES_ARTICLES // max(state.n_docs, 1)))
     state.near_b[slots] = -1
     for start in range(0, len(slots), chunk):
@@ -574,8 +573,8 @@ def _make_story(state: LinkState, number: int, story_id: str, before: Story | No
     """The group's Story under story_id: the one before when equal (digest serve's render memo knows it)."""
     group = state.groups[number]
     title = state.options.story_titles.get(story_id) or title_from(group.terms) or _doc(state, group.members[0]).title
-    story = Story(id=story_id, title=title, articles=group.slugs, timeline=group.timeline,  # type: ignore[arg-type]
-                  entries=group.entries, terms=group.terms)
+    story = Story(id=story_id, title=title, articles=group.slugs, timeline=group.timeline, entries=group.entries,
+                  terms=group.terms)
     group.story = before if story == before else story
 
 
@@ -614,14 +613,16 @@ def update_links(state: LinkState, changed: Mapping[str, Article | None],
                  known_stories: Mapping[str, Sequence[str] | str] = {}) -> tuple[LinkState, Links]:
     """The state and Links after the articles in changed were added or changed (their new document, terms and
     annotations) or removed (None); every other article is as in state. The state given is used up."""
+    for slug, new in changed.items():
+        if new is not None and new[0].slug != slug:
+            raise ValueError(f"update_links: the document given for {slug!r} has the slug {new[0].slug!r}")
     edits = {slug: new for slug, new in changed.items() if not _same_article(state, slug, new)}
-    n_after = len(state.slot_of.keys() - {s for s, new in edits.items() if new is None}
-                  | {s for s, new in edits.items() if new is not None})
+    n_after = state.n_docs + sum((new is not None) - (slug in state.slot_of) for slug, new in edits.items())
     bits = state.scoring.article_bits
     if float(rounded_count(n_after, bits)) != float(rounded_count(state.n_docs, bits)):
         return _start_again(state, edits, known_stories)  # every weight changes
     known_changed = known_stories != state.known
-    state.known = known_stories
+    state.known = dict(known_stories)  # (a copy: the caller's may change)
     if not edits:
         if known_changed:
             _assign_ids(state, set())
@@ -629,7 +630,7 @@ def update_links(state: LinkState, changed: Mapping[str, Article | None],
         return state, state.links
 
     # The articles, and the vocabulary.
-    state.names.change([state.terms[state.slot_of[s]] for s in edits if s in state.slot_of],  # type: ignore[misc]
+    state.names.change([t for slug in edits if slug in state.slot_of if (t := state.terms[state.slot_of[slug]]) is not None],
                        [new[1] for new in edits.values() if new is not None])
     terms_before = {slot: state.terms[slot] for slug in edits
                     for slot in ([state.slot_of[slug]] if slug in state.slot_of else [])}
@@ -900,7 +901,7 @@ def _update_nearest(state: LinkState, moved: IntArray) -> tuple[set[int], IntArr
     rows' own products give those: similarities are symmetric and exact). That is its true list unless the
     old list was full and fewer than its length stay above where it ended; such rows are made again too.
     """
-    options, per_article = state.options, _per_article(state)
+    options, per_article = state.options, _per_article(state.options, state.scoring)
     min_score = min(options.threshold, options.story_threshold)
     moved_flags = np.zeros(state.near_b.shape[0] + 1, dtype=bool)  # the last stands for -1: no article
     moved_flags[moved] = True
