@@ -950,10 +950,16 @@ def _update_nearest(state: LinkState, moved: IntArray) -> tuple[set[int], IntArr
 
 
 def _recheck_duplicates(state: LinkState, pairs: IntArray, edited: IntArray) -> set[int]:
-    """Whether each of the pairs (those a changed list held, before or after) is a near-duplicate now; the
-    articles whose duplicates changed. A pair is compared when either lists the other (as link_state does)."""
+    """Whether each of the pairs (those a changed list held, before or after, and every pair an edited article
+    is in: its text, so its signature, may have changed when its terms and lists did not) is a near-duplicate
+    now; the articles whose duplicates changed. A pair is compared when either lists the other (as link_state
+    does)."""
     extra = [(slot, other) for slot in edited.tolist() for other in state.duplicates_of.get(slot, ())]
-    pairs = np.concatenate([pairs, np.array(extra, dtype=np.int64).reshape(-1, 2)])
+    flags = np.zeros(state.near_b.shape[0] + 1, dtype=bool)
+    flags[edited] = True
+    listed_with = np.argwhere(flags[state.near_b])  # (row, place) of every list entry that is an edited article
+    pairs = np.concatenate([pairs, np.array(extra, dtype=np.int64).reshape(-1, 2), _near_pairs(state, edited),
+                            np.stack([listed_with[:, 0], state.near_b[listed_with[:, 0], listed_with[:, 1]]], axis=1)])
     if len(pairs) == 0:
         return set()
     width = np.int64(state.near_b.shape[0])

@@ -215,3 +215,26 @@ def test_a_full_list_whose_changed_article_falls_below_its_end_is_made_again() -
     assert now[0] == "close" and now[1] not in ("same", "close")
     assert_same_links(links, expected)
     assert inner(state) == inner(fresh)
+
+
+def test_an_edit_that_only_reorders_the_text_still_finds_the_copy_it_became() -> None:
+    """The same words in another order: the terms and the lists stay as they were, the text's signature does
+    not, and "copy" becomes a near-duplicate of "wire" (found by the test above, kept here)."""
+    sentences = ["Russia began delivering the missile regiment to India on Sunday.",
+                 "Officials in Delhi declined to comment on the schedule of the deliveries.",
+                 "The deal was signed in 2018 despite the threat of sanctions from Washington."]
+    bodies = {"wire": " ".join(sentences), "copy": " ".join(reversed(sentences)),
+              "other": "Farmers marched against the dam in the valley near the river on Sunday."}
+    corpus = {slug: (Document(path=f"{slug}.md", slug=slug, title="Deliveries", date="2021-11-14",
+                              body_utf8=encode_text(body)), Annotations()) for slug, body in bodies.items()}
+    options = Linking()
+    state, before = _fresh(corpus, options, Scoring(), {}, {})
+    assert before.duplicates == {}
+    edited = dataclasses.replace(corpus["copy"][0], body_utf8=encode_text(bodies["wire"]))
+    assert article_terms(edited).words == article_terms(corpus["copy"][0]).words
+    corpus["copy"] = (edited, Annotations())
+    state, links = update_links(state, {"copy": (edited, article_terms(edited), Annotations())})
+    fresh, expected = _fresh(corpus, options, Scoring(), {}, {})
+    assert expected.duplicates == {"copy": ("wire",), "wire": ("copy",)}
+    assert_same_links(links, expected)
+    assert inner(state) == inner(fresh)
