@@ -31,9 +31,18 @@ DATES = ["", "2021-01-05", "2021-01-20", "2021-06-01", "2022-03-01", "2024-11-30
 ALIASES: list[Mapping[str, Sequence[str]]] = [{}, {"Narendra Modi": ("NaMo", "Modi")}, {"S-400": ("Triumf",)}]
 
 
-def sentences(draw: st.DrawFn, most: int) -> str:
-    found = draw(st.lists(st.lists(st.sampled_from(NAMES + WORDS), min_size=3, max_size=10), min_size=1, max_size=most))
+def sentences(draw: st.DrawFn, most: int, least: int = 1) -> str:
+    found = draw(st.lists(st.lists(st.sampled_from(NAMES + WORDS), min_size=3, max_size=10), min_size=least, max_size=most))
     return " ".join(" ".join(s) + "." for s in found)
+
+
+def annotations_of(draw: st.DrawFn, slug: str) -> Annotations:
+    """Sometimes named things found by the annotate stage, and a dated event."""
+    if draw(st.integers(0, 3)) > 0:
+        return Annotations()
+    found = draw(st.lists(st.sampled_from(NAMES), min_size=1, max_size=4, unique=True))
+    return Annotations(entities=tuple(EntityRef(n.lower(), n, "other", draw(st.integers(1, 3))) for n in found),
+                       events=(DatedEvent(draw(st.sampled_from(["2020-05", "2021-01-10"])), f"{found[0]} was first reported", slug),))
 
 
 @st.composite
@@ -41,14 +50,8 @@ def articles(draw: st.DrawFn, slug: str) -> tuple[Document, Annotations]:
     see_also = tuple(draw(st.lists(st.sampled_from(TITLES + ["India Signs S400 Deal", "Pakistan buys submarines"]),
                                    max_size=2)))
     doc = Document(path=f"content/articles/{slug}.md", slug=slug, title=draw(st.sampled_from(TITLES)),
-                   date=draw(st.sampled_from(DATES)), body_utf8=encode_text(sentences(draw, 5)), see_also=see_also)
-    annotations = Annotations()
-    if draw(st.integers(0, 3)) == 0:  # named things found by the annotate stage, and a dated event
-        found = draw(st.lists(st.sampled_from(NAMES), min_size=1, max_size=4, unique=True))
-        annotations = Annotations(
-            entities=tuple(EntityRef(n.lower(), n, "other", draw(st.integers(1, 3))) for n in found),
-            events=(DatedEvent("2020-05", f"{found[0]} was first reported", slug),))
-    return doc, annotations
+                   date=draw(st.sampled_from(DATES)), body_utf8=encode_text(sentences(draw, 5, least=0)), see_also=see_also)
+    return doc, annotations_of(draw, slug)
 
 
 def copied(doc: Document, slug: str) -> Document:
@@ -67,9 +70,11 @@ def edit_sequences(draw: st.DrawFn) -> tuple[dict[str, tuple[Document, Annotatio
         step: dict[str, Any] = {}
         for slug in draw(st.lists(st.sampled_from(SLUGS), min_size=1, max_size=3, unique=True)):
             # mostly small edits: an article that changes a little stays near the same articles, in their lists
-            kind = draw(st.sampled_from(["new", "remove", "copy", "append", "append", "date", "title"]))
+            kind = draw(st.sampled_from(["new", "remove", "copy", "append", "append", "date", "title", "annotations"]))
             if kind == "remove":
                 step[slug] = None
+            elif kind == "annotations":  # the annotate stage found other things, the text is the same
+                step[slug] = ("annotations", annotations_of(draw, slug))
             elif kind == "new":
                 step[slug] = draw(articles(slug))
             elif kind == "copy":
@@ -133,7 +138,9 @@ def follow_edits(edits: tuple[dict[str, tuple[Document, Annotations]], list[dict
                 base = corpus.get(value if kind == "copy" else slug)
                 if base is None:
                     continue
-                doc = (copied(base[0], slug) if kind == "copy" else
+                if kind == "annotations":
+                    base = (base[0], value)
+                doc = (base[0] if kind == "annotations" else copied(base[0], slug) if kind == "copy" else
                        dataclasses.replace(base[0], body_utf8=base[0].body_utf8 + b" " + encode_text(value)) if kind == "append"
                        else dataclasses.replace(base[0], **{kind: value}))
                 what = (doc, base[1])
