@@ -27,7 +27,7 @@ WORDS = ["reactor", "however", "missile", "deal", "sanctions", "regiment", "deli
          "court", "dam", "striker", "goals", "bridge", "river", "minister", "talks", "schedule"]
 TITLES = ["India signs S-400 deal", "Russia delivers the S-400", "Farmers march against dam", "Court halts Rio Claro Dam",
           "Kosi Bridge opens", "Talks in Moscow", "The reactor restarts"]
-DATES = ["", "2021-01-05", "2021-01-20", "2021-06-01", "2022-03-01", "2024-11-30"]
+DATES = ["", "2021-01-05", "2021-01-05T09:30:00Z", "2021-01-20", "2021-06-01", "2022-03-01", "2024-11-30"]
 ALIASES: list[Mapping[str, Sequence[str]]] = [{}, {"Narendra Modi": ("NaMo", "Modi")}, {"S-400": ("Triumf",)}]
 
 
