@@ -11,7 +11,7 @@ capitalised words are ordinary words, which spellings are one name) are made in 
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import chain
 from dataclasses import dataclass
@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from digest.model import Annotations, Document
-from digest.variants import alias_keys, merge_variants, term_key
+from digest.variants import alias_keys, merge_variants, mergeable, skeleton, term_key
 
 # English function words and calendar words: never a named thing, never a content word.
 STOPWORDS = frozenset("""
@@ -222,61 +222,232 @@ def vocabulary(terms: Sequence[ArticleTerms], aliases: Mapping[str, Iterable[str
       ("Russian President Vladimir Putin" -> Putin, "Foreign Minister S. Jayashankar" -> Jayashankar);
     - spelling variants merge (digest.variants.merge_variants).
     """
-    table = alias_keys(aliases)
-    # Counted over flat iterators (C loops): articles per spelling, per last word, per lowercase use.
-    spelling_df = Counter(chain.from_iterable(t.names for t in terms))
-    capital_df = Counter(chain.from_iterable(t.last_words for t in terms))
-    lowercase_df = Counter(chain.from_iterable(t.lowercase for t in terms))
-    surface_key: dict[str, str] = {}
-    mentions: Counter[str] = Counter()  # key -> articles using any of its spellings
-    heads: dict[str, str] = {}  # key of a multi-word name -> key of its last word
-    for surface, n in spelling_df.items():
-        key = surface_key[surface] = term_key(surface)
-        mentions[key] += n
-        if " " in surface:
-            heads[key] = term_key(surface.rsplit(" ", 1)[1])
-    ordinary = {k for k, n in capital_df.items() if 2 * lowercase_df[k] >= n and k not in table}
-    single_keys = {key for surface, key in surface_key.items() if " " not in surface}
-    candidates = Counter({k: mentions[k] for k in single_keys})
-    for head in heads.values():
-        candidates.setdefault(head, 0)
-    merged = merge_variants(candidates)
-
-    def resolve(key: str) -> str:
-        return table[key][0] if key in table else merged.get(key, key)
-
-    standalone = {resolve(k) for k in single_keys - ordinary}
-    canonical: dict[str, str] = {}
-    for surface, key in surface_key.items():
-        if not key or key in ordinary and " " not in surface:
-            continue
-        if key in heads and key not in table and heads[key] not in ordinary and resolve(heads[key]) in standalone:
-            key = heads[key]
-        canonical[surface] = resolve(key)
-    display = _display_names(spelling_df, canonical, table)
-    return Vocabulary(canonical, display)
+    names = NameCounts(aliases)
+    names.count(terms, 1)
+    names.decide()
+    return Vocabulary(dict(sorted(names.canonical.items())), dict(sorted(names.display.items())))
 
 
-def _display_names(spelling_df: Mapping[str, int], canonical: Mapping[str, str],
-                   table: Mapping[str, tuple[str, str]]) -> dict[str, str]:
-    """The spelling most articles use of each name, among those spelt like the name itself (a configured alias wins)."""
-    spelled: Counter[tuple[str, str]] = Counter()
-    for surface, n in spelling_df.items():
-        key = canonical.get(surface)
-        if key is not None:
-            exact = term_key(surface) == key
-            spelled[(key, surface)] += n * (1000 if exact else 1)
-    best: dict[str, tuple[int, str]] = {}
-    for (key, surface), n in spelled.items():
-        current = best.get(key)
-        if current is None or (n, _hyphenated(surface), surface) > (current[0], _hyphenated(current[1]), current[1]):
-            best[key] = (n, surface)
-    names = {key: surface for key, (_, surface) in best.items()}
-    for key, name in table.values():
-        if key in names:
-            names[key] = name
-    return names
+@dataclass(frozen=True)
+class NameChanges:
+    """What one decide() changed."""
+
+    spellings: dict[str, str | None]  # surface forms whose canonical key changed, came or went: the key before
+    shown: set[str]  # canonical keys whose display name changed, came or went
 
 
-def _hyphenated(surface: str) -> bool:
-    return "-" in surface
+class NameCounts:
+    """The counts vocabulary() decides from, kept up to date as articles come, change and go, and the
+    decisions, re-derived only where changed counts reach.
+
+    A spelling's canonical key reads: the spellings of its key (is there a multi-word one, and with
+    which last word: its head), whether its key and head are ordinary words, the spelling-variant
+    group of its key and head (keys of one skeleton, with the articles mentioning each), and whether
+    its head's canonical key is a name on its own. decide() follows a change of counts through these
+    to the spellings that read it; the whole vocabulary is the same code with every count changed.
+    """
+
+    def __init__(self, aliases: Mapping[str, Iterable[str]] = {}) -> None:
+        self.table = alias_keys(aliases)
+        self.table_names = {key: name for key, name in self.table.values()}  # an alias's canonical key -> its name
+        self.variants_of: dict[str, set[str]] = defaultdict(set)  # an alias's canonical key -> its variants' keys
+        for variant, (key, _) in self.table.items():
+            self.variants_of[key].add(variant)
+        # articles per spelling, per Titlecase last word, per last word also written in lowercase
+        self.spelling_df: Counter[str] = Counter()
+        self.capital_df: Counter[str] = Counter()
+        self.lowercase_df: Counter[str] = Counter()
+        self._new_spellings: set[str] = set()  # counted since the last decide()
+        self._new_words: set[str] = set()
+        self._keys: dict[str, str] = {}  # spelling -> term_key(spelling), as it is asked for again and again
+        # the decisions and what finds them again
+        self.spellings_of: dict[str, set[str]] = {}  # key -> its spellings
+        self.heads: dict[str, str] = {}  # key with a multi-word spelling -> key of its last word
+        self.keys_of_head: dict[str, set[str]] = defaultdict(set)
+        self.candidates: dict[str, int] = {}  # keys variants may merge into, with the articles mentioning each
+        self.by_skeleton: dict[str, set[str]] = defaultdict(set)  # of the candidates merge_variants looks at
+        self.merged_by_skeleton: dict[str, dict[str, str]] = {}
+        self.merged: dict[str, str] = {}  # variant key -> key it merged into
+        self.merged_into: dict[str, set[str]] = defaultdict(set)
+        self.ordinary: set[str] = set()
+        self.standalone: set[str] = set()  # canonical keys that are a name on their own
+        self.canonical: dict[str, str] = {}  # spelling -> canonical key
+        self.spellings_named: dict[str, set[str]] = defaultdict(set)  # canonical key -> its spellings
+        self.display: dict[str, str] = {}
+
+    def count(self, terms: Iterable[ArticleTerms], sign: int = 1) -> None:
+        """Count the articles' spellings and words in (sign 1) or out (-1); decide() follows the change."""
+        self.change(terms, ()) if sign < 0 else self.change((), terms)
+
+    def change(self, gone: Iterable[ArticleTerms], come: Iterable[ArticleTerms]) -> None:
+        """Count articles out (gone: as they were) and in (come); only counts that end up different are
+        followed by decide() (an edited article names mostly what it named before)."""
+        gone, come = list(gone), list(come)
+        for counts, field, new in ((self.spelling_df, "names", self._new_spellings),
+                                   (self.capital_df, "last_words", self._new_words),
+                                   (self.lowercase_df, "lowercase", self._new_words)):
+            delta = Counter(chain.from_iterable(getattr(t, field) for t in come))
+            if gone:
+                delta.subtract(chain.from_iterable(getattr(t, field) for t in gone))
+            if counts:
+                for key, n in delta.items():
+                    if n:
+                        counts[key] += n
+                        if counts[key] <= 0:
+                            del counts[key]
+                        new.add(key)
+            else:  # the whole corpus at once
+                counts.update(delta)
+                new.update(delta)
+
+    def decide(self) -> NameChanges:
+        """Bring the decisions up to date with the counts; what changed."""
+        spellings, words = self._new_spellings, self._new_words
+        self._new_spellings, self._new_words = set(), set()
+        for s in spellings:
+            if s not in self._keys:
+                self._keys[s] = term_key(s)
+        keys = {self._keys[s] for s in spellings}
+        for s in spellings:
+            key = self._keys[s]
+            if s in self.spelling_df:
+                self.spellings_of.setdefault(key, set()).add(s)
+            elif key in self.spellings_of:
+                self.spellings_of[key].discard(s)
+                if not self.spellings_of[key]:
+                    del self.spellings_of[key]
+        touched = set(keys)  # keys whose own standing may have changed
+        candidate_keys = set(keys)
+        for key in keys:
+            head, old = self._head_of(key), self.heads.get(key)
+            if head == old:
+                continue
+            if old is not None:
+                self.keys_of_head[old].discard(key)
+                candidate_keys.add(old)
+            if head is None:
+                del self.heads[key]
+            else:
+                self.heads[key] = head
+                self.keys_of_head[head].add(key)
+                candidate_keys.add(head)
+        skeletons = set()
+        for key in candidate_keys:
+            count = self._candidate_count(key)
+            if count == self.candidates.get(key):
+                continue
+            if count is None:
+                del self.candidates[key]
+            else:
+                self.candidates[key] = count
+            if mergeable(key):
+                group = self.by_skeleton[skeleton(key)]
+                group.add(key) if count is not None else group.discard(key)
+                skeletons.add(skeleton(key))
+        resolved_before: dict[str, str] = {}
+        for group_key in skeletons:
+            members = self.by_skeleton.get(group_key, set())
+            merged = merge_variants({k: self.candidates[k] for k in members}) if len(members) > 1 else {}
+            before = self.merged_by_skeleton.pop(group_key, {})
+            if merged:
+                self.merged_by_skeleton[group_key] = merged
+            for key in before.keys() | merged.keys():
+                if before.get(key) == merged.get(key):
+                    continue
+                resolved_before[key] = self._resolve(key)
+                if key in before:
+                    self.merged_into[before[key]].discard(key)
+                    del self.merged[key]
+                if key in merged:
+                    self.merged[key] = merged[key]
+                    self.merged_into[merged[key]].add(key)
+                touched.add(key)
+        for word in words:
+            n = self.capital_df.get(word, 0)
+            ordinary = n > 0 and 2 * self.lowercase_df.get(word, 0) >= n and word not in self.table
+            if ordinary != (word in self.ordinary):
+                self.ordinary.symmetric_difference_update({word})
+                touched.add(word)
+        standalone_changed = set()
+        for name in {self._resolve(k) for k in touched} | set(resolved_before.values()):
+            now = any(self._single(k) and k not in self.ordinary and self._resolve(k) == name
+                      for k in self._resolving_to(name))
+            if now != (name in self.standalone):
+                self.standalone.symmetric_difference_update({name})
+                standalone_changed.add(name)
+        redo = set(touched)
+        for key in touched:
+            redo |= self.keys_of_head.get(key, set())
+        for name in standalone_changed:
+            for head in self._resolving_to(name):
+                redo |= self.keys_of_head.get(head, set())
+        changed: dict[str, str | None] = {}
+        shown_keys: set[str] = set()
+        for s in chain(spellings, (s for key in redo for s in self.spellings_of.get(key, ()))):
+            named = self._canonical_of(s) if s in self.spelling_df else None
+            old = self.canonical.get(s)
+            if old is not None:
+                shown_keys.add(old)  # its count may have changed, if not its key
+            if named == old:
+                continue
+            changed.setdefault(s, old)
+            if old is not None:
+                self.spellings_named[old].discard(s)
+                del self.canonical[s]
+            if named is not None:
+                self.canonical[s] = named
+                self.spellings_named[named].add(s)
+                shown_keys.add(named)
+        for s in spellings:  # gone for good
+            if s not in self.spelling_df:
+                self._keys.pop(s, None)
+        shown = set()
+        for key in shown_keys:
+            display = self._display_of(key)
+            if display == self.display.get(key):
+                continue
+            shown.add(key)
+            if display is None:
+                del self.display[key]
+            else:
+                self.display[key] = display
+        return NameChanges(changed, shown)
+
+    def _head_of(self, key: str) -> str | None:
+        multi = [s for s in self.spellings_of.get(key, ()) if " " in s]
+        return term_key(min(multi).rsplit(" ", 1)[1]) if multi else None  # ties: the first spelling
+
+    def _single(self, key: str) -> bool:
+        return any(" " not in s for s in self.spellings_of.get(key, ()))
+
+    def _candidate_count(self, key: str) -> int | None:
+        if self._single(key):
+            return sum(self.spelling_df[s] for s in self.spellings_of[key])
+        return 0 if self.keys_of_head.get(key) else None
+
+    def _resolve(self, key: str) -> str:
+        return self.table[key][0] if key in self.table else self.merged.get(key, key)
+
+    def _resolving_to(self, name: str) -> set[str]:
+        """Keys that may resolve to name (a superset)."""
+        return {name} | self.merged_into.get(name, set()) | self.variants_of.get(name, set())
+
+    def _canonical_of(self, spelling: str) -> str | None:
+        key = self._keys[spelling]
+        if not key or key in self.ordinary and " " not in spelling:
+            return None
+        head = self.heads.get(key)
+        if (head is not None and key not in self.table and head not in self.ordinary
+                and self._resolve(head) in self.standalone):
+            key = head
+        return self._resolve(key)
+
+    def _display_of(self, name: str) -> str | None:
+        """The spelling most articles use, among those spelt like the name itself (a configured alias wins)."""
+        spellings = self.spellings_named.get(name)
+        if not spellings:
+            return None
+        if name in self.table_names:
+            return self.table_names[name]
+        return max(spellings, key=lambda s: (self.spelling_df[s] * (1000 if self._keys[s] == name else 1), "-" in s, s))
+

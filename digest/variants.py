@@ -51,7 +51,7 @@ def merge_variants(counts: Mapping[str, int], min_ratio: float = 0.8, min_length
     """
     groups: dict[str, list[str]] = defaultdict(list)
     for key in counts:
-        if len(key) >= min_length and not any(c.isdigit() for c in key):
+        if mergeable(key, min_length):
             groups[skeleton(key)].append(key)
     canonical: dict[str, str] = {}
     for members in groups.values():
@@ -66,6 +66,11 @@ def merge_variants(counts: Mapping[str, int], min_ratio: float = 0.8, min_length
             else:
                 canonical[key] = head
     return canonical
+
+
+def mergeable(key: str, min_length: int = 5) -> bool:
+    """Whether merge_variants may merge key at all: long enough, and no digits (S-300 and S-400 differ by design)."""
+    return len(key) >= min_length and not any(c.isdigit() for c in key)
 
 
 def _alike(a: str, b: str, min_ratio: float) -> bool:

@@ -15,9 +15,8 @@ from digest.config import Linking
 from digest.data import read_digest
 from digest.link_terms import article_terms, vocabulary
 from digest.model import Annotations, DatedEvent, Document, EntityRef, encode_text
-from digest.similarity import Scoring, features, similar_pairs
-from digest.stages import link
-from digest.stages.link import link_articles
+from digest import link_state as link_state_module
+from digest.stages.link import link_articles, link_state
 from digest.variants import merge_variants, skeleton, term_key
 from tests.conftest import run_digest
 
@@ -243,7 +242,7 @@ def test_near_duplicates_are_one_story_entry_with_both_sources() -> None:
     links = link_articles(corpus, {}, Linking())
     assert links.duplicates == {"wire-a": ("wire-b",), "wire-b": ("wire-a",)}
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(link, "_PAIRS_AT_ONCE", 1)  # the pairs' signatures compared one pair at a time
+        patch.setattr(link_state_module, "_PAIRS_AT_ONCE", 1)  # the pairs' signatures compared one pair at a time
         assert link_articles(corpus, {}, Linking()) == links
     assert [r.duplicate for r in links.related["wire-a"] if r.slug == "wire-b"] == [True]
     story = links.stories[[s.id for s in links.stories].index(links.story_of["wire-a"])]
@@ -375,18 +374,21 @@ def test_reading_terms_never_fails_on_any_text(body: str, title: str) -> None:
     assert len(terms.signature) in (0, 8 * 32)
 
 
-def test_similar_pairs_are_the_same_whatever_rows_are_multiplied_together() -> None:
+def test_nearest_articles_are_the_same_whatever_rows_are_multiplied_together() -> None:
     rng = random.Random(7)
     words = ["dam", "river", "court", "farmers", "striker", "goal", "stadium", "minister", "valley", "season"]
     docs = [*DAM, *FOOTBALL, *(doc(f"mixed-{i}", " ".join(rng.choices(words, k=40)), date=f"2021-0{1 + i % 9}-01")
                                 for i in range(14))]
-    terms = [article_terms(d) for d in docs]
-    feats = features(terms, vocabulary(terms))
-    days = np.array([float(i) for i in range(len(docs))])
-    found = [similar_pairs(feats, days, Scoring(), min_score=0.05, per_article=3, chunk=chunk) for chunk in (1, 3, 1024)]
-    assert len(found[0].a) > len(docs)
-    for pairs in found[1:]:
-        assert all(np.array_equal(getattr(pairs, f), getattr(found[0], f)) for f in ("a", "b", "score", "similarity"))
+    terms = {d.slug: article_terms(d) for d in docs}
+    state, _ = link_state(docs, terms, {}, Linking(threshold=0.05, story_threshold=0.05))
+    every = np.arange(len(docs))
+    found = []
+    for chunk in (1, 3, 1024):
+        link_state_module._find_nearest(state, every, chunk)
+        found.append((state.near_b.copy(), state.near_score.copy(), state.near_similarity.copy()))
+    assert (found[0][0] >= 0).sum() > len(docs)
+    for arrays in found[1:]:
+        assert all(np.array_equal(a, b) for a, b in zip(arrays, found[0]))
 
 
 @settings(max_examples=200, deadline=None)
