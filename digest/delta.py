@@ -34,7 +34,7 @@ from digest.stages.annotate import annotate_document, options_from
 from digest.stages.annotate.discrepancies import update_discrepancies
 from digest.stages.annotate.index import update_index
 from digest.stages.annotate.unification import update_entities
-from digest.stages.link import link_corpus
+from digest.stages.link import update_links
 from digest.story_ids import read_story_ids
 from digest.uptodate import FileState, file_bytes, unwritten_since
 
@@ -118,9 +118,10 @@ def update_model(model: Model, changed: Mapping[str, Document], config: Config, 
         newest_first = sorted(articles.values(), key=lambda a: (a.doc.date, a.doc.slug), reverse=True)
 
     known_stories, stories_read = _known_stories(model, corpus, config)
-    annotations_by_slug = {slug: a.annotations for slug, a in articles.items()}
-    links = link_corpus([documents[slug] for slug in corpus.order], terms, annotations_by_slug, config.linking,
-                        config.annotation.aliases, known_stories)
+    if corpus.links is None:
+        raise NotIncremental("the last build kept no link state")
+    linked, links = update_links(corpus.links, {slug: (documents[slug], terms[slug], annotations)
+                                                for slug, annotations in unified.items()}, known_stories)
     links = dataclasses.replace(links, stories=tuple(same_objects(links.stories, _id, memory.stories)),
                                 related=dict(same_objects(links.related.items(), _first, memory.related)))
     index, entries, glossary = update_index(corpus.index, {slug: (documents[slug].date, annotations)
@@ -134,7 +135,7 @@ def update_model(model: Model, changed: Mapping[str, Document], config: Config, 
     ids_text = model.ids_text if ids == last_ids else story_ids_text(*ids)
     new_corpus = dataclasses.replace(corpus, documents={**corpus.documents, **{d.path: d for d in changed.values()}},
                                      found={**corpus.found, **found}, terms=terms, known_stories=known_stories,
-                                     entities=entities, index=index, figures=figures)
+                                     entities=entities, index=index, figures=figures, links=linked)
     site = Site(tuple(newest_first), links, named)
     return Update(Model(site, set(), ids_text, model.stories_file, stories_read, new_corpus), tuple(changed))
 

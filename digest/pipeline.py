@@ -15,16 +15,16 @@ from contextlib import ExitStack
 from functools import partial
 from operator import attrgetter, itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, ContextManager, Iterator, Mapping, MutableMapping, Sequence, TypeVar
+from typing import TYPE_CHECKING, Callable, ContextManager, Iterable, Iterator, Mapping, MutableMapping, Sequence, TypeVar
 
 from digest.cache import FOLDER_NAME, Cache, config_part
-from digest.config import Config
+from digest.config import Config, Linking
 from digest.errors import ContentError, Diagnostic, Interrupted, Report, Severity
 from digest.interning import ByIdentity, same_objects
 from digest.link_terms import ArticleTerms, article_terms
 from digest.markdown import render_markdown
-from digest.model import (KEEP, AnnotationIndex, Annotations, Article, Discrepancy, Document, Keep, Site, Source,
-                          StrippedArticle, encode_text)
+from digest.model import (KEEP, AnnotationIndex, Annotations, Article, Discrepancy, Document, Keep, Links, Site,
+                          Source, StrippedArticle, encode_text)
 from digest.pages import PageFile, ParsedPage, documents_from, parse_one, read_page_files, recover_pages, sync_pages
 from digest.parallel import Executor
 from digest.paths import distinct_slugs, safe_slug
@@ -41,7 +41,7 @@ from digest.stages.annotate.unification import EntityState, entity_state
 from digest.stages.annotate.discrepancies import discrepancy_inputs
 from digest.stages.annotate.decorate import decorate_html
 from digest.stages.ingest import list_sources, read_source
-from digest.stages.link import link_corpus
+from digest.stages.link import LinkState, link_corpus, link_state
 from digest.stages.render import article_pages, describe, render_site, template_filters, template_globals
 from digest.stages.strip import StripOptions
 from digest.stages.write import LiveOutput, StagedSite, file_digest, update_in_place, write_first, write_site
@@ -274,6 +274,7 @@ class Corpus:
     entities: EntityState[str]  # names made one across articles
     index: IndexState  # the entity pages' entries and the glossary
     figures: DiscrepancyState  # the discrepancies
+    links: LinkState | None  # related pieces, stories, duplicates, references
 
 
 @dataclasses.dataclass(frozen=True)
@@ -501,9 +502,10 @@ def _make_model(config: Config, options: BuildOptions, report: Report, stage: Ca
     with stage("link"):
         terms = cache.map("terms", [(a.doc, a.annotations) for a in articles], terms_key, terms_job, ArticleTerms,
                           options.executor.map)
-        links = link_corpus(documents, {a.doc.slug: t for a, t in zip(articles, terms)},
-                            {a.doc.slug: a.annotations for a in articles}, config.linking, config.annotation.aliases,
-                            known_stories)
+        linked = link_state if kept is not None else _links_alone  # digest serve keeps the state its saves update
+        links_kept, links = linked(documents, {a.doc.slug: t for a, t in zip(articles, terms)},
+                                   {a.doc.slug: a.annotations for a in articles}, config.linking, config.annotation.aliases,
+                                   known_stories)
         if options.memory is not None:  # the last build's objects where equal (digest.interning)
             links = dataclasses.replace(links, stories=tuple(same_objects(links.stories, _id, options.memory.stories)),
                                         related=dict(same_objects(links.related.items(), _first, options.memory.related)))
@@ -529,8 +531,15 @@ def _make_model(config: Config, options: BuildOptions, report: Report, stage: Ca
     corpus = None
     if kept is not None and found is not None and terms_by_slug is not None:
         corpus = Corpus(*kept, [d.slug for d in documents], found, terms_by_slug, known_stories,
-                        frozenset(d.path for d in report.diagnostics), entities, index, figures)
+                        frozenset(d.path for d in report.diagnostics), entities, index, figures, links_kept)
     return Model(Site(tuple(articles), links, named), written, ids_text, stories_file, stories_read, corpus)
+
+
+def _links_alone(docs: Sequence[Document], terms: Mapping[str, ArticleTerms], annotations: Mapping[str, Annotations],
+                 options: Linking, aliases: Mapping[str, Iterable[str]], known: Mapping[str, Sequence[str] | str]
+                 ) -> tuple[None, Links]:
+    """The links of a build that keeps no state for later saves (link_corpus)."""
+    return None, link_corpus(docs, terms, annotations, options, aliases, known)
 
 
 def _kept_pages(page_files: list[PageFile], documents: list[Document]) -> tuple[dict[str, Document], dict[str, tuple[str, ...]]]:
