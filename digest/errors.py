@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Callable
 
 
 class Severity(str, Enum):
@@ -54,6 +55,12 @@ class DigestError(Exception):
 
 class Interrupted(Exception):
     """A digest serve build stopped for a newer change: what it had yet to write, the next build writes."""
+
+
+def stop_if_asked(interrupt: Callable[[], bool] | None, where: str) -> None:
+    """Raise Interrupted (at where) when interrupt says a newer change waits (BuildOptions.interrupt)."""
+    if interrupt is not None and interrupt():
+        raise Interrupted(where)
 
 
 class ConfigError(DigestError):

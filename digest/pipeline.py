@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Callable, ContextManager, Iterable, Iterator, 
 
 from digest.cache import FOLDER_NAME, Cache, config_part
 from digest.config import Config, Linking
-from digest.errors import ContentError, Diagnostic, Interrupted, Report, Severity
+from digest.errors import ContentError, Diagnostic, Interrupted, Report, Severity, stop_if_asked
 from digest.interning import ByIdentity, same_objects
 from digest.link_terms import ArticleTerms, article_terms
 from digest.markdown import render_markdown
@@ -96,6 +96,7 @@ def _run_stages(config: Config, options: BuildOptions, theme: Theme, output: Pat
         # digest serve: the pages go live at once; the search index is made and written by a step it runs once
         # the browser shows them (until then the server holds requests for it back: it never serves the last
         # build's index beside the new pages). At 10,000 articles the pages go live about 2.5 s sooner.
+        stop_if_asked(options.interrupt, "write")  # (before writing: once begun, the pages are all written)
         with stage("write"):
             pages_written = update_in_place(files, output, options.live, later=BUNDLE)
         if pages_written is not None:

@@ -24,7 +24,7 @@ from typing import TypeVar
 
 from digest.cache import save_json
 from digest.config import Config
-from digest.errors import Diagnostic, DigestError, Interrupted, warning
+from digest.errors import Diagnostic, DigestError, Interrupted, stop_if_asked, warning
 from digest.sharding import split
 
 T = TypeVar("T")
@@ -210,7 +210,8 @@ def search_bundle(files: Mapping[str, bytes], config: Config, folder: str = BUND
                   interrupt: Callable[[], bool] | None = None) -> tuple[dict[str, bytes], list[Diagnostic]]:
     """The files of a Pagefind index in folder of every article page of files; none (and a warning) without Pagefind.
     An index in another folder than BUNDLE leaves out the search code: it is merged into the main one.
-    interrupt is asked while Pagefind runs: True stops it and raises errors.Interrupted (digest serve)."""
+    interrupt is asked while the pages are laid out for Pagefind and while it runs: True stops it and raises
+    errors.Interrupted (digest serve)."""
     pages = _indexed_pages(files)
     if not pages:  # Pagefind refuses to build an empty index; the search page says there is none
         return {}, []
@@ -220,7 +221,9 @@ def search_bundle(files: Mapping[str, bytes], config: Config, folder: str = BUND
                             hint="pip install 'pagefind[extended]'")]
     with tempfile.TemporaryDirectory(prefix="digest-search-") as tmp:
         site = Path(tmp) / "site"
-        for path, data in pages.items():
+        for count, (path, data) in enumerate(pages.items()):
+            if count % _ASK_EVERY == 0:
+                stop_if_asked(interrupt, "search")
             target = site / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
@@ -238,6 +241,7 @@ def search_bundle(files: Mapping[str, bytes], config: Config, folder: str = BUND
 
 
 _PAGEFIND_TIMEOUT = 300.0
+_ASK_EVERY = 32  # pages laid out for Pagefind: about 30 ms
 
 
 def _run(command: list[str], interrupt: Callable[[], bool] | None) -> tuple[int, str, str]:

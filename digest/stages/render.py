@@ -28,7 +28,7 @@ from pygments.formatters import HtmlFormatter
 
 from digest.config import Config
 from digest.dates import display_date, month_name
-from digest.errors import Interrupted
+from digest.errors import Interrupted, stop_if_asked
 from digest.feeds import FEED_SIZE, Feed, atom_feed, json_feed, robots_txt, sitemap
 from digest.listing import Group, home_entries, month_groups, paginate, source_groups, tag_groups, undated
 from digest.model import KEEP, Article, Keep, Site
@@ -124,11 +124,14 @@ def render_site(site: Site, config: Config, env: jinja2.Environment, static: dic
         site=site, config=config, page_path=None, canonical=None, feeds=site_feeds, **pages.links,
         description=f"There is no page at this address in {config.title}.").encode("utf-8")
 
+    stop_if_asked(interrupt, "feeds")  # (the feeds and data files take 0.3 s at 10,000 articles)
     files.update(feed_files(Feed(config.title, "", site.articles), config, memo))
     files["sitemap.xml"] = sitemap(sorted(pages.listed), config)
     files["robots.txt"] = robots_txt(config)
     files[".nojekyll"] = b""
+    stop_if_asked(interrupt, "digest.json")
     files.update(data_files(site, config, memo))
+    stop_if_asked(interrupt, "the pages")
     return files
 
 

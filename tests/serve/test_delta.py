@@ -5,6 +5,7 @@ it does not."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 from pathlib import Path
@@ -50,13 +51,15 @@ class Served:
         build_site(load_config(root=self.folder), self.options(records, after))
         self.settle(records, after)
 
-    def save(self, paths: list[Path], interrupted: bool = False) -> bool:
+    def save(self, paths: list[Path], interrupted: int | None = None) -> bool:
         """Build for these saved pages as the preview does: the quick path, else a whole build. interrupted: as when
-        another save comes while the rest of the site is rendered (nothing more is written). Whether it was written."""
+        another save comes while the rest of the site is made (nothing more is written): at the build's asking that
+        many times before (0: the first). Whether it was written."""
+        asked = itertools.count()
         records: list[Callable[[], None]] = []
         after: list[Callable[[], None]] = []
         try:
-            finish = build_saved(load_config(root=self.folder), self.options(records, after, lambda: interrupted),
+            finish = build_saved(load_config(root=self.folder), self.options(records, after, lambda: interrupted is not None and next(asked) >= interrupted),
                                  [p.resolve() for p in paths])
             self.quick += 1
             finish()
@@ -85,8 +88,9 @@ SENTENCES = ["Sergei Lavrov said the deal was worth $5.4 billion.", "In 2019 Ind
              "Kestrel Water, a new name, was mentioned 3 times.", "The Quadrilateral Security Dialogue (Quad) met again.",
              "“We will not bow to pressure,” said Vladimir Putin.", "S-400 S-400 S-400 air defence air defence."]
 
-# Some saves are interrupted by the next: their first pages are written, the rest is left to a later save.
-interrupted = st.booleans()
+# Some saves are interrupted by the next: their first pages are written, the rest is left to a later save. Where it
+# stops: at the build's nth asking (rendering, the feeds, digest.json, before writing, laying out or running Pagefind).
+interrupted = st.one_of(st.none(), st.integers(0, 8))
 edits = st.one_of(
     st.tuples(st.just("append"), st.integers(0, 4), st.sampled_from(SENTENCES)),
     st.tuples(st.just("drop-paragraph"), st.integers(0, 4), st.integers(0, 30)),
@@ -133,11 +137,11 @@ def apply(edit: tuple, folder: Path) -> Path:
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(edits, interrupted), min_size=1, max_size=5))
 def test_saves_through_the_quick_path_leave_what_a_clean_build_makes(tmp_path_factory: pytest.TempPathFactory,
-                                                                       steps: list[tuple[tuple, bool]]) -> None:
+                                                                       steps: list[tuple[tuple, int | None]]) -> None:
     base = tmp_path_factory.mktemp("delta")
     served = Served(example_pages(base / "digest"))
     served.build()
-    for n, (edit, stopped) in enumerate([(("append", 0, SENTENCES[0]), False), *steps, (("append", 1, "The end."), False)]):
+    for n, (edit, stopped) in enumerate([(("append", 0, SENTENCES[0]), None), *steps, (("append", 1, "The end."), None)]):
         if served.save([apply(edit, served.folder)], interrupted=stopped):
             assert tree_digest(served.folder / "site") == clean_build(served.folder, base / f"clean-{n}"), f"after {steps[:n]}"
     assert served.quick >= 1  # the first save, a sentence added, always takes it
