@@ -90,7 +90,12 @@ def start_digest(folder: Path) -> tuple[subprocess.Popen[str], str, queue.Queue[
                             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     assert proc.stderr is not None
     lines = lines_of(proc.stderr)
+    # Started on an up-to-date site, the preview serves at once and then builds once more for its quick path
+    # (it says "ready for quick rebuilds"): a save before that waits for it, so the start counts until then.
+    first = wait_for_line(lines, r"^(up to date|built)", 900).group(1)
     url = wait_for_line(lines, r" at (http://\S+) ", 900).group(1)
+    if first == "up to date":
+        wait_for_line(lines, r"ready for quick rebuilds", 900)
     return proc, url, lines
 
 

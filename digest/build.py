@@ -83,6 +83,9 @@ class BuildOptions:
     # Asked now and then while the rest of the site is rendered and indexed: True stops the build (errors.Interrupted)
     # there, for a newer change (digest serve). Nothing it had yet to write is written; the next build writes it.
     interrupt: Callable[[], bool] | None = None
+    # Build even when nothing changed since the last build: digest serve, started on an up-to-date site, builds once
+    # more while idle for the model the build keeps in memory (BuildMemory.model), which its quick path starts from.
+    force: bool = False
 
 
 @dataclass
@@ -133,7 +136,7 @@ def _build(config: Config, options: BuildOptions, result: BuildResult, timer: St
         last = load_record(cache_folder)
         inputs = _inputs(config, options, theme, last.input_files if last else None) if cache_folder else Inputs("", {})
         inputs = with_story_ids(inputs, file_bytes(config.resolve(config.paths.stories)))
-    if cache_folder is not None and last is not None and up_to_date(last, inputs, output):
+    if not options.force and cache_folder is not None and last is not None and up_to_date(last, inputs, output):
         report.add(*last.diagnostics)
         result.articles, result.files, result.up_to_date = last.articles, len(last.files), True
         return

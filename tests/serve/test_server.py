@@ -208,6 +208,30 @@ def test_a_build_after_the_preview_settles_finds_the_site_up_to_date(running: Ru
     assert "up to date: nothing changed since the last build" in result.stderr + result.stdout
 
 
+def test_started_on_an_up_to_date_site_the_preview_builds_once_more_while_idle_so_saves_are_quick(
+        example_digest: Path) -> None:
+    """An up-to-date start builds nothing, so it keeps no model for the quick path: the preview builds once more
+    the first time nothing waits, and the first save then takes the quick path, not a whole build."""
+    run_digest("build", cwd=example_digest, check=True)  # (writes the pages of the sources: the next finds them new)
+    run_digest("build", cwd=example_digest, check=True)
+    result = run_digest("build", cwd=example_digest, check=True)
+    assert "up to date" in result.stderr + result.stdout
+    with previewing(example_digest) as running:
+        assert running.preview.memory.model is None
+        deadline = time.monotonic() + 60
+        while not any("ready for quick rebuilds" in line for line in running.said) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert running.preview.memory.model is not None
+        page = running.article("india-to-receive")
+        before = len(running.said)
+        page.write_text(page.read_text(encoding="utf-8") + "\nSaved after the warm-up.\n", encoding="utf-8")
+        while not any(line.startswith("built ") for line in running.said[before:]) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert any(line.startswith("saved page written") for line in running.said[before:]), running.said
+        _, _, body = running.get("/articles/india-to-receive-russian-s400s-by-end-of-2021/")
+        assert b"Saved after the warm-up." in body
+
+
 def test_close_ends_open_event_streams_and_every_thread(example_digest: Path) -> None:
     before = set(threading.enumerate())
     with previewing(with_sub_path_and_theme(example_digest)) as live:
