@@ -60,7 +60,8 @@ class BuildMemory:
     page_digests: PageDigests | None = None  # what Pagefind read of the article pages written (digest.search)
     model: Model | None = None  # the digest the last successful build rendered (digest.pipeline.Model)
     inputs: Inputs | None = None  # what that build read (digest.uptodate)
-    saved: dict[str, FileState] = field(default_factory=dict)  # pages read since by build_saved, whose rest is unwritten
+    # pages read since by build_saved (None: deleted), whose rest is unwritten
+    saved: dict[str, FileState | None] = field(default_factory=dict)
     environment: tuple[str, Environment] | None = None  # its templates, compiled, by theme and config (environment_of)
 
 
@@ -181,8 +182,9 @@ def build_saved(config: Config, options: BuildOptions, paths: Iterable[Path]) ->
     root = config.root.resolve()
     timer = options.timer or StageTimer()
     with work_frozen(), timer.stage("read"):
-        read: dict[str, FileState] = {}
-        changed = saved_documents(paths, model.corpus, root, config.resolve(config.paths.articles), read)
+        read: dict[str, FileState | None] = {}
+        changed = saved_documents(paths, model.corpus, (a.doc.slug for a in model.site.articles), root,
+                                  config.resolve(config.paths.articles), read)
         memory.saved.update(read)  # (with those of saves whose rest was not written: a later save writes it)
     with work_frozen(), timer.stage("annotate"):
         try:
@@ -204,7 +206,8 @@ def build_saved(config: Config, options: BuildOptions, paths: Iterable[Path]) ->
         finish_started = time.perf_counter()
         with work_frozen():
             with timer.stage("inputs"):
-                expected = {**last_inputs.files, **memory.saved}
+                expected = {path: state for path, state in {**last_inputs.files, **memory.saved}.items()
+                            if state is not None}  # (None: a page deleted)
                 inputs = _inputs(config, options, theme, expected)
                 if _contents(inputs.files) != _contents(expected):
                     memory.model = None

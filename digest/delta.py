@@ -11,8 +11,10 @@ start from what the last build kept (pipeline.Corpus). The model that comes out 
 same files makes: tests/serve/test_delta.py holds every page of the result equal to a clean build's.
 
 Only what can be updated so is: a saved page that exists, is published under its own slug, and keeps its
-source, its keep lines and its draft flag. Anything else (a page added, deleted or renamed, a source, the
-config, a theme file, a page with problems) raises NotIncremental, and digest serve runs a whole build.
+source, its keep lines and its draft flag; a new page, written by hand (no source_file), not a draft, whose slug
+no article has; a deleted page that was published under its own slug and written by hand. Anything else (a
+page of a source added or deleted, a source, the config, a theme file, a page with problems, a slug taken)
+raises NotIncremental, and digest serve runs a whole build.
 """
 
 from __future__ import annotations
@@ -54,18 +56,31 @@ class Update:
     saved: tuple[str, ...]
 
 
-def saved_documents(paths: Iterable[Path], corpus: Corpus, root: Path, articles_dir: Path,
-                    read: dict[str, FileState]) -> dict[str, Document]:
-    """The documents of the saved pages that changed, by slug; NotIncremental for a change a save cannot update.
-    read is given each page's state as read (digest.uptodate.FileState, by path), for the record of the build."""
-    changed: dict[str, Document] = {}
+def saved_documents(paths: Iterable[Path], corpus: Corpus, slugs: Iterable[str], root: Path, articles_dir: Path,
+                    read: dict[str, FileState | None]) -> dict[str, Document | None]:
+    """The documents of the saved pages that changed, by slug (None: the page was deleted); NotIncremental for a
+    change a save cannot update. slugs: every article's now. read is given each page's state as read
+    (digest.uptodate.FileState, by path; None: deleted), for the record of the build."""
+    changed: dict[str, Document | None] = {}
+    taken = set(slugs)
+    shown_pages = f"{articles_dir.relative_to(root).as_posix() if articles_dir.is_relative_to(root) else articles_dir}/"
     for path in paths:
         if path.suffix != ".md" or not path.is_relative_to(articles_dir):
             raise NotIncremental(f"{path}: not an article page")
         display = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
         old = corpus.documents.get(display)
-        if old is None or display in corpus.reported:
-            raise NotIncremental(f"{display}: a new page, a draft, a page published under another slug, or one with problems")
+        if display in corpus.reported:
+            raise NotIncremental(f"{display}: a page with problems")
+        if not path.exists() and not path.is_symlink():
+            # Deleted: a page of the digest's own (a source's page comes back from its source); numbered slugs,
+            # which are reported, could change with it.
+            if old is None or old.source_file or any(r.startswith(shown_pages) for r in corpus.reported):
+                raise NotIncremental(f"{display}: a deleted page that was not one of the digest's own")
+            if old.slug in changed:
+                raise NotIncremental(f"{display}: two saved pages of one slug")
+            changed[old.slug] = None
+            read[str(path)] = None
+            continue
         try:
             stat = unwritten_since(os.stat(path))  # before reading: a write in between shows in the record's check
             data = path.read_bytes()
@@ -77,67 +92,86 @@ def saved_documents(paths: Iterable[Path], corpus: Corpus, root: Path, articles_
         if page is None or problems or path.is_symlink():
             raise NotIncremental(f"{display}: does not read as a page")
         doc = document_from(PageFile(path, display, page))
+        if old is None:  # a new page: written by hand, published, under a slug of its own
+            if doc.source_file or doc.draft or page.meta.keep or doc.slug in taken or doc.slug in changed:
+                raise NotIncremental(f"{display}: a new page of a source, a draft, or one whose slug is taken")
+            changed[doc.slug] = doc
+            continue
         if doc == old:
             continue
         if (doc.slug, doc.source_file, doc.draft, page.meta.keep) != (old.slug, old.source_file, old.draft,
                                                                         corpus.keep[display]):
             raise NotIncremental(f"{display}: its slug, source, draft flag or keep lines changed")
+        if doc.slug in changed:
+            raise NotIncremental(f"{display}: two saved pages of one slug")
         changed[doc.slug] = doc
     return changed
 
 
-def update_model(model: Model, changed: Mapping[str, Document], config: Config, memory: BuildMemory) -> Update:
-    """model with the changed documents (by slug) in place of theirs: what a whole build of the files would make.
-    The corpus steps' states (Corpus) are updated in place: should this raise, the model is not to be used again."""
+def update_model(model: Model, changed: Mapping[str, Document | None], config: Config, memory: BuildMemory) -> Update:
+    """model with the changed documents (by slug; None: deleted) in place of theirs: what a whole build of the files
+    would make. The corpus steps' states (Corpus) are updated in place: should this raise, the model is not to be
+    used again."""
     corpus = model.corpus
     if corpus is None:
         raise NotIncremental("the last build kept no corpus")
     options = options_from(config.annotation)
-    found = {slug: annotate_document(doc, options=options) for slug, doc in changed.items()}
+    saved = {slug: doc for slug, doc in changed.items() if doc is not None}
+    gone = [slug for slug, doc in changed.items() if doc is None]
+    found = {slug: annotate_document(doc, options=options) for slug, doc in saved.items()}
     for slug, annotations in found.items():
         if any(not note.anchored for note in annotations.notes):
-            raise NotIncremental(f"{changed[slug].path}: an editor's note lost its quotation (a warning to report)")
+            raise NotIncremental(f"{saved[slug].path}: an editor's note lost its quotation (a warning to report)")
     before = {a.doc.slug: a for a in model.site.articles}
-    documents = {slug: article.doc for slug, article in before.items()}
-    documents.update(changed)
+    documents = {slug: article.doc for slug, article in before.items() if slug not in gone}
+    documents.update(saved)
+    removed = dict.fromkeys(gone)  # (None to each state: the article is no more)
 
     # The names made one across the digest: the saved articles, and any other a merge of names renamed.
-    entities, unified = update_entities(corpus.entities, found)
-    terms = dict(corpus.terms)
+    entities, unified = update_entities(corpus.entities, {**found, **removed})
+    unified = {slug: annotations for slug, annotations in unified.items() if slug in documents}
+    terms = {slug: t for slug, t in corpus.terms.items() if slug not in removed}
     entity_href = partial(_entity_href, config)
-    articles = dict(before)
+    articles = {slug: article for slug, article in before.items() if slug not in removed}
     for slug, annotations in unified.items():
         doc = documents[slug]
         terms[slug] = terms_job((doc, annotations))
         html, description = decorate_job((markdown_job(doc.body_utf8), annotations, doc.summary or "", doc.title),
                                          entity_href)
         articles[slug] = Article(doc, html, annotations, description)
-    if all((documents[slug].date == before[slug].doc.date) for slug in changed):  # (newest first: by date, then slug)
-        newest_first = [articles[a.doc.slug] for a in model.site.articles]
+    if not gone and all(slug in before and documents[slug].date == before[slug].doc.date for slug in saved):
+        newest_first = [articles[a.doc.slug] for a in model.site.articles]  # (newest first: by date, then slug)
     else:
         newest_first = sorted(articles.values(), key=lambda a: (a.doc.date, a.doc.slug), reverse=True)
 
     known_stories, stories_read = _known_stories(model, corpus, config)
     if corpus.links is None:
         raise NotIncremental("the last build kept no link state")
-    linked, links = update_links(corpus.links, {slug: (documents[slug], terms[slug], annotations)
-                                                for slug, annotations in unified.items()}, known_stories)
+    linked, links = update_links(corpus.links, {**{slug: (documents[slug], terms[slug], annotations)
+                                                   for slug, annotations in unified.items()}, **removed}, known_stories)
     links = dataclasses.replace(links, stories=tuple(same_objects(links.stories, _id, memory.stories)),
                                 related=dict(same_objects(links.related.items(), _first, memory.related)))
-    index, entries, glossary = update_index(corpus.index, {slug: (documents[slug].date, annotations)
-                                                           for slug, annotations in unified.items()})
-    figures, discrepancies = update_discrepancies(corpus.figures, unified, [story.articles for story in links.stories])
+    index, entries, glossary = update_index(corpus.index, {**{slug: (documents[slug].date, annotations)
+                                                              for slug, annotations in unified.items()}, **removed})
+    figures, discrepancies = update_discrepancies(corpus.figures, {**unified, **removed},
+                                                  [story.articles for story in links.stories])
     named = AnnotationIndex(tuple(same_objects(entries, _key, memory.entities)), glossary, discrepancies)
 
     from digest.story_ids import story_ids_text  # (a YAML dump: only when the stories changed)
     ids = ({s.id: s.articles for s in links.stories}, links.moved_stories)
     last_ids = ({s.id: s.articles for s in model.site.links.stories}, model.site.links.moved_stories)
     ids_text = model.ids_text if ids == last_ids else story_ids_text(*ids)
-    new_corpus = dataclasses.replace(corpus, documents={**corpus.documents, **{d.path: d for d in changed.values()}},
-                                     found={**corpus.found, **found}, terms=terms, known_stories=known_stories,
-                                     entities=entities, index=index, figures=figures, links=linked)
+    gone_paths = {before[slug].doc.path for slug in gone}
+    new_corpus = dataclasses.replace(
+        corpus, documents={**{path: d for path, d in corpus.documents.items() if path not in gone_paths},
+                           **{d.path: d for d in saved.values()}},
+        keep={**{path: k for path, k in corpus.keep.items() if path not in gone_paths},
+              **{d.path: () for slug, d in saved.items() if slug not in before}},
+        order=sorted(documents, key=lambda slug: documents[slug].path),
+        found={**{slug: f for slug, f in corpus.found.items() if slug not in removed}, **found}, terms=terms,
+        known_stories=known_stories, entities=entities, index=index, figures=figures, links=linked)
     site = Site(tuple(newest_first), links, named)
-    return Update(Model(site, set(), ids_text, model.stories_file, stories_read, new_corpus), tuple(changed))
+    return Update(Model(site, set(), ids_text, model.stories_file, stories_read, new_corpus), tuple(saved))
 
 
 def _known_stories(model: Model, corpus: Corpus, config: Config) -> tuple[dict[str, tuple[str, ...] | str], bytes | None]:

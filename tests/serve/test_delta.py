@@ -102,6 +102,9 @@ edits = st.one_of(
     st.tuples(st.just("body-of"), st.integers(0, 4), st.integers(0, 4)),
     st.tuples(st.just("body"), st.integers(0, 4), st.sampled_from(["Cricket scores from Leeds, 2019.",
                                                                     "Ukraine buys grain. Sergei Lavrov spoke."])),
+    # a page written by hand, with another article's date and text (joining its story), and one deleted
+    st.tuples(st.just("add"), st.integers(0, 4), st.integers(0, 2)),
+    st.tuples(st.just("delete-added"), st.integers(0, 4), st.just(0)),
 )
 
 
@@ -109,6 +112,19 @@ def apply(edit: tuple, folder: Path) -> Path:
     pages = sorted((folder / "content" / "articles").glob("*.md"))
     kind, n, value = edit
     page = pages[n % len(pages)]
+    if kind == "add":
+        added = folder / "content" / "articles" / f"added-{value}.md"
+        date = re.search(r"(?m)^date: (.*)$", page.read_text(encoding="utf-8"))
+        body = page.read_text(encoding="utf-8").split("\n---\n", 1)[1]
+        added.write_text(f"---\ntitle: 'Added page {value}'\n{f'date: {date[1]}' if date else ''}\n---\n{body}",
+                         encoding="utf-8")
+        return added
+    if kind == "delete-added":
+        added = sorted(p for p in pages if p.name.startswith("added-"))
+        if not added:
+            return page  # (nothing to delete: a save that changes nothing)
+        added[n % len(added)].unlink()
+        return added[n % len(added)]
     text = page.read_text(encoding="utf-8")
     head, body = text.split("\n---\n", 1)
     if kind == "append":

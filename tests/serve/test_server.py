@@ -232,6 +232,31 @@ def test_started_on_an_up_to_date_site_the_preview_builds_once_more_while_idle_s
         assert b"Saved after the warm-up." in body
 
 
+def test_a_page_written_by_hand_added_then_deleted_takes_the_quick_path(running: Running, events: EventStream) -> None:
+    events.next()
+    page = running.article("india-to-receive")
+    page.write_text(page.read_text(encoding="utf-8") + "\nA first save: the model is kept after it.\n", encoding="utf-8")
+    assert events.until("reload", "failed")[0] == "reload"
+    body = page.read_text(encoding="utf-8").split("\n---\n", 1)[1]
+    added = running.folder / "content" / "articles" / "by-hand.md"
+    for step in ("add", "delete"):
+        before = len(running.said)
+        if step == "add":
+            added.write_text(f"---\ntitle: Written by hand\ndate: 2021-12-07\n---\n{body}\nKestrel Water.\n",
+                             encoding="utf-8")
+        else:
+            added.unlink()
+        assert events.until("reload", "failed")[0] == "reload"
+        deadline = time.monotonic() + 60
+        while not any(line.startswith("built ") for line in running.said[before:]) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert any(line.startswith("saved page") for line in running.said[before:]), running.said[before:]
+        status, _, html = running.get("/news/articles/by-hand/")
+        assert (status, b"Kestrel Water" in html) == ((200, True) if step == "add" else (404, False))
+        _, _, home = running.get("/news/")
+        assert (b"Written by hand" in home) == (step == "add")
+
+
 def test_close_ends_open_event_streams_and_every_thread(example_digest: Path) -> None:
     before = set(threading.enumerate())
     with previewing(with_sub_path_and_theme(example_digest)) as live:
