@@ -47,7 +47,7 @@ from digest.stages.strip import StripOptions
 from digest.stages.write import LiveOutput, StagedSite, file_digest, update_in_place, write_first, write_site
 from digest.story_ids import read_story_ids, save_story_ids, story_ids_text
 from digest.strip_files import strip_guarded
-from digest.theme import Theme, make_environment
+from digest.theme import Theme, check_templates_again, make_environment
 from digest.uptodate import Inputs, LastBuild, output_files, save_record, with_story_ids
 from digest.urls import entity_path, url_for
 
@@ -167,9 +167,10 @@ def _other_than(pages: Mapping[str, bytes]) -> Callable[[str], bool]:
 
 def environment(theme: Theme, config: Config, memory: BuildMemory | None) -> jinja2.Environment:
     """The Jinja2 environment of the theme; digest serve keeps one between builds of the same theme and config, whose
-    templates are compiled once (Jinja2 compiles a template again when its file changes)."""
+    templates are compiled once (Jinja2 compiles a template again when its file changes: checked once a render)."""
     key = f"{[str(p) for p in theme.template_dirs]!r}\0{config!r}"
     if memory is not None and memory.environment is not None and memory.environment[0] == key:
+        check_templates_again(memory.environment[1])  # (once a render, not at each page)
         return memory.environment[1]
     env = make_environment(theme, template_globals(config), template_filters())
     if memory is not None:
