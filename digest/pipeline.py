@@ -31,8 +31,8 @@ from digest.paths import distinct_slugs, safe_slug
 from digest.render_memo import (Fingerprints, LastRender, RenderMemory, RenderMemo, base_key, changed_atoms, load_memo,
                                 save_memo)
 from digest.search import (BUNDLE, SHARDS, PartFiles, digests_key, indexed, load_kept_parts,
-                           load_page_digests, page_digest, save_kept_parts, save_page_digests, search_bundle, shard_list,
-                           shards)
+                           load_page_digests, page_digest, save_kept_parts, save_page_digests, search_bundle,
+                           search_bundle_in, shard_list, shards)
 from digest.stages.annotate import annotate_document, options_from
 from digest.stages.annotate.corpus import discrepancies_of, finish_annotations, index_annotations, orphaned_notes
 from digest.stages.annotate.discrepancies import DiscrepancyState, discrepancy_state
@@ -366,8 +366,13 @@ def _search_index(config: Config, files: Mapping[str, bytes | Keep], pages: list
                for path in pages}
     parts = shards(digests)
 
+    # A build's pages are on disk, in the staging folder of the new site: Pagefind reads them there. digest serve's
+    # are in memory, or (kept) in the output folder, which an update may change meanwhile: it gets a copy of them.
+    staged = files.staging if isinstance(files, StagedSite) else None
+
     def index(part: tuple[str, dict[str, bytes]]) -> dict[str, bytes]:
-        bundle, found = search_bundle({path: page(path) for path in part[1]}, config, part[0], interrupt)
+        bundle, found = (search_bundle_in(staged, list(part[1]), config, part[0], interrupt) if staged is not None
+                         else search_bundle({path: page(path) for path in part[1]}, config, part[0], interrupt))
         problems.extend(found)
         return bundle
 
