@@ -31,8 +31,8 @@ from digest.paths import distinct_slugs, safe_slug
 from digest.render_memo import (Fingerprints, LastRender, RenderMemory, RenderMemo, base_key, changed_atoms, load_memo,
                                 save_memo)
 from digest.search import (BUNDLE, SHARDS, PartFiles, digests_key, indexed, load_kept_parts,
-                           load_page_digests, page_digest, save_kept_parts, save_page_digests, search_bundle, shard_list,
-                           shards)
+                           load_page_digests, page_digest, save_kept_parts, save_page_digests, search_bundle,
+                           search_bundle_in, shard_list, shards)
 from digest.stages.annotate import annotate_document, options_from
 from digest.stages.annotate.corpus import discrepancies_of, finish_annotations, index_annotations, orphaned_notes
 from digest.stages.annotate.discrepancies import DiscrepancyState, discrepancy_state
@@ -47,7 +47,7 @@ from digest.stages.strip import StripOptions
 from digest.stages.write import LiveOutput, StagedSite, file_digest, update_in_place, write_first, write_site
 from digest.story_ids import read_story_ids, save_story_ids, story_ids_text
 from digest.strip_files import strip_guarded
-from digest.theme import Theme, make_environment
+from digest.theme import Theme, check_templates_again, make_environment
 from digest.uptodate import Inputs, LastBuild, output_files, save_record, with_story_ids
 from digest.urls import entity_path, url_for
 
@@ -168,9 +168,10 @@ def _other_than(pages: Mapping[str, bytes]) -> Callable[[str], bool]:
 
 def environment(theme: Theme, config: Config, memory: BuildMemory | None) -> jinja2.Environment:
     """The Jinja2 environment of the theme; digest serve keeps one between builds of the same theme and config, whose
-    templates are compiled once (Jinja2 compiles a template again when its file changes)."""
+    templates are compiled once (Jinja2 compiles a template again when its file changes: checked once a render)."""
     key = f"{[str(p) for p in theme.template_dirs]!r}\0{config!r}"
     if memory is not None and memory.environment is not None and memory.environment[0] == key:
+        check_templates_again(memory.environment[1])  # (once a render, not at each page)
         return memory.environment[1]
     env = make_environment(theme, template_globals(config), template_filters())
     if memory is not None:
@@ -366,8 +367,13 @@ def _search_index(config: Config, files: Mapping[str, bytes | Keep], pages: list
                for path in pages}
     parts = shards(digests)
 
+    # A build's pages are on disk, in the staging folder of the new site: Pagefind reads them there. digest serve's
+    # are in memory, or (kept) in the output folder, which an update may change meanwhile: it gets a copy of them.
+    staged = files.staging if isinstance(files, StagedSite) else None
+
     def index(part: tuple[str, dict[str, bytes]]) -> dict[str, bytes]:
-        bundle, found = search_bundle({path: page(path) for path in part[1]}, config, part[0], interrupt)
+        bundle, found = (search_bundle_in(staged, list(part[1]), config, part[0], interrupt) if staged is not None
+                         else search_bundle({path: page(path) for path in part[1]}, config, part[0], interrupt))
         problems.extend(found)
         return bundle
 

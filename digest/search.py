@@ -17,7 +17,7 @@ import re
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from operator import itemgetter
 from pathlib import Path
 from typing import TypeVar
@@ -217,8 +217,7 @@ def search_bundle(files: Mapping[str, bytes], config: Config, folder: str = BUND
         return {}, []
     binary = _pagefind_binary()
     if binary is None:
-        return {}, [warning("digest", "search: Pagefind is not installed, so the site has no search index",
-                            hint="pip install 'pagefind[extended]'")]
+        return {}, [_no_pagefind()]
     with tempfile.TemporaryDirectory(prefix="digest-search-") as tmp:
         site = Path(tmp) / "site"
         for count, (path, data) in enumerate(pages.items()):
@@ -227,17 +226,55 @@ def search_bundle(files: Mapping[str, bytes], config: Config, folder: str = BUND
             target = site / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-        out = Path(tmp) / "bundle"
-        command = [str(binary), "--site", str(site), "--output-path", str(out),
-                   "--force-language", config.language.split("-")[0]]
-        returncode, stdout, stderr = _run(command, interrupt)
-        if returncode != 0:
-            raise DigestError(Diagnostic("digest", f"search: Pagefind failed: {stdout.strip()} {stderr.strip()}",
-                                         hint="check that Pagefind runs: python3 -m pagefind --version"))
-        bundle = {folder + p.relative_to(out).as_posix(): p.read_bytes()
-                  for p in sorted(out.rglob("*")) if p.is_file() and not p.name.startswith(_UI_FILES)
-                  and (folder == BUNDLE or not p.name.startswith(_RUNTIME_FILES))}
-    return bundle, []
+        return _pagefind_bundle(binary, site, None, Path(tmp) / "bundle", config, folder, interrupt), []
+
+
+def search_bundle_in(site: Path, pages: Sequence[str], config: Config, folder: str = BUNDLE,
+                     interrupt: Callable[[], bool] | None = None) -> tuple[dict[str, bytes], list[Diagnostic]]:
+    """search_bundle of the article pages among pages, as they stand in the folder site (a build's staging folder):
+    Pagefind reads them there, named by its --glob, where search_bundle first writes a copy of each page
+    (10,000 files at 10,000 articles, beside the rendering)."""
+    paths = sorted(path for path in pages if indexed(path))
+    glob = _glob_of(paths)
+    if glob is None:
+        return search_bundle({path: (site / path).read_bytes() for path in paths}, config, folder, interrupt)
+    binary = _pagefind_binary()
+    if binary is None:
+        return {}, [_no_pagefind()]
+    with tempfile.TemporaryDirectory(prefix="digest-search-") as tmp:
+        return _pagefind_bundle(binary, site, glob, Path(tmp) / "bundle", config, folder, interrupt), []
+
+
+def _no_pagefind() -> Diagnostic:
+    return warning("digest", "search: Pagefind is not installed, so the site has no search index",
+                   hint="pip install 'pagefind[extended]'")
+
+
+_GLOB_PLAIN = re.compile(r"[A-Za-z0-9._/-]+")  # (what a glob means as it is: any other character may be syntax)
+_GLOB_MOST = 100_000  # characters: one argument of a command may hold 128 KiB on Linux
+
+
+def _glob_of(paths: list[str]) -> str | None:
+    """A glob that matches exactly paths (at least one); None when one of them holds a character other than
+    ASCII letters, digits and ._/- (which a glob may treat specially), or the glob would be too long for a command line."""
+    if not paths or not all(_GLOB_PLAIN.fullmatch(path) for path in paths):
+        return None
+    glob = paths[0] if len(paths) == 1 else "{" + ",".join(paths) + "}"
+    return glob if len(glob.encode("utf-8")) <= _GLOB_MOST else None
+
+
+def _pagefind_bundle(binary: Path, site: Path, glob: str | None, out: Path, config: Config, folder: str,
+                     interrupt: Callable[[], bool] | None) -> dict[str, bytes]:
+    """Run Pagefind over the pages of site (those glob matches, else all) into out; the files of the bundle."""
+    command = [str(binary), "--site", str(site), "--output-path", str(out),
+               "--force-language", config.language.split("-")[0], *(["--glob", glob] if glob is not None else [])]
+    returncode, stdout, stderr = _run(command, interrupt)
+    if returncode != 0:
+        raise DigestError(Diagnostic("digest", f"search: Pagefind failed: {stdout.strip()} {stderr.strip()}",
+                                     hint="check that Pagefind runs: python3 -m pagefind --version"))
+    return {folder + p.relative_to(out).as_posix(): p.read_bytes()
+            for p in sorted(out.rglob("*")) if p.is_file() and not p.name.startswith(_UI_FILES)
+            and (folder == BUNDLE or not p.name.startswith(_RUNTIME_FILES))}
 
 
 _PAGEFIND_TIMEOUT = 300.0

@@ -6,6 +6,7 @@ path in front of them and absolute_url the whole base URL. Templates only ever c
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from digest.config import Config
@@ -31,12 +32,19 @@ def article_path(article: Article) -> str:
 
 def tag_path(tag: str) -> str:
     """The folder of a tag's page: tags that slug alike ('India', 'india') share one page."""
-    return f"tags/{slugify(tag)}/"
+    return f"tags/{_name_slug(tag)}/"
 
 
 def source_path(source: str) -> str:
     """The folder of an outlet's page."""
-    return f"sources/{slugify(source)}/"
+    return f"sources/{_name_slug(source)}/"
+
+
+@lru_cache(maxsize=4096)
+def _name_slug(name: str) -> str:
+    """slugify(name), worked out once a name: templates ask for a tag's or an outlet's URL at each mention
+    (about 300,000 times at 10,000 articles, for a few hundred names)."""
+    return slugify(name)
 
 
 def month_path(month: str) -> str:

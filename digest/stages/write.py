@@ -115,8 +115,12 @@ class StagedSite(MutableMapping[str, bytes | Keep]):
         for stale in staging_folders(self.output):
             shutil.rmtree(stale, ignore_errors=True)
         self.staging = self.output.with_name(f".{self.output.name}.staging-{os.getpid()}")
-        if not (reuse is not None and _claim(reuse, self.staging)):
+        claimed = reuse is not None and _claim(reuse, self.staging)
+        if not claimed:
             self.staging.mkdir()
+        # The first site (no output, an empty staging folder): nothing to compare with, link to or remove, so
+        # each file is written without looking up what stands there (a third of the write of 30,000 files).
+        self._fresh = not claimed and not os.path.lexists(self.output)
         self._live: dict[str, bool] = {}  # every file set: is it the live file (its bytes did not change)?
         self._stats: FileStats = {}  # every file set: its size, modification time and inode, as placed
         self._kept: set[str] = set()  # the files set as KEEP
@@ -126,7 +130,10 @@ class StagedSite(MutableMapping[str, bytes | Keep]):
         relative = safe_name(name)
         self._make_folder(relative.rpartition("/")[0])
         # (strings, not Paths: two Path joins a file were a fifth of the write of 28,000 files)
-        self._live[relative], st = _place(f"{self.staging}/{relative}", f"{self.output}/{relative}", data)
+        if self._fresh and not isinstance(data, Keep) and relative not in self._live and relative not in self._folders:
+            self._live[relative], st = False, _write_new(f"{self.staging}/{relative}", data)
+        else:
+            self._live[relative], st = _place(f"{self.staging}/{relative}", f"{self.output}/{relative}", data)
         self._stats[relative] = (st.st_size, st.st_mtime_ns, st.st_ino)
         if isinstance(data, Keep):
             self._kept.add(relative)
@@ -173,6 +180,10 @@ class StagedSite(MutableMapping[str, bytes | Keep]):
         if folder in self._folders:
             return
         self._make_folder(folder.rpartition("/")[0])
+        if self._fresh and folder not in self._live:
+            os.mkdir(f"{self.staging}/{folder}")
+            self._folders.add(folder)
+            return
         path = self.staging / folder
         try:
             st = path.lstat()
@@ -454,6 +465,18 @@ def _place(target: str, live: str, data: bytes | Keep) -> tuple[bool, os.stat_re
     with open(target, "wb") as f:
         f.write(data)
     return False, os.lstat(target)
+
+
+def _write_new(target: str, data: bytes) -> os.stat_result:
+    """Write data into a new file at target (nothing may stand there); its status."""
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        return os.fstat(fd)
+    finally:
+        os.close(fd)
 
 
 def _read(path: str) -> bytes:
