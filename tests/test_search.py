@@ -291,3 +291,28 @@ def test_a_build_keeps_the_files_of_the_search_parts_no_edit_touched(example_dig
     assert 1 <= len(decoded) <= 2, "the damaged file's part and the edited article's"
     _build(clean)
     assert _files(example_digest / "site") == _files(clean / "site")
+
+
+def test_pagefind_reading_the_staged_pages_by_glob_makes_the_index_a_copy_of_them_makes(tmp_path: Path) -> None:
+    files = render(read_articles(GOLDEN / "small-site" / "articles"), tmp_path / "rendered")
+    config = Config(base_url="https://example.org/news/")
+    staged = tmp_path / "staged"
+    for path, data in files.items():
+        (staged / path).parent.mkdir(parents=True, exist_ok=True)
+        (staged / path).write_bytes(data)
+    pages = sorted(files)
+    assert search.search_bundle_in(staged, pages, config) == search_bundle(files, config)
+    assert search.search_bundle_in(staged, pages, config, "pagefind/shard-1/") == search_bundle(files, config,
+                                                                                               "pagefind/shard-1/")
+
+
+@pytest.mark.parametrize("paths, glob", [
+    (["articles/a/index.html"], "articles/a/index.html"),
+    (["articles/a/index.html", "articles/b-2/index.html"], "{articles/a/index.html,articles/b-2/index.html}"),
+    (["articles/a*/index.html"], None),  # glob syntax: the pages are copied instead
+    (["articles/café/index.html"], None),
+    (["articles/{a,b}/index.html"], None),
+    ([], None),
+])
+def test_the_glob_names_exactly_the_pages_or_there_is_none(paths: list[str], glob: str | None) -> None:
+    assert search._glob_of(paths) == glob
