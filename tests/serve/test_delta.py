@@ -184,16 +184,24 @@ def test_the_saved_page_is_written_first_and_the_rest_held_back_until_written(tm
     assert (served.folder / "site" / "entities" / "kestrel-water" / "index.html").is_file()
 
 
-@pytest.mark.parametrize("change", ["new page", "deleted page", "slug", "draft"])
+NEW_PAGES = {  # new pages a save cannot add: of a source, a draft, under a slug an article has
+    "new page of a source": "source_file: content/sources/elsewhere.txt\n",
+    "new draft": "draft: true\n",
+    "new page, slug taken": "slug: {taken}\n",
+}
+
+
+@pytest.mark.parametrize("change", [*NEW_PAGES, "deleted page of a source", "slug", "draft"])
 def test_what_the_quick_path_cannot_update_needs_a_whole_build(tmp_path: Path, change: str) -> None:
     served = Served(example_pages(tmp_path / "digest"))
     served.build()
     articles = served.folder / "content" / "articles"
     page = sorted(articles.glob("*.md"))[0]
-    if change == "new page":
+    if change in NEW_PAGES:
+        extra = NEW_PAGES[change].format(taken=page.stem)
         page = articles / "2022-01-01-new.md"
-        page.write_text("---\ntitle: New\ndate: 2022-01-01\n---\n\nA new page.\n", encoding="utf-8")
-    elif change == "deleted page":
+        page.write_text(f"---\ntitle: New\ndate: 2022-01-01\n{extra}---\n\nA new page.\n", encoding="utf-8")
+    elif change == "deleted page of a source":
         page.unlink()
     else:
         text = page.read_text(encoding="utf-8")
