@@ -137,7 +137,10 @@ def _build(config: Config, options: BuildOptions, result: BuildResult, timer: St
         last = load_record(cache_folder)
         inputs = _inputs(config, options, theme, last.input_files if last else None) if cache_folder else Inputs("", {})
         inputs = with_story_ids(inputs, file_bytes(config.resolve(config.paths.stories)))
-    if not options.force and cache_folder is not None and last is not None and up_to_date(last, inputs, output):
+    # A quick update whose rest is unwritten (build_saved) left the output unlike the record: never up to date then.
+    unfinished = options.memory is not None and bool(options.memory.saved)
+    if not (options.force or unfinished) and cache_folder is not None and last is not None \
+            and up_to_date(last, inputs, output):
         report.add(*last.diagnostics)
         result.articles, result.files, result.up_to_date = last.articles, len(last.files), True
         return

@@ -224,3 +224,18 @@ def test_the_story_ids_as_written_read_back_as_the_stories_they_were_written_fro
     assert model.stories_file.read_text(encoding="utf-8") == model.ids_text
     known, data = _known_stories(model, model.corpus, config)
     assert (known, data) == read_story_ids(model.stories_file, config.paths.stories)[:2]
+
+
+
+def test_a_whole_build_after_an_interrupted_save_is_never_up_to_date(tmp_path: Path) -> None:
+    """A save whose rest was interrupted holds readers of the other pages back until a build writes the rest. A save
+    that changed nothing leaves the output and the record as they were: the whole build that follows (for a save
+    the quick path does not take) must not stop at 'up to date', which would hold them back for good."""
+    served = Served(example_pages(tmp_path / "digest"))
+    served.build()
+    page = sorted((served.folder / "content" / "articles").glob("*.md"))[1]
+    page.write_text(page.read_text(encoding="utf-8"), encoding="utf-8")  # saved as it was
+    assert not served.save([page], interrupted=0)
+    assert served.live.waiting is not None
+    served.build()  # (asserts that nothing is held back after it)
+    assert tree_digest(served.folder / "site") == clean_build(served.folder, tmp_path / "clean")
