@@ -31,7 +31,8 @@ from digest.config import Config
 from digest.interning import same_objects
 from digest.model import AnnotationIndex, Article, Document, Site
 from digest.pages import PageFile, document_from, parse_one
-from digest.pipeline import (Corpus, Model, _entity_href, _first, _id, _key, decorate_job, markdown_job, terms_job)
+from digest.pipeline import (Corpus, Model, _entity_href, _key, decorate_job, interned_links, markdown_job,
+                             terms_job)
 from digest.stages.annotate import annotate_document, options_from
 from digest.stages.annotate.discrepancies import update_discrepancies
 from digest.stages.annotate.index import update_index
@@ -61,13 +62,17 @@ def saved_documents(paths: Iterable[Path], corpus: Corpus, slugs: Iterable[str],
     """The documents of the saved pages that changed, by slug (None: the page was deleted); NotIncremental for a
     change a save cannot update. slugs: every article's now. read is given each page's state as read
     (digest.uptodate.FileState, by path; None: deleted), for the record of the build."""
+    def shown(path: Path) -> str:  # (as a build's pages and problems name it)
+        return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
     changed: dict[str, Document | None] = {}
     taken = set(slugs)
-    shown_pages = f"{articles_dir.relative_to(root).as_posix() if articles_dir.is_relative_to(root) else articles_dir}/"
+    shown_pages = f"{shown(articles_dir)}/"
     for path in paths:
         if path.suffix != ".md" or not path.is_relative_to(articles_dir):
             raise NotIncremental(f"{path}: not an article page")
-        display = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+        display = shown(path)
+        doc: Document | None
         old = corpus.documents.get(display)
         if display in corpus.reported:
             raise NotIncremental(f"{display}: a page with problems")
@@ -76,36 +81,44 @@ def saved_documents(paths: Iterable[Path], corpus: Corpus, slugs: Iterable[str],
             # which are reported, could change with it.
             if old is None or old.source_file or any(r.startswith(shown_pages) for r in corpus.reported):
                 raise NotIncremental(f"{display}: a deleted page that was not one of the digest's own")
-            if old.slug in changed:
-                raise NotIncremental(f"{display}: two saved pages of one slug")
-            changed[old.slug] = None
             read[str(path)] = None
-            continue
-        try:
-            stat = unwritten_since(os.stat(path))  # before reading: a write in between shows in the record's check
-            data = path.read_bytes()
-            text = data.decode("utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise NotIncremental(f"{display}: {exc}") from exc
-        read[str(path)] = (*stat, hashlib.sha256(data).hexdigest())
-        page, problems = parse_one((text, display))
-        if page is None or problems or path.is_symlink():
-            raise NotIncremental(f"{display}: does not read as a page")
-        doc = document_from(PageFile(path, display, page))
-        if old is None:  # a new page: written by hand, published, under a slug of its own
-            if doc.source_file or doc.draft or page.meta.keep or doc.slug in taken or doc.slug in changed:
-                raise NotIncremental(f"{display}: a new page of a source, a draft, or one whose slug is taken")
-            changed[doc.slug] = doc
-            continue
-        if doc == old:
-            continue
-        if (doc.slug, doc.source_file, doc.draft, page.meta.keep) != (old.slug, old.source_file, old.draft,
-                                                                        corpus.keep[display]):
-            raise NotIncremental(f"{display}: its slug, source, draft flag or keep lines changed")
-        if doc.slug in changed:
+            slug, doc = old.slug, None
+        else:
+            doc = _saved_document(path, display, old, corpus, taken, read)
+            if doc is None:
+                continue  # (unchanged)
+            slug = doc.slug
+        if slug in changed:
             raise NotIncremental(f"{display}: two saved pages of one slug")
-        changed[doc.slug] = doc
+        changed[slug] = doc
     return changed
+
+
+def _saved_document(path: Path, display: str, old: Document | None, corpus: Corpus, taken: set[str],
+                    read: dict[str, FileState | None]) -> Document | None:
+    """The document of a saved page that exists, if it changed (None: it did not); NotIncremental when a save
+    cannot update it. old: its document in the last build, if it had one."""
+    try:
+        stat = unwritten_since(os.stat(path))  # before reading: a write in between shows in the record's check
+        data = path.read_bytes()
+        text = data.decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise NotIncremental(f"{display}: {exc}") from exc
+    read[str(path)] = (*stat, hashlib.sha256(data).hexdigest())
+    page, problems = parse_one((text, display))
+    if page is None or problems or path.is_symlink():
+        raise NotIncremental(f"{display}: does not read as a page")
+    doc = document_from(PageFile(path, display, page))
+    if old is None:  # a new page: written by hand, published, under a slug of its own
+        if doc.source_file or doc.draft or page.meta.keep or doc.slug in taken:
+            raise NotIncremental(f"{display}: a new page of a source, a draft, or one whose slug is taken")
+        return doc
+    if doc == old:
+        return None
+    if (doc.slug, doc.source_file, doc.draft, page.meta.keep) != (old.slug, old.source_file, old.draft,
+                                                                    corpus.keep[display]):
+        raise NotIncremental(f"{display}: its slug, source, draft flag or keep lines changed")
+    return doc
 
 
 def update_model(model: Model, changed: Mapping[str, Document | None], config: Config, memory: BuildMemory) -> Update:
@@ -117,15 +130,14 @@ def update_model(model: Model, changed: Mapping[str, Document | None], config: C
         raise NotIncremental("the last build kept no corpus")
     options = options_from(config.annotation)
     saved = {slug: doc for slug, doc in changed.items() if doc is not None}
-    gone = [slug for slug, doc in changed.items() if doc is None]
+    removed = {slug: None for slug, doc in changed.items() if doc is None}  # (None to each state: the article is no more)
     found = {slug: annotate_document(doc, options=options) for slug, doc in saved.items()}
     for slug, annotations in found.items():
         if any(not note.anchored for note in annotations.notes):
             raise NotIncremental(f"{saved[slug].path}: an editor's note lost its quotation (a warning to report)")
     before = {a.doc.slug: a for a in model.site.articles}
-    documents = {slug: article.doc for slug, article in before.items() if slug not in gone}
+    documents = {slug: article.doc for slug, article in before.items() if slug not in removed}
     documents.update(saved)
-    removed = dict.fromkeys(gone)  # (None to each state: the article is no more)
 
     # The names made one across the digest: the saved articles, and any other a merge of names renamed.
     entities, unified = update_entities(corpus.entities, {**found, **removed})
@@ -139,7 +151,7 @@ def update_model(model: Model, changed: Mapping[str, Document | None], config: C
         html, description = decorate_job((markdown_job(doc.body_utf8), annotations, doc.summary or "", doc.title),
                                          entity_href)
         articles[slug] = Article(doc, html, annotations, description)
-    if not gone and all(slug in before and documents[slug].date == before[slug].doc.date for slug in saved):
+    if not removed and all(slug in before and documents[slug].date == before[slug].doc.date for slug in saved):
         newest_first = [articles[a.doc.slug] for a in model.site.articles]  # (newest first: by date, then slug)
     else:
         newest_first = sorted(articles.values(), key=lambda a: (a.doc.date, a.doc.slug), reverse=True)
@@ -149,8 +161,7 @@ def update_model(model: Model, changed: Mapping[str, Document | None], config: C
         raise NotIncremental("the last build kept no link state")
     linked, links = update_links(corpus.links, {**{slug: (documents[slug], terms[slug], annotations)
                                                    for slug, annotations in unified.items()}, **removed}, known_stories)
-    links = dataclasses.replace(links, stories=tuple(same_objects(links.stories, _id, memory.stories)),
-                                related=dict(same_objects(links.related.items(), _first, memory.related)))
+    links = interned_links(links, memory)
     index, entries, glossary = update_index(corpus.index, {**{slug: (documents[slug].date, annotations)
                                                               for slug, annotations in unified.items()}, **removed})
     figures, discrepancies = update_discrepancies(corpus.figures, {**unified, **removed},
@@ -161,13 +172,12 @@ def update_model(model: Model, changed: Mapping[str, Document | None], config: C
     ids = ({s.id: s.articles for s in links.stories}, links.moved_stories)
     last_ids = ({s.id: s.articles for s in model.site.links.stories}, model.site.links.moved_stories)
     ids_text = model.ids_text if ids == last_ids else story_ids_text(*ids)
-    gone_paths = {before[slug].doc.path for slug in gone}
+    gone_paths = {before[slug].doc.path for slug in removed}
     new_corpus = dataclasses.replace(
         corpus, documents={**{path: d for path, d in corpus.documents.items() if path not in gone_paths},
                            **{d.path: d for d in saved.values()}},
         keep={**{path: k for path, k in corpus.keep.items() if path not in gone_paths},
               **{d.path: () for slug, d in saved.items() if slug not in before}},
-        order=sorted(documents, key=lambda slug: documents[slug].path),
         found={**{slug: f for slug, f in corpus.found.items() if slug not in removed}, **found}, terms=terms,
         known_stories=known_stories, entities=entities, index=index, figures=figures, links=linked)
     site = Site(tuple(newest_first), links, named)

@@ -35,10 +35,9 @@ from digest.search import (BUNDLE, SHARDS, PartFiles, digests_key, indexed, load
                            search_bundle_in, shard_list, shards)
 from digest.stages.annotate import annotate_document, options_from
 from digest.stages.annotate.corpus import discrepancies_of, finish_annotations, index_annotations, orphaned_notes
-from digest.stages.annotate.discrepancies import DiscrepancyState, discrepancy_state
+from digest.stages.annotate.discrepancies import DiscrepancyState, discrepancy_inputs, discrepancy_state
 from digest.stages.annotate.index import IndexState, index_state
 from digest.stages.annotate.unification import EntityState, entity_state
-from digest.stages.annotate.discrepancies import discrepancy_inputs
 from digest.stages.annotate.decorate import decorate_html
 from digest.stages.ingest import list_sources, read_source
 from digest.stages.link import LinkState, link_corpus, link_state
@@ -267,7 +266,6 @@ class Corpus:
 
     documents: dict[str, Document]  # by page path: the pages a save may change (published under their own slug)
     keep: dict[str, tuple[str, ...]]  # their keep lines (a change re-strips their source: a whole build)
-    order: list[str]  # every article's slug, in the order of the pages' paths (the order of the corpus steps)
     found: dict[str, Annotations]  # by slug: what annotating each article found, before the digest-wide names
     terms: dict[str, ArticleTerms]  # by slug: what linking compares
     known_stories: dict[str, tuple[str, ...] | str]  # the story ids the build read
@@ -513,9 +511,8 @@ def _make_model(config: Config, options: BuildOptions, report: Report, stage: Ca
         links_kept, links = linked(documents, {a.doc.slug: t for a, t in zip(articles, terms)},
                                    {a.doc.slug: a.annotations for a in articles}, config.linking, config.annotation.aliases,
                                    known_stories)
-        if options.memory is not None:  # the last build's objects where equal (digest.interning)
-            links = dataclasses.replace(links, stories=tuple(same_objects(links.stories, _id, options.memory.stories)),
-                                        related=dict(same_objects(links.related.items(), _first, options.memory.related)))
+        if options.memory is not None:
+            links = interned_links(links, options.memory)
         # The stories file to keep, cached by what it lists: dumping thousands of stories as YAML takes 0.4 s.
         ids = ({s.id: s.articles for s in links.stories}, links.moved_stories)
         ids_text = cache.cached("story-ids", [repr(ids)], lambda: story_ids_text(*ids))
@@ -537,9 +534,16 @@ def _make_model(config: Config, options: BuildOptions, report: Report, stage: Ca
             named = index_annotations(annotated, story_groups, discrepancies)
     corpus = None
     if kept is not None and found is not None and terms_by_slug is not None:
-        corpus = Corpus(*kept, [d.slug for d in documents], found, terms_by_slug, known_stories,
+        corpus = Corpus(*kept, found, terms_by_slug, known_stories,
                         frozenset(d.path for d in report.diagnostics), entities, index, figures, links_kept)
     return Model(Site(tuple(articles), links, named), written, ids_text, stories_file, stories_read, corpus)
+
+
+def interned_links(links: Links, memory: BuildMemory) -> Links:
+    """links with the last build's stories and related lists where equal (digest.interning): the render memo knows
+    those objects, and does not hash them again."""
+    return dataclasses.replace(links, stories=tuple(same_objects(links.stories, _id, memory.stories)),
+                               related=dict(same_objects(links.related.items(), _first, memory.related)))
 
 
 def _links_alone(docs: Sequence[Document], terms: Mapping[str, ArticleTerms], annotations: Mapping[str, Annotations],

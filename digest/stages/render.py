@@ -331,7 +331,7 @@ def describe(summary: str | None, body_html: str, title: str) -> str:
         known = " ".join(words[:-1])
         if len(known) < len(title):
             continue
-        rest = known[len(title):].lstrip(" .:–—-") if known.startswith(title) else known
+        rest = _after_title(known, title)
         if len(rest) > DESCRIPTION_LENGTH:
             return rest[:DESCRIPTION_LENGTH].rsplit(" ", 1)[0] + "…"
     reader.close()
@@ -341,11 +341,14 @@ def describe(summary: str | None, body_html: str, title: str) -> str:
 _DESCRIBE_PIECE = 2048  # characters of HTML
 
 
+def _after_title(text: str, title: str) -> str:
+    """text without the title it opens with, if it does (scraped bodies often open with their own headline)."""
+    return text[len(title):].lstrip(" .:–—-") if text.startswith(title) else text
+
+
 def _description(text: str, title: str) -> str:
     """The description of an article whose reading text is text."""
-    if text.startswith(title):  # scraped bodies often open with their own headline
-        text = text[len(title):].lstrip(" .:–—-")
-    text = text or title
+    text = _after_title(text, title) or title
     if len(text) <= DESCRIPTION_LENGTH:
         return text
     return text[:DESCRIPTION_LENGTH].rsplit(" ", 1)[0] + "…"
